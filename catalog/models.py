@@ -1,0 +1,318 @@
+"""What is promised: business units, categories, services and their agreements.
+
+Models hold data and database constraints only; rules that change state live in
+services.py, reads in selectors.py, who-may-do-what in rules.py.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+
+class BusinessUnit(models.Model):
+    """A business customer of IT: a department, a region, a group of offices."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="business_units", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person in a business unit; representatives sign agreements for it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    business_unit = models.ForeignKey(BusinessUnit, on_delete=models.CASCADE, related_name="memberships")
+    is_representative = models.BooleanField(
+        default=False, help_text="May sign agreements on behalf of this business unit."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "business_unit"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        role = "representative" if self.is_representative else "member"
+        return f"{self.user} ({role} of {self.business_unit})"
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order on the catalogue home page.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:category", kwargs={"slug": self.slug})
+
+
+class Lifecycle(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    LIVE = "live", "Live"
+    RETIRING = "retiring", "Retiring"
+    RETIRED = "retired", "Retired"
+
+
+class Criticality(models.IntegerChoices):
+    TIER_1 = 1, "Tier 1 – business critical"
+    TIER_2 = 2, "Tier 2 – important"
+    TIER_3 = 3, "Tier 3 – standard"
+    TIER_4 = 4, "Tier 4 – low"
+
+
+class Service(models.Model):
+    """A service IT provides, described in the business's own words."""
+
+    name = models.CharField(max_length=160, unique=True)
+    slug = models.SlugField(max_length=160, unique=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="services")
+    summary = models.CharField(max_length=240, help_text="One line, in business language.")
+    description = models.TextField(blank=True, help_text="Markdown.")
+    how_to_request = models.TextField(blank=True, help_text="Markdown.")
+    business_units = models.ManyToManyField(BusinessUnit, related_name="services", blank=True)
+    service_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_services",
+        help_text="IT: answers for the service and signs its agreements.",
+    )
+    business_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="business_owned_services",
+        help_text="Business side: speaks for the people who use it.",
+    )
+    lifecycle = models.CharField(max_length=12, choices=Lifecycle.choices, default=Lifecycle.PROPOSED)
+    criticality = models.PositiveSmallIntegerField(
+        choices=Criticality.choices,
+        default=Criticality.TIER_3,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    annual_cost = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text="Annual cost of provision.",
+    )
+    cost_drivers = models.TextField(blank=True, help_text="The main drivers of the cost, one per line.")
+    depends_on = models.ManyToManyField(
+        "self",
+        through="ServiceDependency",
+        symmetrical=False,
+        related_name="dependents",
+        blank=True,
+    )
+    keywords = models.CharField(max_length=400, blank=True, help_text="Comma-separated search words.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(m2m_fields=[business_units])
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(criticality__gte=1, criticality__lte=4), name="service_criticality_1_4"),
+            models.CheckConstraint(condition=Q(annual_cost__gte=0), name="service_annual_cost_not_negative"),
+        ]
+        indexes = [models.Index(fields=["lifecycle", "category"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:service", kwargs={"slug": self.slug})
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip() for k in self.keywords.split(",") if k.strip()]
+
+    @property
+    def cost_driver_list(self) -> list[str]:
+        return [line.strip(" -*\t") for line in self.cost_drivers.splitlines() if line.strip(" -*\t")]
+
+
+class ServiceDependency(models.Model):
+    """`service` needs `depends_on` to work. Cycles are refused by services.py."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="dependency_links")
+    depends_on = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="dependent_links")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "service dependencies"
+        constraints = [
+            models.UniqueConstraint(fields=["service", "depends_on"], name="service_dependency_unique"),
+            models.CheckConstraint(condition=~Q(service=F("depends_on")), name="service_dependency_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} → {self.depends_on}"
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PROPOSED = "proposed", "Proposed"
+    AGREED = "agreed", "Agreed"
+    SUPERSEDED = "superseded", "Superseded"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+OPEN_STATUSES = (AgreementStatus.DRAFT, AgreementStatus.PROPOSED)
+SIGNED_STATUSES = (AgreementStatus.AGREED, AgreementStatus.SUPERSEDED)
+# The agreement's terms: what a diff compares, what is frozen once agreed.
+AGREEMENT_TERMS = (
+    "scope",
+    "exclusions",
+    "it_responsibilities",
+    "business_responsibilities",
+    "effective_from",
+    "review_by",
+)
+
+# NULL business unit means "all business units"; unique constraints treat NULLs as
+# distinct, so they compare a coalesced key instead.
+_UNIT_KEY = Coalesce("business_unit", Value(0))
+
+
+class Agreement(models.Model):
+    """One version of a service's terms with one business unit (or all of them)."""
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="agreements")
+    business_unit = models.ForeignKey(
+        BusinessUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agreements",
+        help_text="Empty: the agreement covers all business units.",
+    )
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=12, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT)
+
+    scope = models.TextField(blank=True, help_text="What the service covers under this agreement.")
+    exclusions = models.TextField(blank=True, help_text="What it does not cover.")
+    it_responsibilities = models.TextField("IT responsibilities", blank=True)
+    business_responsibilities = models.TextField(blank=True)
+    effective_from = models.DateField(null=True, blank=True)
+    review_by = models.DateField(null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    it_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    it_signed_at = models.DateTimeField(null=True, blank=True)
+    business_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    business_signed_at = models.DateTimeField(null=True, blank=True)
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    withdrawal_reason = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["service__name", "business_unit__name", "-version"]
+        constraints = [
+            models.UniqueConstraint(F("service"), _UNIT_KEY, F("version"), name="agreement_version_unique"),
+            models.UniqueConstraint(
+                F("service"),
+                _UNIT_KEY,
+                condition=Q(status=AgreementStatus.AGREED),
+                name="agreement_one_in_force",
+                violation_error_message="Another version of this agreement is already in force.",
+            ),
+            models.UniqueConstraint(
+                F("service"),
+                _UNIT_KEY,
+                condition=Q(status__in=OPEN_STATUSES),
+                name="agreement_one_open_version",
+                violation_error_message="This agreement already has a version in draft or proposed.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=SIGNED_STATUSES)
+                | Q(it_signed_by__isnull=False, business_signed_by__isnull=False, agreed_at__isnull=False),
+                name="agreement_signed_by_both_sides",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_by__isnull=True)
+                | Q(effective_from__isnull=True)
+                | Q(review_by__gt=F("effective_from")),
+                name="agreement_review_after_effective",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "review_by"])]
+
+    def __str__(self) -> str:
+        return f"{self.service} – {self.audience} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:agreement", kwargs={"pk": self.pk})
+
+    @property
+    def audience(self) -> str:
+        return self.business_unit.name if self.business_unit_id else "all business units"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class ApiToken(models.Model):
+    """An API key for an integration. Only a SHA-256 hash of the key is stored; the key
+    itself is shown once, when issued (catalog/tokens.py)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=120, help_text="What the key is for, e.g. 'Jira webhook'.")
+    prefix = models.CharField(max_length=12, unique=True, editable=False, help_text="Public part of the key.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never expires.")
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,105 @@
+"""Who may do what: the one place for access rules (django-rules).
+
+Roles are groups created by a migration:
+- Business users read the catalogue; a business unit's representatives sign for it.
+- Service owners create services, edit their own, draft and propose their agreements.
+- Admins do everything (superusers too).
+
+Views and services ask `user.has_perm("catalog.<rule>", obj)`; querysets are scoped by
+selectors.py with the same predicates' logic.
+"""
+
+from __future__ import annotations
+
+import rules
+from django.conf import settings
+
+ADMINS = "Admins"
+SERVICE_OWNERS = "Service owners"
+BUSINESS_USERS = "Business users"
+ROLE_GROUPS = (ADMINS, SERVICE_OWNERS, BUSINESS_USERS)
+
+
+@rules.predicate
+def is_admin(user) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or _in_group(user, ADMINS)
+
+
+@rules.predicate
+def is_service_owner_role(user) -> bool:
+    return user.is_authenticated and _in_group(user, SERVICE_OWNERS)
+
+
+@rules.predicate
+def can_read_catalogue(user) -> bool:
+    return settings.CATALOGUE_PUBLIC or (user.is_authenticated and user.is_active)
+
+
+@rules.predicate
+def owns_service(user, service) -> bool:
+    return service is not None and user.is_authenticated and service.service_owner_id == user.pk
+
+
+@rules.predicate
+def owns_agreement_service(user, agreement) -> bool:
+    return agreement is not None and user.is_authenticated and agreement.service.service_owner_id == user.pk
+
+
+@rules.predicate
+def speaks_for_agreement_audience(user, agreement) -> bool:
+    """The business side: a representative of the unit, or for an all-units agreement
+    the service's business owner."""
+    if agreement is None or not user.is_authenticated:
+        return False
+    if agreement.business_unit_id is None:
+        return agreement.service.business_owner_id == user.pk
+    return user.memberships.filter(business_unit_id=agreement.business_unit_id, is_representative=True).exists()
+
+
+@rules.predicate
+def agreement_is_signed(user, agreement) -> bool:
+    from catalog.models import SIGNED_STATUSES
+
+    return agreement is not None and agreement.status in SIGNED_STATUSES
+
+
+@rules.predicate
+def agreement_is_proposed(user, agreement) -> bool:
+    from catalog.models import AgreementStatus
+
+    return agreement is not None and agreement.status == AgreementStatus.PROPOSED
+
+
+def _in_group(user, name: str) -> bool:
+    # Cached per request object so a page of rows asks the database once.
+    cache = getattr(user, "_accord_groups", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._accord_groups = cache
+    return name in cache
+
+
+rules.add_perm("catalog.view_service", can_read_catalogue | is_admin)
+rules.add_perm("catalog.add_service", is_admin | is_service_owner_role)
+rules.add_perm("catalog.change_service", is_admin | owns_service)
+rules.add_perm("catalog.delete_service", is_admin)
+
+rules.add_perm(
+    "catalog.view_agreement",
+    is_admin
+    | owns_agreement_service
+    | (agreement_is_signed & can_read_catalogue)
+    | (agreement_is_proposed & speaks_for_agreement_audience),
+)
+rules.add_perm("catalog.add_agreement", is_admin | owns_service)  # object: the service
+rules.add_perm("catalog.change_agreement", is_admin | owns_agreement_service)
+rules.add_perm("catalog.propose_agreement", is_admin | owns_agreement_service)
+rules.add_perm("catalog.withdraw_agreement", is_admin | owns_agreement_service)
+rules.add_perm("catalog.sign_agreement_for_it", owns_agreement_service)
+rules.add_perm("catalog.sign_agreement_for_business", speaks_for_agreement_audience)
+rules.add_perm("catalog.delete_agreement", is_admin)
+
+rules.add_perm("catalog.manage_business_units", is_admin)
+rules.add_perm("catalog.manage_categories", is_admin)
