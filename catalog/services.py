@@ -158,7 +158,7 @@ def agreement_draft_create(
             created_by=actor,
             **{**base, **terms},
         )
-        agreement.full_clean(validate_constraints=False)
+        _clean_terms(agreement)
         agreement.save()
     return agreement
 
@@ -174,7 +174,7 @@ def agreement_update(*, agreement: Agreement, **terms: Any) -> Agreement:
             )
         for name, value in terms.items():
             setattr(agreement, name, value)
-        agreement.full_clean(validate_constraints=False)
+        _clean_terms(agreement)
         agreement.save(update_fields=[*terms, "updated_at"])
     return agreement
 
@@ -293,12 +293,19 @@ def _signing_side(agreement: Agreement, actor: AbstractBaseUser) -> str:
         if agreement.it_signed_by_id == actor.pk:
             raise PermissionDenied("You signed for IT; someone else must sign for the business side.")
         return "business"
-    raise ValidationError("You have already signed this version; it awaits the other side.")
+    if actor.pk in (agreement.it_signed_by_id, agreement.business_signed_by_id):
+        raise ValidationError("You have already signed this version; it awaits the other side.")
+    side, signer = ("IT", agreement.it_signed_by) if may_it else (agreement.audience, agreement.business_signed_by)
+    name = signer.get_full_name() or signer.get_username()
+    raise ValidationError(f"{name} has already signed for {side}; this version awaits the other side.")
 
 
 def _supersede_in_force(agreement: Agreement, now) -> None:
     previous = (
-        Agreement.objects.select_for_update()
+        # Ordered by pk: the default ordering joins the (nullable) business unit, which
+        # PostgreSQL refuses to lock.
+        Agreement.objects.select_for_update(of=("self",))
+        .order_by("pk")
         .filter(
             service_id=agreement.service_id,
             business_unit_id=agreement.business_unit_id,
@@ -315,7 +322,31 @@ def _supersede_in_force(agreement: Agreement, now) -> None:
 
 
 def _lock(agreement: Agreement) -> Agreement:
-    return Agreement.objects.select_for_update().select_related("service", "business_unit").get(pk=agreement.pk)
+    # of=("self",): lock only the agreement row. Without it PostgreSQL refuses the query
+    # (FOR UPDATE cannot apply to the nullable side of the business-unit outer join),
+    # and it would also lock the service and unit rows, serialising unrelated work.
+    return (
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("service", "business_unit")
+        .get(pk=agreement.pk)
+    )
+
+
+def _clean_terms(agreement: Agreement) -> None:
+    """Field checks, plus the date order the database would otherwise refuse with an
+    IntegrityError. The uniqueness constraints are the callers' business (they lock)."""
+    errors: dict[str, list[str]] = {}
+    try:
+        agreement.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        errors = exc.message_dict
+    start, review = agreement.effective_from, agreement.review_by
+    if start is not None and review is not None and review <= start and "review_by" not in errors:
+        errors["review_by"] = [
+            f"The review date must be after the date the agreement takes effect ({start.isoformat()})."
+        ]
+    if errors:
+        raise ValidationError(errors)
 
 
 def _require_status(agreement: Agreement, status: str, verb: str) -> None:
