@@ -1,9 +1,21 @@
 from django.urls import path
 
-from portal import views
+from portal.views import agreements, catalogue
 
 app_name = "portal"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", catalogue.home, name="home"),
+    path("categories/<slug:slug>/", catalogue.category, name="category"),
+    path("services/new/", catalogue.service_create, name="service_create"),
+    path("services/<slug:slug>/", catalogue.service, name="service"),
+    path("services/<slug:slug>/edit/", catalogue.service_edit, name="service_edit"),
+    path("services/<slug:slug>/agreements/new/", agreements.agreement_create, name="agreement_create"),
+    path("agreements/", agreements.agreement_list, name="agreements"),
+    path("agreements/<int:pk>/", agreements.agreement_detail, name="agreement"),
+    path("agreements/<int:pk>/edit/", agreements.agreement_edit, name="agreement_edit"),
+    path("agreements/<int:pk>/propose/", agreements.agreement_propose, name="agreement_propose"),
+    path("agreements/<int:pk>/sign/", agreements.agreement_sign, name="agreement_sign"),
+    path("agreements/<int:pk>/return-to-draft/", agreements.agreement_return_to_draft, name="agreement_return"),
+    path("agreements/<int:pk>/withdraw/", agreements.agreement_withdraw, name="agreement_withdraw"),
 ]

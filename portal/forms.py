@@ -1,0 +1,221 @@
+"""Forms of the portal. They collect and clean input; catalog.services does the writing
+and has the last word on validity (its ValidationErrors come back as form errors)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from catalog.models import AGREEMENT_TERMS, Agreement, BusinessUnit, Lifecycle, Service
+from catalog.services import SERVICE_FIELDS
+
+LIFECYCLE_ANY = "any"
+ISO_DATE = "%Y-%m-%d"  # what <input type="date"> sends and expects
+BUSINESS_UNIT_ALL = "all"
+
+
+def add_validation_error(form: forms.Form, error: ValidationError) -> None:
+    """Put a ValidationError raised by a service onto the form: messages for fields the
+    form shows go beside them, every other message on top of the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        target = field if field in form.fields else None
+        if field == NON_FIELD_ERRORS:
+            target = None
+        form.add_error(target, messages)
+
+
+# --- Catalogue search ---------------------------------------------------------------
+
+
+class ServiceFilterForm(forms.Form):
+    """The catalogue's search box and filters (GET). Invalid values are ignored, with the
+    field's error shown, so a hand-edited URL never breaks the page."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.SearchInput(attrs={"placeholder": "Name, purpose or keyword", "autocomplete": "off"}),
+    )
+    category = forms.ModelChoiceField(queryset=None, to_field_name="slug", required=False, empty_label="All categories")
+    business_unit = forms.ModelChoiceField(
+        queryset=None, to_field_name="slug", required=False, empty_label="All business units"
+    )
+    lifecycle = forms.ChoiceField(
+        required=False,
+        choices=[("", "Current (not retired)"), *Lifecycle.choices, (LIFECYCLE_ANY, "Any, including retired")],
+    )
+
+    def __init__(self, *args, categories, business_units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+        self.fields["business_unit"].queryset = business_units
+
+    def filters(self) -> dict:
+        """The valid filters (whatever else was wrong with the input)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+# --- Services -----------------------------------------------------------------------
+
+
+class ServiceForm(forms.ModelForm):
+    """Create or edit a service. The owner may be chosen by admins only."""
+
+    business_units = forms.ModelMultipleChoiceField(
+        queryset=BusinessUnit.objects.none(),
+        required=False,
+        label="Who it serves",
+        help_text="The business units that use the service.",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    depends_on = forms.ModelMultipleChoiceField(
+        queryset=Service.objects.none(),
+        required=False,
+        label="Depends on",
+        help_text="Services this one needs in order to work.",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    class Meta:
+        model = Service
+        fields = list(SERVICE_FIELDS)
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "how_to_request": forms.Textarea(attrs={"rows": 5}),
+            "cost_drivers": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(
+        self,
+        *args,
+        business_units,
+        services,
+        categories,
+        owner_choices=None,
+        business_owner_choices,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+        self.fields["business_units"].queryset = business_units
+        self.fields["depends_on"].queryset = services.exclude(pk=self.instance.pk) if self.instance.pk else services
+        self.fields["business_owner"].queryset = business_owner_choices
+        if owner_choices is None:
+            del self.fields["service_owner"]
+        else:
+            self.fields["service_owner"].queryset = owner_choices
+        self.fields["annual_cost"].min_value = 0
+        self.fields["annual_cost"].widget.attrs["min"] = "0"
+        if self.instance.pk:
+            self.initial.setdefault("business_units", list(self.instance.business_units.all()))
+            self.initial.setdefault("depends_on", list(self.instance.depends_on.all()))
+        else:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = "Part of the page address. Leave empty to make it from the name."
+
+    def service_fields(self) -> dict:
+        """Cleaned values in the shape catalog.services.service_create/update take."""
+        data = {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+        if not data.get("slug") and not self.instance.pk:
+            data.pop("slug", None)
+        return data
+
+
+# --- Agreements ---------------------------------------------------------------------
+
+
+class AgreementTermsForm(forms.Form):
+    """The terms of one agreement version."""
+
+    scope = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        help_text="What the service covers under this agreement. Markdown.",
+    )
+    exclusions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="What it does not cover. Markdown."
+    )
+    it_responsibilities = forms.CharField(
+        label="IT responsibilities", widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="Markdown."
+    )
+    business_responsibilities = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="Markdown."
+    )
+    effective_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
+    review_by = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        help_text="Must be after the date it takes effect.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, review = cleaned.get("effective_from"), cleaned.get("review_by")
+        # The database refuses it too; saying so here keeps the error beside the field.
+        if start and review and review <= start:
+            self.add_error("review_by", "The review date must be after the date the agreement takes effect.")
+        return cleaned
+
+    def terms(self) -> dict:
+        return {name: self.cleaned_data[name] for name in AGREEMENT_TERMS}
+
+    @staticmethod
+    def initial_from(agreement: Agreement | None) -> dict:
+        return {name: getattr(agreement, name) for name in AGREEMENT_TERMS} if agreement else {}
+
+
+class AgreementDraftForm(AgreementTermsForm):
+    """A new version: for which business unit of the service, then its terms."""
+
+    business_unit = forms.ChoiceField(
+        label="Business unit",
+        help_text="An agreement with one business unit, or one that covers all of them.",
+    )
+
+    field_order = ["business_unit", *AGREEMENT_TERMS]
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = {unit.slug: unit for unit in units}
+        self.fields["business_unit"].choices = [
+            (BUSINESS_UNIT_ALL, "All business units"),
+            *((unit.slug, unit.name) for unit in units),
+        ]
+
+    def chosen_unit(self) -> BusinessUnit | None:
+        return self.units.get(self.cleaned_data["business_unit"])
+
+
+class AgreementWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Required when the agreement is in force: the business loses its agreed terms.",
+    )
+
+
+class InForceFilterForm(forms.Form):
+    service = forms.ModelChoiceField(queryset=None, to_field_name="slug", required=False, empty_label="All services")
+    business_unit = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, services, business_units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+        self.fields["business_unit"].choices = [
+            ("", "Any business unit"),
+            (BUSINESS_UNIT_ALL, "Agreements for all business units"),
+            *((unit.slug, unit.name) for unit in business_units),
+        ]
+
+    def filters(self) -> dict:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}

@@ -1,0 +1,51 @@
+"""Template helpers of the portal."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from catalog.markdown import render_markdown
+
+register = template.Library()
+
+# Which navigation entry each page belongs to (aria-current on the nav).
+_SECTIONS = {
+    "home": "catalogue",
+    "category": "catalogue",
+    "service": "catalogue",
+    "service_create": "catalogue",
+    "service_edit": "catalogue",
+    "agreement_create": "agreements",
+    "agreements": "agreements",
+    "agreement": "agreements",
+    "agreement_edit": "agreements",
+    "agreement_withdraw": "agreements",
+}
+
+
+@register.filter
+def markdown(text: str) -> SafeString:
+    """Markdown to HTML; safe because render_markdown sanitises it first."""
+    return mark_safe(render_markdown(text))  # sanitised (nh3) by render_markdown
+
+
+@register.filter
+def person(user) -> str:
+    """A person's name as people know it: full name, else the user name."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
+
+
+@register.simple_tag(takes_context=True)
+def aria_current(context, section: str, url_name: str = "") -> SafeString:
+    """`aria-current` for a nav link: "page" on the page itself, "true" within its section."""
+    match = getattr(context.get("request"), "resolver_match", None)
+    if match is None or match.namespace != "portal":
+        return mark_safe("")
+    if url_name and match.url_name == url_name:
+        return mark_safe(' aria-current="page"')
+    if _SECTIONS.get(match.url_name) == section:
+        return mark_safe(' aria-current="true"')
+    return mark_safe("")

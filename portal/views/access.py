@@ -1,0 +1,30 @@
+"""Access checks shared by the portal's views. The rules themselves live in
+catalog/rules.py; this only turns a refusal into the right response."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+
+def require_perm(request, perm: str, obj=None, *, message: str) -> None:
+    """PermissionDenied(message) unless the user has `perm` (on `obj`)."""
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied(message)
+
+
+def catalogue_reader(view):
+    """Only for people who may read the catalogue; anonymous visitors of a private
+    catalogue are sent to sign in."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.has_perm("catalog.view_service"):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise PermissionDenied("You may not read the service catalogue.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
