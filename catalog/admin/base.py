@@ -1,0 +1,19 @@
+"""What every catalogue admin shares."""
+
+from __future__ import annotations
+
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from simple_history.admin import SimpleHistoryAdmin
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple-history hides the Revert button from people who may not change an object
+    but would still accept the POST; refuse it too."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is None or self.revert_disabled(request, obj):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
