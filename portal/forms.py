@@ -65,6 +65,14 @@ class ServiceFilterForm(forms.Form):
 # --- Services -----------------------------------------------------------------------
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """People listed by name, with the user name to tell namesakes apart."""
+
+    def label_from_instance(self, obj) -> str:
+        full_name = obj.get_full_name()
+        return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
+
+
 class ServiceForm(forms.ModelForm):
     """Create or edit a service. The owner may be chosen by admins only."""
 
@@ -86,6 +94,7 @@ class ServiceForm(forms.ModelForm):
     class Meta:
         model = Service
         fields = list(SERVICE_FIELDS)
+        field_classes = {"service_owner": PersonChoiceField, "business_owner": PersonChoiceField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
             "how_to_request": forms.Textarea(attrs={"rows": 5}),
@@ -154,14 +163,6 @@ class AgreementTermsForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
         help_text="Must be after the date it takes effect.",
     )
-
-    def clean(self):
-        cleaned = super().clean()
-        start, review = cleaned.get("effective_from"), cleaned.get("review_by")
-        # The database refuses it too; saying so here keeps the error beside the field.
-        if start and review and review <= start:
-            self.add_error("review_by", "The review date must be after the date the agreement takes effect.")
-        return cleaned
 
     def terms(self) -> dict:
         return {name: self.cleaned_data[name] for name in AGREEMENT_TERMS}

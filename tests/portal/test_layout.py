@@ -1,6 +1,7 @@
 """The base layout, signing in and out, and the error pages."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -91,3 +92,50 @@ def test_private_catalogue_sends_anonymous_visitors_to_sign_in(client, settings,
     assert response.status_code == 302
     assert response.url.startswith("/accounts/login/?next=/services/")
     assert client.get("/").status_code == 302
+
+
+def test_forbidden_page_is_the_portal_page_with_the_reason(client, reader):
+    client.force_login(reader)
+    response = client.get("/services/new/")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "<h1>You can’t do that</h1>" in html
+    assert "Only service owners and admins may add services to the catalogue." in html
+    assert '<a class="skip-link"' in html
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_stylesheet_text_colours_have_at_least_4_5_to_1_contrast():
+    css = (Path(__file__).resolve().parents[2] / "portal/static/portal/accord.css").read_text()
+    colour = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6});", css))
+    pairs = [
+        ("text", "bg"),
+        ("muted", "bg"),
+        ("muted", "bg-soft"),
+        ("link", "bg"),
+        ("link", "bg-soft"),
+        ("link", "info-bg"),
+        ("brand-text", "brand"),
+        ("bg", "button"),
+        ("bg", "button-hover"),
+        ("bg", "danger"),
+        ("success-text", "success-bg"),
+        ("error-text", "error-bg"),
+        ("warning-text", "warning-bg"),
+        ("info-text", "info-bg"),
+        ("text", "focus"),
+        ("error-text", "bg"),
+    ]
+    for foreground, background in pairs:
+        ratio = _contrast(colour[foreground], colour[background])
+        assert ratio >= 4.5, f"{foreground} on {background}: {ratio:.2f}:1"

@@ -150,3 +150,9 @@ def test_admin_may_edit_any_service(client, admin, service):
     assert client.post("/services/payroll/edit/", data).status_code == 302
     service.refresh_from_db()
     assert service.annual_cost == 1
+
+
+def test_people_are_offered_by_name(client, admin, owner):
+    client.force_login(admin)
+    html = client.get("/services/new/").content.decode()
+    assert f'<option value="{owner.pk}">Olive Owner ({owner.username})</option>' in html
