@@ -13,7 +13,7 @@ from typing import Any
 import rules
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -62,7 +62,7 @@ def service_create(
     service = Service(**fields)
     service.full_clean()
     with transaction.atomic():
-        service.save()
+        _save_service(service)
         service.business_units.set(business_units)
         service_dependencies_set(service=service, depends_on=depends_on)
     return service
@@ -81,7 +81,7 @@ def service_update(
     service.full_clean()
     with transaction.atomic():
         if fields:
-            service.save(update_fields=[*fields, "updated_at"])
+            _save_service(service, update_fields=[*fields, "updated_at"])
         if business_units is not None:
             service.business_units.set(business_units)
         if depends_on is not None:
@@ -89,21 +89,49 @@ def service_update(
     return service
 
 
+def _save_service(service: Service, **kwargs: Any) -> None:
+    try:
+        with transaction.atomic():
+            service.save(**kwargs)
+    except IntegrityError:
+        # Someone else took the name or slug between full_clean() and now: give the
+        # message full_clean() would give a moment later, not a server error.
+        service.validate_unique()
+        raise
+
+
 def service_dependencies_set(*, service: Service, depends_on: Iterable[Service]) -> None:
     """Replace what `service` depends on, refusing self-dependencies and cycles."""
     wanted = {s.pk: s for s in depends_on}
     if service.pk in wanted:
         raise ValidationError({"depends_on": "A service cannot depend on itself."})
-    cycle = _dependency_cycle(service, set(wanted))
-    if cycle:
-        names = " → ".join(Service.objects.in_bulk(cycle)[pk].name for pk in cycle)
-        raise ValidationError({"depends_on": f"This would create a dependency cycle: {names}."})
     with transaction.atomic():
+        if wanted:  # removing edges cannot close a cycle
+            _lock_dependency_graph()
+        cycle = _dependency_cycle(service, set(wanted))
+        if cycle:
+            names = " → ".join(Service.objects.in_bulk(cycle)[pk].name for pk in cycle)
+            raise ValidationError({"depends_on": f"This would create a dependency cycle: {names}."})
         current = set(service.dependency_links.values_list("depends_on_id", flat=True))
         service.dependency_links.filter(depends_on_id__in=current - set(wanted)).delete()
-        ServiceDependency.objects.bulk_create(
-            [ServiceDependency(service=service, depends_on_id=pk) for pk in set(wanted) - current]
-        )
+        # One by one, not bulk_create: save() is what records the change in history.
+        for pk in sorted(set(wanted) - current):
+            ServiceDependency.objects.create(service=service, depends_on_id=pk)
+
+
+def _lock_dependency_graph() -> None:
+    """One writer of the dependency graph at a time, until the transaction ends.
+
+    A cycle can close through two edges added at once by different people (A→B and
+    B→A), each check passing before the other commits; row locks cannot prevent that,
+    since the rows involved are not known in advance. SHARE ROW EXCLUSIVE conflicts
+    with itself and with other writers but lets readers through. SQLite needs nothing:
+    it has one writer at a time anyway (and Accord opens its transactions IMMEDIATE).
+    """
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(ServiceDependency._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
 
 
 def _dependency_cycle(service: Service, targets: set[int]) -> list[int] | None:
