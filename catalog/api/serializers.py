@@ -1,0 +1,280 @@
+"""API representations of the catalogue. Output serializers only shape data; input
+serializers only parse and type-check it. Rules live in catalog/services.py."""
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from catalog.markdown import render_markdown
+from catalog.models import (
+    AGREEMENT_TERMS,
+    Agreement,
+    BusinessUnit,
+    Category,
+    Criticality,
+    Lifecycle,
+    Service,
+)
+
+User = get_user_model()
+
+
+class PersonSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.get_username()
+
+
+class RefSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+
+
+# --- Business units and categories ---------------------------------------------------
+
+
+class BusinessUnitSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="businessunit-detail", lookup_field="slug")
+
+    class Meta:
+        model = BusinessUnit
+        fields = ["url", "slug", "name", "description"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="category-detail", lookup_field="slug")
+    service_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["url", "slug", "name", "description", "position", "service_count"]
+
+
+# --- Services ------------------------------------------------------------------------
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="service-detail", lookup_field="slug")
+    portal_url = serializers.CharField(source="get_absolute_url", read_only=True)
+    category = RefSerializer()
+    business_units = RefSerializer(many=True)
+    service_owner = PersonSerializer()
+    business_owner = PersonSerializer(allow_null=True)
+    criticality_label = serializers.CharField(source="get_criticality_display")
+    keywords = serializers.ListField(source="keyword_list", child=serializers.CharField())
+    cost_drivers = serializers.ListField(source="cost_driver_list", child=serializers.CharField())
+
+    class Meta:
+        model = Service
+        fields = [
+            "url",
+            "portal_url",
+            "slug",
+            "name",
+            "summary",
+            "category",
+            "lifecycle",
+            "criticality",
+            "criticality_label",
+            "business_units",
+            "service_owner",
+            "business_owner",
+            "annual_cost",
+            "cost_drivers",
+            "keywords",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class ServiceDetailSerializer(ServiceSerializer):
+    description_html = serializers.SerializerMethodField()
+    how_to_request_html = serializers.SerializerMethodField()
+    depends_on = RefSerializer(many=True)
+    dependents = RefSerializer(many=True)
+
+    class Meta(ServiceSerializer.Meta):
+        fields = [
+            *ServiceSerializer.Meta.fields,
+            "description",
+            "description_html",
+            "how_to_request",
+            "how_to_request_html",
+            "depends_on",
+            "dependents",
+        ]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_description_html(self, service) -> str:
+        return render_markdown(service.description)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_how_to_request_html(self, service) -> str:
+        return render_markdown(service.how_to_request)
+
+
+_LIST_OR_TEXT = {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]}
+
+
+@extend_schema_field(_LIST_OR_TEXT)
+class KeywordsField(serializers.Field):
+    """Keywords as a list of words or one comma-separated string."""
+
+    def to_internal_value(self, data) -> str:
+        if isinstance(data, str):
+            words = data.split(",")
+        elif isinstance(data, list) and all(isinstance(w, str) for w in data):
+            words = data
+        else:
+            raise serializers.ValidationError("Give keywords as a list of words or a comma-separated string.")
+        return ", ".join(w.strip() for w in words if w.strip())
+
+    def to_representation(self, value):
+        return [k.strip() for k in value.split(",") if k.strip()]
+
+
+@extend_schema_field(_LIST_OR_TEXT)
+class CostDriversField(serializers.Field):
+    """Cost drivers as a list of lines or one text."""
+
+    def to_internal_value(self, data) -> str:
+        if isinstance(data, str):
+            return data.strip()
+        if isinstance(data, list) and all(isinstance(d, str) for d in data):
+            return "\n".join(d.strip() for d in data if d.strip())
+        raise serializers.ValidationError("Give cost drivers as a list of lines or one text.")
+
+    def to_representation(self, value):
+        return value
+
+
+class ServiceInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=160)
+    slug = serializers.SlugField(max_length=160, required=False)
+    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+    summary = serializers.CharField(max_length=240)
+    description = serializers.CharField(required=False, allow_blank=True)
+    how_to_request = serializers.CharField(required=False, allow_blank=True)
+    business_units = serializers.SlugRelatedField(
+        slug_field="slug", queryset=BusinessUnit.objects.all(), many=True, required=False
+    )
+    service_owner = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.filter(is_active=True), required=False
+    )
+    business_owner = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    lifecycle = serializers.ChoiceField(choices=Lifecycle.choices, required=False)
+    criticality = serializers.ChoiceField(choices=Criticality.choices, required=False)
+    annual_cost = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    cost_drivers = CostDriversField(required=False)
+    keywords = KeywordsField(required=False)
+    depends_on = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Service.objects.all(), many=True, required=False
+    )
+
+
+# --- Agreements ----------------------------------------------------------------------
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="agreement-detail")
+    portal_url = serializers.CharField(source="get_absolute_url", read_only=True)
+    service = RefSerializer()
+    business_unit = RefSerializer(allow_null=True)
+    audience = serializers.CharField()
+    created_by = PersonSerializer(allow_null=True)
+    proposed_by = PersonSerializer(allow_null=True)
+    it_signed_by = PersonSerializer(allow_null=True)
+    business_signed_by = PersonSerializer(allow_null=True)
+    supersedes = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "id",
+            "url",
+            "portal_url",
+            "service",
+            "business_unit",
+            "audience",
+            "version",
+            "status",
+            *AGREEMENT_TERMS,
+            "created_by",
+            "created_at",
+            "updated_at",
+            "proposed_by",
+            "proposed_at",
+            "it_signed_by",
+            "it_signed_at",
+            "business_signed_by",
+            "business_signed_at",
+            "agreed_at",
+            "supersedes",
+            "superseded_by",
+            "superseded_at",
+            "withdrawn_at",
+            "withdrawal_reason",
+        ]
+
+
+class AgreementAllowedActionsSerializer(serializers.Serializer):
+    edit = serializers.BooleanField()
+    propose = serializers.BooleanField()
+    return_to_draft = serializers.BooleanField()
+    withdraw = serializers.BooleanField()
+    sign = serializers.ChoiceField(choices=["it", "business"], allow_null=True, help_text="The side you would sign.")
+
+
+class AgreementDetailSerializer(AgreementSerializer):
+    allowed_actions = AgreementAllowedActionsSerializer(source="_allowed_actions")
+
+    class Meta(AgreementSerializer.Meta):
+        fields = [*AgreementSerializer.Meta.fields, "allowed_actions"]
+
+
+class AgreementTermsInputSerializer(serializers.Serializer):
+    scope = serializers.CharField(required=False, allow_blank=True)
+    exclusions = serializers.CharField(required=False, allow_blank=True)
+    it_responsibilities = serializers.CharField(required=False, allow_blank=True)
+    business_responsibilities = serializers.CharField(required=False, allow_blank=True)
+    effective_from = serializers.DateField(required=False, allow_null=True)
+    review_by = serializers.DateField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        start, review = attrs.get("effective_from"), attrs.get("review_by")
+        if start and review and review <= start:
+            raise serializers.ValidationError({"review_by": "The review date must come after the effective date."})
+        return attrs
+
+
+class AgreementCreateInputSerializer(AgreementTermsInputSerializer):
+    service = serializers.SlugRelatedField(slug_field="slug", queryset=Service.objects.all())
+    business_unit = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=BusinessUnit.objects.all(),
+        allow_null=True,
+        help_text="Slug of the business unit; null for an agreement with all business units.",
+    )
+
+
+class AgreementWithdrawInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class TermChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    old = serializers.CharField()
+    new = serializers.CharField()
+    diff = serializers.ListField(child=serializers.CharField())
+
+
+class AgreementDiffSerializer(serializers.Serializer):
+    old = AgreementSerializer()
+    new = AgreementSerializer()
+    changes = TermChangeSerializer(many=True)

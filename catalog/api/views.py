@@ -1,0 +1,294 @@
+"""Catalogue API views: parse input, check rights through catalog/rules.py, call
+services/selectors, shape output. Nothing else."""
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from catalog import selectors, services
+from catalog.api import serializers as s
+from catalog.api.filters import AgreementFilter, ServiceFilter
+from catalog.models import Agreement, AgreementStatus, Lifecycle
+
+
+def _require(request, perm: str, obj=None, message: str | None = None) -> None:
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied(message)
+
+
+# --- Services ------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List services", responses=s.ServiceSerializer(many=True)),
+    retrieve=extend_schema(summary="A service, by slug", responses=s.ServiceDetailSerializer),
+    create=extend_schema(
+        summary="Create a service (service owners and admins)",
+        request=s.ServiceInputSerializer,
+        responses={201: s.ServiceDetailSerializer},
+    ),
+    update=extend_schema(
+        summary="Replace a service (its owner and admins)",
+        request=s.ServiceInputSerializer,
+        responses=s.ServiceDetailSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a service (its owner and admins)",
+        request=s.ServiceInputSerializer,
+        responses=s.ServiceDetailSerializer,
+    ),
+)
+class ServiceViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    lookup_field = "slug"
+    filterset_class = ServiceFilter
+
+    def get_queryset(self):
+        queryset = selectors.service_list(user=self.request.user)
+        if self.action == "retrieve" or self.action in ("update", "partial_update"):
+            queryset = queryset.prefetch_related("depends_on", "dependents")
+        return queryset
+
+    def get_serializer_class(self):
+        return s.ServiceSerializer if self.action == "list" else s.ServiceDetailSerializer
+
+    def create(self, request, *args, **kwargs):
+        _require(request, "catalog.add_service", message="Only service owners and admins may create services.")
+        data = self._validated_input(partial=False)
+        owner = data.pop("service_owner", request.user)
+        self._check_owner_assignment(owner, current=None)
+        service = services.service_create(actor=request.user, service_owner=owner, **data)
+        return Response(self._detail(service.slug), status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        service = self.get_object()
+        _require(request, "catalog.change_service", service, "Only the service's owner and admins may change it.")
+        data = self._validated_input(partial=kwargs.get("partial", False))
+        if "service_owner" in data:
+            self._check_owner_assignment(data["service_owner"], current=service.service_owner)
+        services.service_update(service=service, **data)
+        return Response(self._detail(service.slug))
+
+    def _validated_input(self, *, partial: bool) -> dict:
+        serializer = s.ServiceInputSerializer(data=self.request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _check_owner_assignment(self, owner, *, current) -> None:
+        if owner != current and owner != self.request.user and not self.request.user.has_perm("catalog.delete_service"):
+            raise ValidationError({"service_owner": ["Only admins may give a service to another owner."]})
+
+    def _detail(self, slug: str) -> dict:
+        service = self.get_queryset().get(slug=slug)
+        return s.ServiceDetailSerializer(service, context=self.get_serializer_context()).data
+
+
+# --- Business units and categories ---------------------------------------------------
+
+
+class _AdminWritableViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Readable like the catalogue; created and changed by admins only."""
+
+    lookup_field = "slug"
+    manage_perm = ""
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if self.action in ("create", "update", "partial_update"):
+            _require(request, self.manage_perm, message="Only admins may change this.")
+
+
+@extend_schema_view(list=extend_schema(summary="List business units"))
+class BusinessUnitViewSet(_AdminWritableViewSet):
+    serializer_class = s.BusinessUnitSerializer
+    manage_perm = "catalog.manage_business_units"
+
+    def get_queryset(self):
+        return selectors.business_unit_list(user=self.request.user)
+
+
+@extend_schema_view(list=extend_schema(summary="List categories, with the number of services not retired"))
+class CategoryViewSet(_AdminWritableViewSet):
+    serializer_class = s.CategorySerializer
+    manage_perm = "catalog.manage_categories"
+
+    def get_queryset(self):
+        return (
+            selectors.category_list(user=self.request.user)
+            .annotate(service_count=Count("services", filter=~Q(services__lifecycle=Lifecycle.RETIRED)))
+            .order_by("position", "name")
+        )
+
+
+# --- Agreements ----------------------------------------------------------------------
+
+
+def agreement_allowed_actions(user, agreement: Agreement) -> dict:
+    """What `user` may do with `agreement` now; shown so clients need not guess."""
+    is_draft = agreement.status == AgreementStatus.DRAFT
+    is_proposed = agreement.status == AgreementStatus.PROPOSED
+    withdrawable = agreement.status in (AgreementStatus.DRAFT, AgreementStatus.PROPOSED, AgreementStatus.AGREED)
+    return {
+        "edit": is_draft and user.has_perm("catalog.change_agreement", agreement),
+        "propose": is_draft and user.has_perm("catalog.propose_agreement", agreement),
+        "return_to_draft": is_proposed and user.has_perm("catalog.change_agreement", agreement),
+        "withdraw": withdrawable and user.has_perm("catalog.withdraw_agreement", agreement),
+        "sign": services.agreement_signing_side(agreement=agreement, actor=user) if is_proposed else None,
+    }
+
+
+_ACTION_RESPONSES = {200: s.AgreementDetailSerializer}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the agreements you may see", responses=s.AgreementSerializer(many=True)),
+    retrieve=extend_schema(summary="An agreement version", responses=s.AgreementDetailSerializer),
+    create=extend_schema(
+        summary="Draft the next version for a service and business unit (its owner and admins)",
+        request=s.AgreementCreateInputSerializer,
+        responses={201: s.AgreementDetailSerializer},
+    ),
+    update=extend_schema(
+        summary="Replace the terms of a draft", request=s.AgreementTermsInputSerializer, responses=_ACTION_RESPONSES
+    ),
+    partial_update=extend_schema(
+        summary="Change terms of a draft", request=s.AgreementTermsInputSerializer, responses=_ACTION_RESPONSES
+    ),
+)
+class AgreementViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    filterset_class = AgreementFilter
+
+    def get_queryset(self):
+        return selectors.agreement_list(user=self.request.user).select_related("supersedes")
+
+    def get_serializer_class(self):
+        return s.AgreementSerializer if self.action == "list" else s.AgreementDetailSerializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = s.AgreementCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        service = get_object_or_404(selectors.service_list(user=request.user), pk=data.pop("service").pk)
+        _require(request, "catalog.add_agreement", service, "Only the service's owner and admins may draft agreements.")
+        business_unit = data.pop("business_unit")
+        agreement = services.agreement_draft_create(
+            service=service, business_unit=business_unit, actor=request.user, **data
+        )
+        return Response(self._detail(agreement.pk), status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        agreement = self.get_object()
+        _require(request, "catalog.change_agreement", agreement, "Only the service's owner and admins may edit it.")
+        serializer = s.AgreementTermsInputSerializer(data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        services.agreement_update(agreement=agreement, **serializer.validated_data)
+        return Response(self._detail(agreement.pk))
+
+    @extend_schema(summary="Propose a draft for signature", request=None, responses=_ACTION_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def propose(self, request, pk=None):
+        agreement = self.get_object()
+        _require(request, "catalog.propose_agreement", agreement, "Only the service's owner and admins may propose it.")
+        services.agreement_propose(agreement=agreement, actor=request.user)
+        return Response(self._detail(agreement.pk))
+
+    @extend_schema(
+        summary="Sign a proposed version for your side (the service owner for IT, a representative for the business)",
+        request=None,
+        responses=_ACTION_RESPONSES,
+    )
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        agreement = self.get_object()
+        services.agreement_sign(agreement=agreement, actor=request.user)
+        return Response(self._detail(agreement.pk))
+
+    @extend_schema(summary="Return a proposed version to draft", request=None, responses=_ACTION_RESPONSES)
+    @action(detail=True, methods=["post"], url_path="return-to-draft")
+    def return_to_draft(self, request, pk=None):
+        agreement = self.get_object()
+        _require(request, "catalog.change_agreement", agreement, "Only the service's owner and admins may do this.")
+        services.agreement_return_to_draft(agreement=agreement)
+        return Response(self._detail(agreement.pk))
+
+    @extend_schema(
+        summary="Withdraw a version (a reason is required for the one in force)",
+        request=s.AgreementWithdrawInputSerializer,
+        responses=_ACTION_RESPONSES,
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        agreement = self.get_object()
+        _require(
+            request, "catalog.withdraw_agreement", agreement, "Only the service's owner and admins may withdraw it."
+        )
+        serializer = s.AgreementWithdrawInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.agreement_withdraw(agreement=agreement, actor=request.user, **serializer.validated_data)
+        return Response(self._detail(agreement.pk))
+
+    @extend_schema(
+        summary="What changed between two versions",
+        parameters=[
+            OpenApiParameter("against", int, description="Id of the other version (default: the previous one)")
+        ],
+        responses=s.AgreementDiffSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def diff(self, request, pk=None):
+        agreement = self.get_object()
+        against = request.query_params.get("against")
+        if against is None:
+            other = selectors.agreement_previous_version(agreement=agreement)
+            if other is None:
+                raise ValidationError({"against": ["This is the first version; there is nothing to compare it with."]})
+        else:
+            if not against.isdigit():
+                raise ValidationError({"against": ["Give the id of another version of this agreement."]})
+            other = get_object_or_404(
+                self.get_queryset(),
+                pk=int(against),
+                service_id=agreement.service_id,
+                business_unit_id=agreement.business_unit_id,
+            )
+        old, new = sorted([other, agreement], key=lambda a: a.version)
+        changes = selectors.agreement_diff(old=old, new=new)
+        context = self.get_serializer_context()
+        return Response(
+            {
+                "old": s.AgreementSerializer(old, context=context).data,
+                "new": s.AgreementSerializer(new, context=context).data,
+                "changes": s.TermChangeSerializer(changes, many=True).data,
+            }
+        )
+
+    def get_object(self):
+        agreement = super().get_object()
+        agreement._allowed_actions = agreement_allowed_actions(self.request.user, agreement)
+        return agreement
+
+    def _detail(self, pk: int) -> dict:
+        agreement = self.get_queryset().get(pk=pk)
+        agreement._allowed_actions = agreement_allowed_actions(self.request.user, agreement)
+        return s.AgreementDetailSerializer(agreement, context=self.get_serializer_context()).data
