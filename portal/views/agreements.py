@@ -75,6 +75,7 @@ def agreement_create(request, slug: str):
         message=f"Only the owner of “{service.name}” or an admin may draft its agreements.",
     )
     units = list(service.business_units.all())
+    open_version = None
     if request.method == "POST":
         form = AgreementDraftForm(request.POST, units=units)
         if form.is_valid():
@@ -101,7 +102,13 @@ def agreement_create(request, slug: str):
             "business_unit": unit.slug if unit else BUSINESS_UNIT_ALL,
             **AgreementTermsForm.initial_from(base),
         }
-    return render(request, "portal/agreement_form.html", {"form": form, "service": service, "agreement": None})
+        # Only one version may be open at a time: point to it before anyone types.
+        open_version = next(
+            (a for a in selectors.agreements_open(user=request.user, service=service) if a.business_unit_id == unit_id),
+            None,
+        )
+    context = {"form": form, "service": service, "agreement": None, "open_version": open_version}
+    return render(request, "portal/agreement_form.html", context)
 
 
 @login_required

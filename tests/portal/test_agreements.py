@@ -403,3 +403,12 @@ def test_agreement_page_query_count_is_bounded(client, django_assert_max_num_que
     client.force_login(business_user())
     with django_assert_max_num_queries(8):
         assert client.get(f"/agreements/{nxt.pk}/").status_code == 200
+
+
+def test_draft_form_points_to_the_version_already_open(client, owner, service, unit):
+    draft = services.agreement_draft_create(service=service, business_unit=unit, actor=owner)
+    client.force_login(owner)
+    html = _html(client.get("/services/payroll/agreements/new/", {"business_unit": "finance"}))
+    assert "Version 1 (draft) is already open for this business unit" in html
+    assert f'<a href="/agreements/{draft.pk}/">Go to version 1</a>' in html
+    assert "is already open" not in _html(client.get("/services/payroll/agreements/new/", {"business_unit": "all"}))

@@ -91,7 +91,7 @@ def test_htmx_search_returns_only_the_results(client, service):
     assert f'<a href="/services/{service.slug}/">Payroll</a>' in html
     assert "Laptops" not in html
     # The result count outside the swapped region is updated out of band.
-    assert 'id="result-count" class="result-count" role="status" hx-swap-oob="true"' in html
+    assert 'id="result-count" class="result-count" role="status" hx-swap-oob="innerHTML"' in html
     assert "HX-Request" in response["Vary"]
 
 
