@@ -1,6 +1,5 @@
 import pytest
 
-from catalog import services
 from tests.factories import (
     AgreementFactory,
     BusinessUnitFactory,
@@ -10,6 +9,7 @@ from tests.factories import (
     representative,
     service_owner,
 )
+from tests.portal.helpers import agree
 
 
 @pytest.fixture
@@ -40,13 +40,6 @@ def admin():
 @pytest.fixture
 def service(owner, unit):
     return ServiceFactory(name="Payroll", slug="payroll", service_owner=owner, business_units=[unit])
-
-
-def agree(agreement, *, it, business):
-    """Move a draft through proposed to agreed with the services, as people would."""
-    services.agreement_propose(agreement=agreement, actor=it)
-    services.agreement_sign(agreement=agreement, actor=it)
-    return services.agreement_sign(agreement=agreement, actor=business)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from catalog import services
 from catalog.models import Lifecycle
 from tests.factories import AgreementFactory, BusinessUnitFactory, CategoryFactory, ServiceFactory, service_owner
-from tests.portal.conftest import agree
+from tests.portal.helpers import agree
 
 pytestmark = pytest.mark.django_db
 
