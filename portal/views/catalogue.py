@@ -47,8 +47,9 @@ def home(request):
     filters = form.filters()
     page = Paginator(_filtered_services(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "filtered": bool(filters), "categories": categories}
-    # A history restore asks for the whole page even though htmx sends it.
-    if request.htmx and not request.htmx.history_restore_request:
+    # Live search swaps only the results; anything else htmx asks for (a history
+    # restore, say) gets the whole page.
+    if request.htmx and request.htmx.target == "results" and not request.htmx.history_restore_request:
         response = render(request, "portal/_service_results.html", {**context, "oob": True})
     else:
         context["can_add_service"] = request.user.has_perm("catalog.add_service")

@@ -85,7 +85,7 @@ def test_results_are_paginated_by_fifty(client):
 
 def test_htmx_search_returns_only_the_results(client, service):
     ServiceFactory(name="Laptops")
-    response = client.get("/", {"q": "payroll"}, headers={"HX-Request": "true"})
+    response = client.get("/", {"q": "payroll"}, headers={"HX-Request": "true", "HX-Target": "results"})
     html = _html(response)
     assert "<html" not in html and "<header" not in html and "<form" not in html
     assert f'<a href="/services/{service.slug}/">Payroll</a>' in html
@@ -96,7 +96,7 @@ def test_htmx_search_returns_only_the_results(client, service):
 
 
 def test_htmx_history_restore_gets_the_whole_page(client, service):
-    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true", "HX-Target": "results"}
     assert "<h1>Service catalogue</h1>" in _html(client.get("/", headers=headers))
 
 
