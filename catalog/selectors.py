@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.text import capfirst
 
 from catalog import rules as access
 from catalog.models import (
@@ -127,9 +128,12 @@ def agreements_awaiting_signature(*, user: User) -> QuerySet[Agreement]:
     )
 
 
-def agreement_previous_version(*, agreement: Agreement) -> Agreement | None:
+def agreement_previous_version(*, agreement: Agreement, user: User | None = None) -> Agreement | None:
+    """The version before `agreement` for the same service and audience. Pass `user` to
+    skip versions they may not see: a withdrawn draft must not leak through a diff."""
+    versions = agreement_list(user=user) if user is not None else Agreement.objects.all()
     return (
-        Agreement.objects.filter(
+        versions.filter(
             service_id=agreement.service_id,
             business_unit_id=agreement.business_unit_id,
             version__lt=agreement.version,
@@ -156,12 +160,17 @@ def agreement_diff(*, old: Agreement, new: Agreement) -> list[TermChange]:
         if before == after:
             continue
         lines = list(difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=2))[2:]
-        label = str(Agreement._meta.get_field(name).verbose_name).capitalize()
+        # capfirst, not str.capitalize(): that would turn "IT responsibilities" into "It ...".
+        label = str(capfirst(Agreement._meta.get_field(name).verbose_name))
         changes.append(TermChange(field=name, label=label, old=before, new=after, diff=lines))
     return changes
 
 
 def _term_text(value) -> str:
+    """A term as comparable text. Line endings and trailing spaces are not changes:
+    browsers send textareas with CRLF, and a copied term must not show as changed."""
     if value is None:
         return ""
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return "\n".join(line.rstrip() for line in str(value).splitlines()).strip("\n")

@@ -2,9 +2,20 @@
 
 from datetime import date
 
+from django.contrib.auth.models import AnonymousUser
+
 from catalog import services
 from catalog.models import Agreement, BusinessUnit, Membership, Service
-from tests.factories import ServiceFactory, representative
+from tests.factories import (
+    BusinessUnitFactory,
+    MembershipFactory,
+    ServiceFactory,
+    UserFactory,
+    admin_user,
+    business_user,
+    representative,
+    service_owner,
+)
 
 TERMS = {
     "scope": "Email for every member of staff, 24x7.",
@@ -46,3 +57,44 @@ def agreed(*, service: Service | None = None, business_unit: BusinessUnit | None
     agreement = proposed(service=service, business_unit=business_unit, **terms)
     services.agreement_sign(agreement=agreement, actor=agreement.service.service_owner)
     return services.agreement_sign(agreement=agreement, actor=business_signer(agreement))
+
+
+def build_world() -> tuple[dict, dict]:
+    """One service with agreements in every state; the representative speaks for every
+    unit involved, the business owner for the all-units agreements."""
+    owner, biz_owner = service_owner(), business_user()
+    service = ServiceFactory(service_owner=owner, business_owner=biz_owner)
+    units = BusinessUnitFactory.create_batch(3)
+    rep = representative(units[0])
+    for unit in units[1:]:
+        MembershipFactory(user=rep, business_unit=unit, is_representative=True)
+    # A plain member of the unit is still just a business user.
+    member = business_user()
+    MembershipFactory(user=member, business_unit=units[0])
+
+    superseded = agreed(service=service, business_unit=units[0])
+    in_force = agreed(service=service, business_unit=units[0])
+    superseded.refresh_from_db()
+    objects = {
+        "service": service,
+        "superseded": superseded,
+        "agreed": in_force,
+        "proposed": proposed(service=service, business_unit=units[0]),
+        "draft": draft(service=service, business_unit=units[1]),
+        "withdrawn": services.agreement_withdraw(
+            agreement=proposed(service=service, business_unit=units[2]), actor=owner
+        ),
+        "agreed_all_units": agreed(service=service, business_unit=None),
+        "proposed_all_units": proposed(service=service, business_unit=None),
+    }
+    people = {
+        "anonymous": AnonymousUser(),
+        "business_user": member,
+        "representative": rep,
+        "business_owner": biz_owner,
+        "other_owner": ServiceFactory().service_owner,
+        "owner": owner,
+        "admin": admin_user(),
+        "superuser": UserFactory(is_superuser=True),
+    }
+    return people, objects

@@ -5,20 +5,12 @@ signing is personal, so catalog.services asks `rules.has_perm(...)`, which does 
 
 import pytest
 import rules
-from django.contrib.auth.models import AnonymousUser
 
 from catalog import services
-from catalog.models import Agreement, AgreementStatus
-from tests.catalog.helpers import agreed, draft, proposed
+from tests.catalog.helpers import build_world, proposed
 from tests.factories import (
     BusinessUnitFactory,
-    MembershipFactory,
     ServiceFactory,
-    UserFactory,
-    admin_user,
-    business_user,
-    representative,
-    service_owner,
 )
 
 pytestmark = pytest.mark.django_db
@@ -41,44 +33,7 @@ ADMINS = {"admin", "superuser"}
 
 @pytest.fixture
 def world():
-    """One service with agreements in every state; the representative speaks for every
-    unit involved, the business owner for the all-units agreements."""
-    owner, biz_owner = service_owner(), business_user()
-    service = ServiceFactory(service_owner=owner, business_owner=biz_owner)
-    units = BusinessUnitFactory.create_batch(3)
-    rep = representative(units[0])
-    for unit in units[1:]:
-        MembershipFactory(user=rep, business_unit=unit, is_representative=True)
-    # A plain member of the unit is still just a business user.
-    member = business_user()
-    MembershipFactory(user=member, business_unit=units[0])
-
-    superseded = agreed(service=service, business_unit=units[0])
-    in_force = agreed(service=service, business_unit=units[0])
-    objects = {
-        "service": service,
-        "superseded": superseded,
-        "agreed": in_force,
-        "proposed": proposed(service=service, business_unit=units[0]),
-        "draft": draft(service=service, business_unit=units[1]),
-        "withdrawn": services.agreement_withdraw(
-            agreement=proposed(service=service, business_unit=units[2]), actor=owner
-        ),
-        "agreed_all_units": agreed(service=service, business_unit=None),
-        "proposed_all_units": proposed(service=service, business_unit=None),
-    }
-    assert Agreement.objects.get(pk=superseded.pk).status == AgreementStatus.SUPERSEDED
-    people = {
-        "anonymous": AnonymousUser(),
-        "business_user": member,
-        "representative": rep,
-        "business_owner": biz_owner,
-        "other_owner": ServiceFactory().service_owner,
-        "owner": owner,
-        "admin": admin_user(),
-        "superuser": UserFactory(is_superuser=True),
-    }
-    return people, objects
+    return build_world()
 
 
 def _allowed(people, perm, obj, *, personal: bool = False) -> set[str]:
