@@ -15,9 +15,10 @@ _ALLOWED_TAGS = {
     "ul",
     "ol",
     "li",
-    "h2",
     "h3",
     "h4",
+    "h5",
+    "h6",
     "a",
     "table",
     "thead",
@@ -28,9 +29,20 @@ _ALLOWED_TAGS = {
 }
 
 
+_EXTENSIONS = ["tables", "sane_lists", "fenced_code", "toc"]
+_EXTENSION_CONFIGS = {
+    # Alignment as an attribute: a style attribute would be stripped below.
+    "tables": {"use_align_attribute": True},
+    # The text is shown inside the page's <h2> sections, so `#` is an <h3>; without
+    # this a `#` became an <h1>, not allowed, and was left as a bare line of text.
+    # No [TOC] marker: its links would point at ids the sanitiser removes.
+    "toc": {"baselevel": 3, "marker": ""},
+}
+
+
 def render_markdown(text: str) -> str:
     """Markdown to sanitised HTML: scripts, styles, event handlers and unsafe links go."""
-    html = md.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
+    html = md.markdown(text or "", extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS, output_format="html")
     return nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
