@@ -80,6 +80,10 @@ class CalendarSpec:
     def __hash__(self) -> int:  # cached: specs are hashed on every call of the clock
         return self._hash
 
+    def __reduce__(self):  # rebuild on unpickling: the cached hash of str is per process
+        fields = (self.time_zone, self.week, self.holiday_country, self.holiday_subdivision, self.closed_dates)
+        return (_rebuild_spec, (*fields, self.always_open, self.name))
+
     @classmethod
     def weekly(cls, time_zone: str, hours: Mapping[int, str], **kwargs) -> CalendarSpec:
         """Build from text, e.g. ``{0: "09:00-12:00, 13:00-17:30", 5: "10:00-14:00"}``."""
@@ -106,6 +110,10 @@ class CalendarSpec:
 
     def describe(self) -> str:
         return self.name or f"calendar in {self.time_zone}"
+
+
+def _rebuild_spec(*args) -> CalendarSpec:
+    return CalendarSpec(*args)
 
 
 # --- Validation shared with the models and forms ----------------------------------------

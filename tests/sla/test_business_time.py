@@ -1,6 +1,12 @@
 """Hand-worked cases of the business-time clock (docs/business-time.md); no database."""
 
+import copy
+import os
+import pickle
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -217,6 +223,22 @@ def test_equal_specs_are_equal_and_hash_alike():
     assert again == OFFICE
     assert hash(again) == hash(OFFICE)
     assert again != LUNCH
+
+
+def test_a_spec_survives_pickling_in_another_process_and_copying():
+    # String hashes differ between processes, so a spec must not carry its cached hash across.
+    script = (
+        "import pickle, sys; from tests.sla.test_business_time import OFFICE; "
+        "sys.stdout.write(pickle.dumps(OFFICE).hex())"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    pickled = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True).stdout
+    for copied in (pickle.loads(bytes.fromhex(pickled)), copy.deepcopy(OFFICE)):
+        assert copied == OFFICE
+        assert hash(copied) == hash(OFFICE)
+        assert {OFFICE: "found"}[copied] == "found"
+        assert copied.name == "UK office"
+        check_add(copied, london(2025, 6, 6, 16), 2 * H, london(2025, 6, 9, 10))
 
 
 # --- Daylight saving time: real elapsed time ------------------------------------------
