@@ -33,7 +33,7 @@ def catalogue():
         service_owner=owner,
         business_owner=UserFactory(username="daniel.price"),
         business_units=[finance, sales],
-        description="Pays everyone.\n\nOn the **last** working day, with commas, and \"quotes\".",
+        description='Pays everyone.\n\nOn the **last** working day, with commas, and "quotes".',
         cost_drivers="Licences\nSupport contract",
         keywords="salary, payslip",
         annual_cost="184000.50",
