@@ -128,6 +128,14 @@ class Service(models.Model):
         blank=True,
     )
     keywords = models.CharField(max_length=400, blank=True, help_text="Comma-separated search words.")
+    support_calendar = models.ForeignKey(
+        "sla.Calendar",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="services",
+        help_text="The hours in which the service is supported; targets count in it unless they name another.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(m2m_fields=[business_units])
@@ -193,6 +201,12 @@ AGREEMENT_TERMS = (
     "review_by",
 )
 
+
+def itil_priority_matrix() -> list[list[int]]:
+    """ITIL's default: high impact and high urgency is P1, low and low is P5."""
+    return [[1, 2, 3], [2, 3, 4], [3, 4, 5]]
+
+
 # NULL business unit means "all business units"; unique constraints treat NULLs as
 # distinct, so they compare a coalesced key instead.
 _UNIT_KEY = Coalesce("business_unit", Value(0))
@@ -219,6 +233,10 @@ class Agreement(models.Model):
     business_responsibilities = models.TextField(blank=True)
     effective_from = models.DateField(null=True, blank=True)
     review_by = models.DateField(null=True, blank=True)
+    priority_matrix = models.JSONField(
+        default=itil_priority_matrix,
+        help_text="Priority (1-5) by impact (rows, 1 high to 3 low) and urgency (columns, 1 high to 3 low).",
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -295,6 +313,61 @@ class Agreement(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+
+class Priority(models.IntegerChoices):
+    P1 = 1, "P1 – critical"
+    P2 = 2, "P2 – high"
+    P3 = 3, "P3 – moderate"
+    P4 = 4, "P4 – low"
+    P5 = 5, "P5 – planning"
+
+
+def default_warning_shares() -> list[int]:
+    return [50, 75]
+
+
+class UrgencyTarget(models.Model):
+    """What an agreement version promises for one priority: how fast IT engages, how often it
+    updates the customer while the ticket is open, how fast it resolves, counted in business
+    time on a calendar, and the share of tickets that must meet it each calendar month."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="urgency_targets")
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices)
+    engage_within = models.DurationField(help_text="First response or assignment to an owner (Engagement).")
+    update_every = models.DurationField(
+        null=True, blank=True, help_text="Update the customer at least this often while open (Pace). Empty: none."
+    )
+    resolve_within = models.DurationField(help_text="Time to resolve.")
+    calendar = models.ForeignKey(
+        "sla.Calendar",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: the service's support calendar. E.g. 24x7 for P1.",
+    )
+    objective_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=95,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Share of tickets within target per calendar month.",
+    )
+    warning_shares = models.JSONField(
+        default=default_warning_shares, help_text="Warn when these percentages of the allowed time are used."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement", "priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "priority"], name="urgency_target_one_per_priority"),
+            models.CheckConstraint(condition=Q(priority__gte=1, priority__lte=5), name="urgency_target_priority_1_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} P{self.priority}"
 
 
 class ApiToken(models.Model):

@@ -1,4 +1,4 @@
-"""Checking promises against outcomes. This part: the calendars business time is counted on.
+"""The calendars business time is counted on.
 
 Models hold data and database constraints; the clock itself is sla/business_time.py (pure),
 the adapter from these rows to it is sla/calendars.py, writes are in sla/services.py.

@@ -1,0 +1,63 @@
+"""Alerts: one inbox for the whole product (SLA clocks now; measures, commitments, agreement
+reviews and feedback follow-ups add their kinds)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AlertKind(models.TextChoices):
+    CLOCK_WARNING = "clock_warning", "SLA clock at risk"
+    CLOCK_BREACH = "clock_breach", "SLA target missed"
+
+
+class AlertSeverity(models.TextChoices):
+    INFO = "info", "Info"
+    WARNING = "warning", "Warning"
+    CRITICAL = "critical", "Critical"
+
+
+class AlertState(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RESOLVED = "resolved", "Resolved"
+
+
+class Alert(models.Model):
+    """One thing someone should know about, for the whole product: one inbox.
+
+    `key` makes each alert fire once: e.g. ``clock:42:warn:0.75`` or ``clock:42:breach``.
+    It is written in the same transaction as the change that caused it; notifications are sent
+    after that transaction commits.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40, choices=AlertKind.choices)
+    severity = models.CharField(max_length=10, choices=AlertSeverity.choices, default=AlertSeverity.WARNING)
+    state = models.CharField(max_length=14, choices=AlertState.choices, default=AlertState.OPEN)
+    subject = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    service = models.ForeignKey(
+        "catalog.Service", on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
+    )
+    ticket = models.ForeignKey("sla.Ticket", on_delete=models.CASCADE, null=True, blank=True, related_name="alerts")
+    clock = models.ForeignKey("sla.Clock", on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts")
+    due_at = models.DateTimeField(null=True, blank=True, help_text="When the thing at risk falls due.")
+    details = models.JSONField(default=dict, blank=True)
+    opened_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        indexes = [
+            models.Index(fields=["state", "service"]),
+            models.Index(fields=["kind", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

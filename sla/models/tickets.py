@@ -1,0 +1,156 @@
+"""Tickets from the tools IT already uses, their event log, and the clocks derived from it.
+
+The event log is the truth; `Clock` rows are derived from it by sla.clocks.derive_clocks and
+can always be rebuilt (`manage.py recompute_clocks`).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from sla import clocks as c
+
+
+class TicketState(models.TextChoices):
+    OPEN = "open", "Open"
+    PAUSED = "paused", "Waiting on customer or vendor"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+ACTIVE_TICKET_STATES = (TicketState.OPEN, TicketState.PAUSED)
+
+
+class Ticket(models.Model):
+    """One ticket, identified by the tool it lives in and its id there."""
+
+    source = models.CharField(max_length=40, help_text="The tool: jira, servicenow, zendesk, api, …")
+    external_id = models.CharField(max_length=200, help_text="The ticket's id in its tool.")
+    service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, related_name="tickets")
+    business_unit = models.ForeignKey(
+        "catalog.BusinessUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
+    agreement = models.ForeignKey(
+        "catalog.Agreement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        help_text="The agreement whose targets the clocks count against.",
+    )
+    priority = models.PositiveSmallIntegerField(null=True, blank=True)
+    impact = models.PositiveSmallIntegerField(null=True, blank=True)
+    urgency = models.PositiveSmallIntegerField(null=True, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    requester = models.CharField(max_length=200, blank=True)
+    requester_email = models.EmailField(blank=True)
+    assignee = models.CharField(max_length=200, blank=True)
+    assignee_email = models.EmailField(blank=True)
+    state = models.CharField(max_length=12, choices=TicketState.choices, default=TicketState.OPEN)
+    opened_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="ticket_source_external_id_unique"),
+            models.CheckConstraint(
+                condition=Q(priority__isnull=True) | Q(priority__gte=1, priority__lte=5), name="ticket_priority_1_5"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["service", "state"]),
+            models.Index(fields=["service", "opened_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+    @property
+    def priority_label(self) -> str:
+        return f"P{self.priority}" if self.priority else "–"
+
+
+class TicketEvent(models.Model):
+    """One thing that happened to a ticket. Placed by `occurred_at`, not by arrival."""
+
+    Kind = models.TextChoices("Kind", [(k, k.replace("_", " ").capitalize()) for k in c.EVENT_KINDS])
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    occurred_at = models.DateTimeField()
+    idempotency_key = models.CharField(max_length=200)
+    priority = models.PositiveSmallIntegerField(null=True, blank=True)
+    impact = models.PositiveSmallIntegerField(null=True, blank=True)
+    urgency = models.PositiveSmallIntegerField(null=True, blank=True)
+    assignee = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "idempotency_key"], name="ticket_event_idempotency_unique"),
+        ]
+        indexes = [models.Index(fields=["ticket", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} {self.kind} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class ClockKind(models.TextChoices):
+    ENGAGE = c.ENGAGE, "Time to engage"
+    UPDATE = c.UPDATE, "Update interval"
+    RESOLVE = c.RESOLVE, "Time to resolve"
+
+
+class ClockState(models.TextChoices):
+    RUNNING = c.RUNNING, "Running"
+    PAUSED = c.PAUSED, "Paused"
+    MET = c.MET, "Met"
+    BREACHED = c.BREACHED, "Breached"
+    CANCELLED = c.CANCELLED, "Cancelled"
+
+
+class Clock(models.Model):
+    """One SLA clock of a ticket as last derived from its events (`computed_at`).
+
+    `next_check_at` is when the check pass must look at it again (the next warning share or
+    the deadline); it is NULL when nothing can happen without a new event.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks")
+    kind = models.CharField(max_length=10, choices=ClockKind.choices)
+    cycle = models.PositiveIntegerField(default=1, help_text="Update clocks run in cycles, one per update.")
+    priority = models.PositiveSmallIntegerField()
+    calendar = models.ForeignKey("sla.Calendar", on_delete=models.PROTECT, related_name="+")
+    target_seconds = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    elapsed_seconds = models.FloatField(default=0, help_text="Business seconds used, as of computed_at.")
+    state = models.CharField(max_length=10, choices=ClockState.choices)
+    warning_shares = models.JSONField(default=list, help_text="[[share, instant or null], …]")
+    breached_at = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField()
+    next_check_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["ticket", "kind", "cycle"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "kind", "cycle"], name="clock_ticket_kind_cycle_unique"),
+        ]
+        indexes = [
+            # The check pass reads only clocks that are due: its cost follows them, not all clocks.
+            models.Index(fields=["next_check_at"], name="clock_next_check", condition=Q(next_check_at__isnull=False)),
+            models.Index(fields=["state", "due_at"], name="clock_state_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} {self.kind}#{self.cycle} {self.state}"
