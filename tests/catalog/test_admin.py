@@ -34,11 +34,6 @@ TERMS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def superuser(client):
     user = UserFactory(username="root", is_staff=True, is_superuser=True)

@@ -15,11 +15,6 @@ from tests.factories import BusinessUnitFactory, CategoryFactory, ServiceFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def catalogue():
     finance = BusinessUnitFactory(name="Finance", slug="finance")

@@ -11,6 +11,7 @@ from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog.demo import LOADERS, load_demo
@@ -143,6 +144,20 @@ def test_a_second_run_changes_nothing(demo):
     assert dict(Service.objects.values_list("slug", "updated_at")) == services_before
     assert dict(Agreement.objects.values_list("pk", "updated_at")) == agreements_before
     assert "this run created nothing; updated nothing" in out.getvalue()
+
+
+def test_the_admin_shows_the_demo(demo, client):
+    client.force_login(get_user_model().objects.get(username="admin"))
+    payroll = Service.objects.get(name="Payroll")
+    for url in (
+        reverse("admin:catalog_service_changelist"),
+        reverse("admin:catalog_agreement_changelist"),
+        reverse("admin:catalog_agreement_changelist") + "?review=30",
+        reverse("admin:catalog_businessunit_changelist"),
+        reverse("admin:catalog_service_change", args=[payroll.pk]),
+        reverse("admin:catalog_service_history", args=[payroll.pk]),
+    ):
+        assert client.get(url).status_code == 200, url
 
 
 def test_a_service_edited_since_is_put_back_by_the_next_run(demo):
