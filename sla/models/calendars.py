@@ -1,7 +1,7 @@
 """The calendars business time is counted on.
 
 Models hold data and database constraints; the clock itself is sla/business_time.py (pure),
-the adapter from these rows to it is sla/calendars.py, writes are in sla/services.py.
+the adapter from these rows to it is sla/calendars.py, writes are in sla/services/.
 """
 
 from __future__ import annotations

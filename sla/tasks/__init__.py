@@ -1,0 +1,1 @@
+"""Celery tasks of the sla app (autodiscovered through this package)."""
