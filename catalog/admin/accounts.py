@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html
 
+from catalog.admin.base import adopt
 from catalog.admin.catalogue import UserMembershipInline
 from catalog.models import ApiToken
 from catalog.tokens import api_token_issue, api_token_revoke
@@ -58,12 +59,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
             return "expired"
         return "active"
 
-    def save_form(self, request, form, change):
+    def save_model(self, request, obj, form, change) -> None:
         if change:
-            return super().save_form(request, form, change)
-        token, key = api_token_issue(
-            user=form.cleaned_data["user"], name=form.cleaned_data["name"], expires_at=form.cleaned_data["expires_at"]
-        )
+            super().save_model(request, obj, form, change)
+            return
+        token, key = api_token_issue(user=obj.user, name=obj.name, expires_at=obj.expires_at)
+        adopt(obj, token)
         self.message_user(
             request,
             format_html(
@@ -73,15 +74,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
             ),
             messages.SUCCESS,
         )
-        return token
-
-    def save_model(self, request, obj, form, change) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change) -> None:
-        if change:
-            super().save_related(request, form, formsets, change)
 
     @admin.action(description="Revoke selected keys", permissions=["change"])
     def revoke(self, request, queryset):

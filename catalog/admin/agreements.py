@@ -13,8 +13,8 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from catalog.admin.base import HistoryAdmin
-from catalog.models import AGREEMENT_TERMS, OPEN_STATUSES, Agreement, AgreementStatus
+from catalog.admin.base import HistoryAdmin, adopt
+from catalog.models import AGREEMENT_TERMS, OPEN_STATUSES, Agreement, AgreementStatus, UrgencyTarget
 from catalog.services import (
     agreement_draft_create,
     agreement_propose,
@@ -31,6 +31,13 @@ class AgreementForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # The same words catalog.services uses; a field error also spares the user the
+        # database constraint's generic message.
+        start, review = cleaned.get("effective_from"), cleaned.get("review_by")
+        if start is not None and review is not None and review <= start:
+            self.add_error(
+                "review_by", f"The review date must be after the date the agreement takes effect ({start.isoformat()})."
+            )
         service = cleaned.get("service")
         if self.instance.pk is None and service is not None:
             open_versions = Agreement.objects.filter(
@@ -69,6 +76,74 @@ class ReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _is_draft(agreement: Agreement | None) -> bool:
+    return agreement is not None and agreement.status == AgreementStatus.DRAFT
+
+
+URGENCY_TARGET_FIELDS = [
+    "priority",
+    "engage_within",
+    "update_every",
+    "resolve_within",
+    "calendar",
+    "objective_percent",
+    "warning_shares",
+]
+
+
+class UrgencyTargetInline(admin.TabularInline):
+    """Part of what a version promises: editable while it is a draft, fixed afterwards."""
+
+    model = UrgencyTarget
+    fields = URGENCY_TARGET_FIELDS
+    autocomplete_fields = ["calendar"]
+    extra = 0
+    verbose_name_plural = "urgency targets (per priority; times in business time on the calendar)"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return _is_draft(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return _is_draft(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return _is_draft(obj) and super().has_delete_permission(request, obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("calendar")
+
+
+class UrgencyTargetForm(forms.ModelForm):
+    class Meta:
+        model = UrgencyTarget
+        fields = ["agreement", *URGENCY_TARGET_FIELDS]
+
+    def clean_agreement(self):
+        agreement = self.cleaned_data["agreement"]
+        if not _is_draft(agreement):
+            raise ValidationError(
+                f"Version {agreement.version} is {agreement.get_status_display().lower()}; its targets are fixed. "
+                "Draft the next version to change them."
+            )
+        return agreement
+
+
+@admin.register(UrgencyTarget)
+class UrgencyTargetAdmin(HistoryAdmin):
+    form = UrgencyTargetForm
+    list_display = ["agreement", "priority", "engage_within", "update_every", "resolve_within", "calendar"]
+    list_filter = ["priority", "agreement__status"]
+    list_select_related = ["agreement__service", "agreement__business_unit", "calendar"]
+    search_fields = ["agreement__service__name", "agreement__business_unit__name"]
+    autocomplete_fields = ["agreement", "calendar"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return (obj is None or _is_draft(obj.agreement)) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return (obj is None or _is_draft(obj.agreement)) and super().has_delete_permission(request, obj)
+
+
 LIFECYCLE_FIELDS = [
     "version",
     "status",
@@ -102,15 +177,25 @@ class AgreementAdmin(HistoryAdmin):
     autocomplete_fields = ["service", "business_unit"]
     date_hierarchy = "review_by"
     actions = ["propose", "return_to_draft", "withdraw", "draft_next_version"]
+    inlines = [UrgencyTargetInline]
 
     def get_fieldsets(self, request, obj=None):
         terms = ("Terms", {"fields": list(AGREEMENT_TERMS)})
         if obj is None:
             return [(None, {"fields": ["service", "business_unit"]}), terms]
-        return [(None, {"fields": ["service", "business_unit"]}), terms, ("Lifecycle", {"fields": LIFECYCLE_FIELDS})]
+        return [
+            (None, {"fields": ["service", "business_unit"]}),
+            terms,
+            ("Service levels", {"fields": ["priority_matrix"]}),
+            ("Lifecycle", {"fields": LIFECYCLE_FIELDS}),
+        ]
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else ["service", "business_unit", *LIFECYCLE_FIELDS]
+        return [] if obj is None else ["service", "business_unit", "priority_matrix", *LIFECYCLE_FIELDS]
+
+    def get_inlines(self, request, obj=None):
+        # Targets are added to a version that exists: the add form creates it first.
+        return [] if obj is None else self.inlines
 
     def has_change_permission(self, request, obj=None) -> bool:
         if obj is not None and obj.status != AgreementStatus.DRAFT:
@@ -137,23 +222,21 @@ class AgreementAdmin(HistoryAdmin):
         return f"due in {days} days" if days <= 30 else ""
 
     # Writes go through catalog.services; the admin's own save steps are bypassed.
-    def save_form(self, request, form, change):
-        terms = {name: form.cleaned_data[name] for name in AGREEMENT_TERMS if name in form.cleaned_data}
-        if not change:
-            return agreement_draft_create(
-                service=form.cleaned_data["service"],
-                business_unit=form.cleaned_data["business_unit"],
-                actor=request.user,
-                **terms,
-            )
-        changed = {name: value for name, value in terms.items() if name in form.changed_data}
-        return agreement_update(agreement=form.instance, **changed)
-
+    # The admin's own save steps are replaced by catalog.services. save_model runs only
+    # once the form and every inline are valid, inside the admin's transaction.
     def save_model(self, request, obj, form, change) -> None:
-        pass
-
-    def save_related(self, request, form, formsets, change) -> None:
-        pass
+        terms = {name: form.cleaned_data[name] for name in AGREEMENT_TERMS if name in form.cleaned_data}
+        if change:
+            changed = {name: value for name, value in terms.items() if name in form.changed_data}
+            agreement_update(agreement=obj, **changed)
+            return
+        created = agreement_draft_create(
+            service=form.cleaned_data["service"],
+            business_unit=form.cleaned_data["business_unit"],
+            actor=request.user,
+            **terms,
+        )
+        adopt(obj, created)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # The form checks what it can; a rule broken between check and write (another

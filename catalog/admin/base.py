@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -17,3 +18,11 @@ class HistoryAdmin(SimpleHistoryAdmin):
             if obj is None or self.revert_disabled(request, obj):
                 raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def adopt(obj: models.Model, saved: models.Model) -> None:
+    """Turn the admin's unsaved object into the row a service function created, so the
+    admin's log entry, message and redirect point at it."""
+    obj.pk = saved.pk
+    obj.refresh_from_db()
+    obj._state.adding = False

@@ -187,13 +187,13 @@ class ServiceAdmin(ImportExportModelAdmin, HistoryAdmin):
     list_select_related = ["category", "service_owner", "business_owner"]
     search_fields = ["name", "slug", "summary", "keywords"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["category", "service_owner", "business_owner", "business_units"]
+    autocomplete_fields = ["category", "service_owner", "business_owner", "business_units", "support_calendar"]
     readonly_fields = ["used_by", "created_at", "updated_at"]
     inlines = [DependencyInline, AgreementInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "category", "summary", "lifecycle", "criticality", "keywords"]}),
         ("Description", {"fields": ["description", "how_to_request"]}),
-        ("Who", {"fields": ["service_owner", "business_owner", "business_units"]}),
+        ("Who and when", {"fields": ["service_owner", "business_owner", "business_units", "support_calendar"]}),
         ("Cost", {"fields": ["annual_cost", "cost_drivers"]}),
         ("Relations", {"fields": ["used_by", "created_at", "updated_at"]}),
     ]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog import services
-from catalog.models import Agreement, AgreementStatus, ApiToken, ServiceDependency
+from catalog.models import Agreement, AgreementStatus, ApiToken, ServiceDependency, UrgencyTarget
 from catalog.tokens import api_token_authenticate, api_token_issue
 from tests.factories import (
     BusinessUnitFactory,
@@ -62,6 +62,9 @@ def catalogue():
     other = ServiceFactory(name="HR system", slug="hr-system")
     services.service_dependencies_set(service=service, depends_on=[other])
     agreement = _agreed(service, unit)
+    target = UrgencyTarget.objects.create(
+        agreement=agreement, priority=1, engage_within=timedelta(minutes=15), resolve_within=timedelta(hours=4)
+    )
     token, _ = api_token_issue(user=rep, name="Jira webhook")
     return {
         "businessunit": unit,
@@ -70,6 +73,7 @@ def catalogue():
         "service": service,
         "servicedependency": ServiceDependency.objects.get(service=service),
         "agreement": agreement,
+        "urgencytarget": target,
         "apitoken": token,
         "user": rep,
     }
@@ -82,12 +86,13 @@ PAGES = [
     ("catalog", "service"),
     ("catalog", "servicedependency"),
     ("catalog", "agreement"),
+    ("catalog", "urgencytarget"),
     ("catalog", "apitoken"),
     ("auth", "user"),
 ]
 # ServiceDependency has history too, but service_dependencies_set writes with bulk_create,
 # which records none.
-WITH_HISTORY = {"businessunit", "membership", "category", "service", "agreement"}
+WITH_HISTORY = {"businessunit", "membership", "category", "service", "agreement", "urgencytarget"}
 
 
 @pytest.mark.parametrize(("app", "model"), PAGES)
@@ -185,20 +190,69 @@ def test_adding_a_second_open_version_is_refused_with_a_form_error(client, super
     assert Agreement.objects.filter(service=service, business_unit=unit).count() == 2
 
 
-def test_a_draft_is_edited_through_the_service_layer(client, superuser, catalogue):
+def _targets_form(*targets):
+    data = {
+        "urgency_targets-TOTAL_FORMS": str(len(targets)),
+        "urgency_targets-INITIAL_FORMS": "0",
+        "urgency_targets-MIN_NUM_FORMS": "0",
+        "urgency_targets-MAX_NUM_FORMS": "1000",
+    }
+    for index, target in enumerate(targets):
+        data.update({f"urgency_targets-{index}-{name}": value for name, value in target.items()})
+    return data
+
+
+P2 = {"priority": "2", "engage_within": "00:30:00", "resolve_within": "08:00:00", "objective_percent": "95"}
+
+
+def test_a_draft_is_edited_through_the_service_layer_with_its_urgency_targets(client, superuser, catalogue):
     draft = _draft(catalogue["service"], catalogue["businessunit"])
     url = reverse("admin:catalog_agreement_change", args=[draft.pk])
-    data = {**TERMS, "scope": "Evenings too."}
-    assert client.post(url, data).status_code == 302
+    data = {**TERMS, "scope": "Evenings too.", **_targets_form({**P2, "warning_shares": "[50, 75]"})}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
     draft.refresh_from_db()
     assert (draft.scope, draft.status, draft.version) == ("Evenings too.", AgreementStatus.DRAFT, 2)
+    target = draft.urgency_targets.get()
+    assert (target.priority, target.resolve_within) == (2, timedelta(hours=8))
+
+
+def test_a_bad_urgency_target_leaves_the_draft_unchanged(client, superuser, catalogue):
+    draft = _draft(catalogue["service"], catalogue["businessunit"])
+    url = reverse("admin:catalog_agreement_change", args=[draft.pk])
+    bad = {**P2, "priority": "9", "warning_shares": "[50, 75]"}
+    response = client.post(url, {**TERMS, "scope": "Evenings too.", **_targets_form(bad)})
+    assert response.status_code == 200
+    draft.refresh_from_db()
+    assert draft.scope == TERMS["scope"]
+    assert not draft.urgency_targets.exists()
+
+
+def test_the_targets_of_an_agreed_version_are_fixed(client, superuser, catalogue):
+    agreed, target = catalogue["agreement"], catalogue["urgencytarget"]
+    page = client.get(reverse("admin:catalog_agreement_change", args=[agreed.pk])).content.decode()
+    assert "urgency_targets-0-resolve_within" not in page
+    change = client.post(
+        reverse("admin:catalog_urgencytarget_change", args=[target.pk]),
+        {"agreement": agreed.pk, **P2, "warning_shares": "[50, 75]"},
+    )
+    assert change.status_code == 403
+    add = client.post(
+        reverse("admin:catalog_urgencytarget_add"), {"agreement": agreed.pk, **P2, "warning_shares": "[50, 75]"}
+    )
+    assert add.status_code == 200
+    assert "its targets are fixed" in add.content.decode()
+    assert list(agreed.urgency_targets.all()) == [target]
 
 
 def test_review_date_before_effective_date_is_a_form_error(client, superuser, catalogue):
     draft = _draft(catalogue["service"], catalogue["businessunit"])
     url = reverse("admin:catalog_agreement_change", args=[draft.pk])
-    response = client.post(url, {**TERMS, "review_by": date(2025, 6, 1)})
+    response = client.post(url, {**TERMS, "review_by": date(2025, 6, 1), **_targets_form()})
     assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "review_by": ["The review date must be after the date the agreement takes effect (2026-01-01)."]
+    }
     draft.refresh_from_db()
     assert draft.review_by == TERMS["review_by"]
 
