@@ -152,6 +152,14 @@ def admin_client(client):
     return client
 
 
+def test_importing_takes_the_rights_to_add_and_change_services(client, catalogue):
+    staff_owner = service_owner(username="staff.owner", is_staff=True)
+    client.force_login(staff_owner)
+    assert client.get(reverse("admin:catalog_service_import")).status_code == 403
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    assert client.get(reverse("admin:catalog_service_import")).status_code == 200
+
+
 def test_admin_exports_services_as_csv(admin_client, catalogue):
     fields = [f for f in ServiceResource._meta.fields]
     data = {"format": "0", "resource": "0", **{f"serviceresource_{f}": "on" for f in fields}}
