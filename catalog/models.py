@@ -12,6 +12,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from catalog.priorities import validate_priority_matrix
+
 
 class BusinessUnit(models.Model):
     """A business customer of IT: a department, a region, a group of offices."""
@@ -235,6 +237,7 @@ class Agreement(models.Model):
     review_by = models.DateField(null=True, blank=True)
     priority_matrix = models.JSONField(
         default=itil_priority_matrix,
+        validators=[validate_priority_matrix],
         help_text="Priority (1-5) by impact (rows, 1 high to 3 low) and urgency (columns, 1 high to 3 low).",
     )
 

@@ -95,6 +95,7 @@ class ClockState:
     state: str
     # (share of the target, the instant that share is used up, or None while unknown)
     thresholds: tuple[tuple[float, datetime | None], ...] = field(default=())
+    counting: bool = False  # using up time at `now`: neither paused nor stopped
 
     @property
     def remaining(self) -> timedelta:
@@ -264,6 +265,7 @@ def _evaluate(span: _Span, priority: int, target: timedelta, agreed: Targets, no
         elapsed=elapsed,
         state=state,
         thresholds=thresholds,
+        counting=open_ended and not span.cancelled and span.stopped_at is None,
     )
 
 

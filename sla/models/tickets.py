@@ -138,6 +138,8 @@ class Clock(models.Model):
     state = models.CharField(max_length=10, choices=ClockState.choices)
     warning_shares = models.JSONField(default=list, help_text="[[share, instant or null], …]")
     breached_at = models.DateTimeField(null=True, blank=True)
+    counting = models.BooleanField(default=False, help_text="Using up time at computed_at (not paused or stopped).")
+    last_warned_share = models.FloatField(default=0, help_text="The highest warning share already alerted.")
     computed_at = models.DateTimeField()
     next_check_at = models.DateTimeField(null=True, blank=True)
 
