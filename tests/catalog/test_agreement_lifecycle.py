@@ -1,19 +1,17 @@
 """An agreement's life: draft -> proposed -> signed by both sides -> agreed -> superseded
 (or withdrawn), and the database constraints that back the rules."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog import services
 from catalog.models import Agreement, AgreementStatus
 from tests.catalog.helpers import TERMS, agreed, business_signer, draft, proposed
 from tests.factories import (
-    AgreementFactory,
     BusinessUnitFactory,
     MembershipFactory,
     ServiceFactory,
@@ -448,59 +446,3 @@ def test_ended_versions_cannot_be_withdrawn(service, unit, stage):
         services.agreement_withdraw(agreement=agreement, actor=service.service_owner, reason="Gone.")
     with pytest.raises(ValidationError, match=f"Version 1 is {stage}; it cannot be withdrawn"):
         services.agreement_withdraw(agreement=agreement, actor=service.service_owner, reason="Again.")
-
-
-# --- Database constraints -----------------------------------------------------------
-
-
-def _signed_row(status: str = AgreementStatus.AGREED, **fields) -> Agreement:
-    """A signed row written straight to the table, bypassing catalog.services."""
-    return AgreementFactory(
-        status=status,
-        it_signed_by=UserFactory(),
-        business_signed_by=UserFactory(),
-        agreed_at=timezone.now(),
-        **fields,
-    )
-
-
-@pytest.mark.parametrize("all_units", [False, True], ids=["unit", "all_units"])
-def test_db_allows_one_agreed_version_per_service_and_audience(all_units):
-    first = _signed_row(business_unit=None) if all_units else _signed_row()
-    same_audience = {"service": first.service, "business_unit": first.business_unit}
-    with pytest.raises(IntegrityError), transaction.atomic():
-        _signed_row(**same_audience, version=first.version + 1)
-    # A superseded version of the same audience, and another audience, are fine.
-    _signed_row(AgreementStatus.SUPERSEDED, **same_audience, version=first.version + 1)
-    _signed_row(service=first.service, business_unit=None if not all_units else BusinessUnitFactory())
-    assert Agreement.objects.filter(service=first.service, status=AgreementStatus.AGREED).count() == 2
-
-
-@pytest.mark.parametrize("all_units", [False, True], ids=["unit", "all_units"])
-@pytest.mark.parametrize("statuses", [("draft", "proposed"), ("proposed", "proposed"), ("draft", "draft")])
-def test_db_allows_one_open_version_per_service_and_audience(all_units, statuses):
-    first = AgreementFactory(status=statuses[0], **({"business_unit": None} if all_units else {}))
-    with pytest.raises(IntegrityError), transaction.atomic():
-        AgreementFactory(
-            service=first.service, business_unit=first.business_unit, version=first.version + 1, status=statuses[1]
-        )
-
-
-def test_db_refuses_a_repeated_version_number_for_all_units():
-    first = AgreementFactory(business_unit=None, status="withdrawn")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        AgreementFactory(service=first.service, business_unit=None, version=first.version, status="withdrawn")
-
-
-@pytest.mark.parametrize("status", ["agreed", "superseded"])
-@pytest.mark.parametrize("missing", ["it_signed_by", "business_signed_by", "agreed_at"])
-def test_db_refuses_a_signed_status_without_both_signatures(status, missing):
-    fields = {"it_signed_by": UserFactory(), "business_signed_by": UserFactory(), "agreed_at": timezone.now()}
-    fields[missing] = None
-    with pytest.raises(IntegrityError), transaction.atomic():
-        AgreementFactory(status=status, **fields)
-
-
-def test_db_refuses_review_before_effective():
-    with pytest.raises(IntegrityError), transaction.atomic():
-        AgreementFactory(effective_from=date(2025, 1, 1), review_by=date(2025, 1, 1) - timedelta(days=1))
