@@ -310,9 +310,12 @@ def _signing_side(agreement: Agreement, actor: AbstractBaseUser) -> str:
     may_it = rules.has_perm("catalog.sign_agreement_for_it", actor, agreement)
     may_business = rules.has_perm("catalog.sign_agreement_for_business", actor, agreement)
     if not (may_it or may_business):
-        raise PermissionDenied(
-            f"Only the service owner (IT) or a representative of {agreement.audience} may sign this agreement."
+        business = (
+            f"a representative of {agreement.audience}"
+            if agreement.business_unit_id
+            else "the service's business owner (for all business units)"
         )
+        raise PermissionDenied(f"Only the service owner (IT) or {business} may sign this agreement.")
     if may_it and not agreement.it_signed_by_id:
         if agreement.business_signed_by_id == actor.pk:
             raise PermissionDenied("You signed for the business side; someone else must sign for IT.")

@@ -200,7 +200,7 @@ def test_agreed_once_both_sides_have_signed_in_either_order(service, unit, it_fi
 
 def test_all_units_agreement_is_signed_for_the_business_by_the_business_owner(service, unit):
     agreement = proposed(service=service, business_unit=None)
-    with pytest.raises(PermissionDenied, match="representative of all business units"):
+    with pytest.raises(PermissionDenied, match=r"or the service's business owner \(for all business units\) may sign"):
         services.agreement_sign(agreement=agreement, actor=representative(unit))
     services.agreement_sign(agreement=agreement, actor=service.business_owner)
     services.agreement_sign(agreement=agreement, actor=service.service_owner)
