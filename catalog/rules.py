@@ -4,6 +4,8 @@ Roles are groups created by a migration:
 - Business users read the catalogue; a business unit's representatives sign for it.
 - Service owners create services, edit their own, draft and propose their agreements.
 - Admins do everything (superusers too).
+- Integrations (ticketing and monitoring tools, through API keys) send ticket events and
+  measurements for any service.
 
 Views and services ask `user.has_perm("catalog.<rule>", obj)`; querysets are scoped by
 selectors.py with the same predicates' logic.
@@ -17,7 +19,8 @@ from django.conf import settings
 ADMINS = "Admins"
 SERVICE_OWNERS = "Service owners"
 BUSINESS_USERS = "Business users"
-ROLE_GROUPS = (ADMINS, SERVICE_OWNERS, BUSINESS_USERS)
+INTEGRATIONS = "Integrations"  # accounts of ticketing and monitoring tools (API keys)
+ROLE_GROUPS = (ADMINS, SERVICE_OWNERS, BUSINESS_USERS, INTEGRATIONS)
 
 
 @rules.predicate
@@ -30,6 +33,11 @@ def is_admin(user) -> bool:
 @rules.predicate
 def is_service_owner_role(user) -> bool:
     return user.is_authenticated and _in_group(user, SERVICE_OWNERS)
+
+
+@rules.predicate
+def is_integration(user) -> bool:
+    return user.is_authenticated and user.is_active and _in_group(user, INTEGRATIONS)
 
 
 @rules.predicate
