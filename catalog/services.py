@@ -79,7 +79,12 @@ def service_update(
     for name, value in fields.items():
         setattr(service, name, value)
     service.full_clean()
+    depends_on = None if depends_on is None else list(depends_on)
     with transaction.atomic():
+        if depends_on:
+            # Graph lock before the row update: a rename locks this row against new
+            # references, which someone holding the graph lock may be about to add.
+            _lock_dependency_graph()
         if fields:
             _save_service(service, update_fields=[*fields, "updated_at"])
         if business_units is not None:

@@ -52,11 +52,14 @@ def _run_together(*calls: Callable[[], Any]) -> list[Any]:
     return outcomes
 
 
-def _pause_after(monkeypatch, owner: object, name: str, parties: int = 2, wait: float = 1.0) -> None:
+def _pause_after(
+    monkeypatch, owner: object, name: str, parties: int = 2, wait: float = 1.0, barrier: threading.Barrier | None = None
+) -> None:
     """Make `owner.name` wait (up to `wait` s) after it runs until `parties` callers are in
-    the same place. If the code serialises them, the first caller waits in vain and goes on."""
+    the same place. If the code serialises them, the first caller waits in vain and goes on.
+    Pass one `barrier` to pause two different functions together."""
     original = getattr(owner, name)
-    barrier = threading.Barrier(parties)
+    barrier = barrier or threading.Barrier(parties)
 
     @wraps(original)
     def paused(*args, **kwargs):
@@ -207,6 +210,26 @@ def test_two_dependencies_closing_a_cycle_at_once_are_not_both_accepted(monkeypa
     assert "This would create a dependency cycle" in errors[0].message_dict["depends_on"][0]
     edges = set(ServiceDependency.objects.values_list("service__name", "depends_on__name"))
     assert edges in ({("B", "C"), ("C", "A")}, {("B", "C"), ("A", "B")})
+
+
+def test_renaming_a_service_while_another_comes_to_depend_on_it_does_not_deadlock(monkeypatch):
+    # Renaming locks the service row against new references to it; adding a dependency
+    # on it needs such a reference. Each side must not then wait for what the other holds.
+    a, b, c = (ServiceFactory(name=name) for name in ("A", "B", "C"))
+    together = threading.Barrier(2)
+    _pause_after(monkeypatch, services, "_save_service", barrier=together)  # A renamed, not committed
+    _pause_after(monkeypatch, services, "_dependency_cycle", barrier=together)  # C→A checked, not written
+
+    outcomes = _run_together(
+        lambda: services.service_update(service=a, name="A renamed", slug="a-renamed", depends_on=[b]),
+        lambda: services.service_dependencies_set(service=c, depends_on=[a]),
+    )
+
+    assert _errors(outcomes) == []
+    assert set(ServiceDependency.objects.values_list("service__name", "depends_on__name")) == {
+        ("A renamed", "B"),
+        ("C", "A renamed"),
+    }
 
 
 def test_two_services_created_with_one_name_at_once_give_a_clear_error(monkeypatch):
