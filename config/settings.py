@@ -234,3 +234,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- SLA engine -----------------------------------------------------------------------
+# How many workers share a check pass when many clocks are due at once.
+SLA_CHECK_PARALLELISM = env.int("SLA_CHECK_PARALLELISM", default=4)

@@ -1,5 +1,20 @@
 """Writes of the sla app, by subject: calendars, tickets (ingestion and clocks), checks."""
 
+from sla.services.alerts import alert_acknowledge
 from sla.services.calendars import calendar_create, calendar_create_standard, calendar_working_hours_set
+from sla.services.checks import clocks_check_due
+from sla.services.clock_sync import tickets_sync
+from sla.services.recompute import tickets_recompute
+from sla.services.tickets import IngestResult, ticket_events_ingest
 
-__all__ = ["calendar_create", "calendar_create_standard", "calendar_working_hours_set"]
+__all__ = [
+    "IngestResult",
+    "alert_acknowledge",
+    "calendar_create",
+    "calendar_create_standard",
+    "calendar_working_hours_set",
+    "clocks_check_due",
+    "ticket_events_ingest",
+    "tickets_recompute",
+    "tickets_sync",
+]

@@ -1,1 +1,5 @@
 """Celery tasks of the sla app (autodiscovered through this package)."""
+
+from sla.tasks.checks import check_due_clocks, recompute_open_clocks, run_checks
+
+__all__ = ["check_due_clocks", "recompute_open_clocks", "run_checks"]

@@ -1,0 +1,156 @@
+"""Reads of the sla app: the targets a ticket counts against, tickets, clocks and alerts,
+scoped to who asks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from catalog import rules as access
+from catalog.models import Agreement, AgreementStatus, Membership, Service, UrgencyTarget
+from sla.business_time import business_time_between
+from sla.calendars import calendar_specs
+from sla.clocks import DEFAULT_WARNING_SHARES, Targets
+from sla.models import ACTIVE_TICKET_STATES, Alert, Clock, ClockState, Ticket
+
+ServiceUnit = tuple[int, int | None]  # (service id, business unit id or None for all units)
+
+
+@dataclass(frozen=True)
+class AgreedTargets:
+    """What the agreement in force promises a (service, business unit)."""
+
+    agreement_id: int | None
+    matrix: list[list[int]] | None
+    by_priority: dict[int, Targets] = field(default_factory=dict)
+    calendar_ids: dict[int, int] = field(default_factory=dict)  # priority -> calendar id
+
+    def targets(self, priority: int) -> Targets | None:
+        return self.by_priority.get(priority)
+
+
+NO_TARGETS = AgreedTargets(agreement_id=None, matrix=None)
+
+
+def agreed_targets_for(pairs: Iterable[ServiceUnit]) -> dict[ServiceUnit, AgreedTargets]:
+    """For each (service, unit): the unit's agreement in force, else the all-units one. Four
+    queries whatever the number of pairs."""
+    pairs = set(pairs)
+    service_ids = {service_id for service_id, _ in pairs}
+    agreements = {
+        (a.service_id, a.business_unit_id): a
+        for a in Agreement.objects.filter(service_id__in=service_ids, status=AgreementStatus.AGREED).prefetch_related(
+            Prefetch("urgency_targets", queryset=UrgencyTarget.objects.order_by("priority"))
+        )
+    }
+    support = dict(Service.objects.filter(pk__in=service_ids).values_list("pk", "support_calendar_id"))
+    wanted_calendars = set(filter(None, support.values()))
+    for agreement in agreements.values():
+        wanted_calendars |= {t.calendar_id for t in agreement.urgency_targets.all() if t.calendar_id}
+    specs = calendar_specs(wanted_calendars)
+
+    result: dict[ServiceUnit, AgreedTargets] = {}
+    for service_id, unit_id in pairs:
+        agreement = agreements.get((service_id, unit_id)) or agreements.get((service_id, None))
+        if agreement is None:
+            result[(service_id, unit_id)] = NO_TARGETS
+            continue
+        by_priority, calendar_ids = {}, {}
+        for target in agreement.urgency_targets.all():
+            calendar_id = target.calendar_id or support.get(service_id)
+            if calendar_id is None or calendar_id not in specs:
+                continue  # no calendar to count in: the target cannot be kept
+            by_priority[target.priority] = Targets(
+                calendar=specs[calendar_id],
+                engage=target.engage_within,
+                update=target.update_every,
+                resolve=target.resolve_within,
+                warning_shares=tuple(sorted(s / 100 for s in target.warning_shares)) or DEFAULT_WARNING_SHARES,
+            )
+            calendar_ids[target.priority] = calendar_id
+        result[(service_id, unit_id)] = AgreedTargets(
+            agreement_id=agreement.pk,
+            matrix=agreement.priority_matrix,
+            by_priority=by_priority,
+            calendar_ids=calendar_ids,
+        )
+    return result
+
+
+# --- Tickets and clocks, scoped ----------------------------------------------------------
+
+
+def ticket_list(*, user) -> QuerySet[Ticket]:
+    """Admins and integrations see every ticket; service owners (IT or business) their
+    services' tickets; business users their units' tickets. Anonymous users none."""
+    base = Ticket.objects.select_related("service", "business_unit")
+    if not user.is_authenticated:
+        return base.none()
+    if access.is_admin(user) or access.is_integration(user):
+        return base
+    member = Exists(Membership.objects.filter(user=user, business_unit=OuterRef("business_unit")))
+    return base.filter(Q(service__service_owner=user) | Q(service__business_owner=user) | Q(member))
+
+
+def ticket_detail(*, user, pk: int) -> Ticket:
+    clocks = Clock.objects.select_related("calendar").order_by("kind", "cycle")
+    return ticket_list(user=user).prefetch_related(Prefetch("clocks", queryset=clocks)).get(pk=pk)
+
+
+def alert_list(*, user) -> QuerySet[Alert]:
+    base = Alert.objects.select_related("service", "ticket", "acknowledged_by")
+    if not user.is_authenticated:
+        return base.none()
+    if access.is_admin(user):
+        return base
+    return base.filter(Q(service__service_owner=user) | Q(service__business_owner=user))
+
+
+@dataclass(frozen=True)
+class LiveClock:
+    """A clock as it stands now: a running clock keeps counting after it was computed."""
+
+    clock: Clock
+    elapsed: timedelta
+    state: str
+
+    @property
+    def target(self) -> timedelta:
+        return timedelta(seconds=self.clock.target_seconds)
+
+    @property
+    def remaining(self) -> timedelta:
+        return max(self.target - self.elapsed, timedelta(0))
+
+    @property
+    def share_used(self) -> float:
+        return self.elapsed / self.target if self.clock.target_seconds else 1.0
+
+
+def clock_live(clock: Clock, *, now: datetime, specs: dict | None = None) -> LiveClock:
+    elapsed = timedelta(seconds=clock.elapsed_seconds)
+    state = clock.state
+    if clock.counting:
+        spec = (specs or {}).get(clock.calendar_id) or calendar_specs([clock.calendar_id])[clock.calendar_id]
+        elapsed += business_time_between(spec, clock.computed_at, now)
+    if state == ClockState.RUNNING and clock.due_at is not None and now > clock.due_at:
+        state = ClockState.BREACHED
+    return LiveClock(clock=clock, elapsed=elapsed, state=state)
+
+
+def tickets_at_risk(*, user, now: datetime) -> QuerySet[Ticket]:
+    """Open tickets with a live clock past its first warning share or breached."""
+    return (
+        ticket_list(user=user)
+        .filter(state__in=ACTIVE_TICKET_STATES)
+        .filter(
+            Exists(
+                Clock.objects.filter(ticket=OuterRef("pk"), stopped_at__isnull=True).filter(
+                    Q(state=ClockState.BREACHED) | Q(last_warned_share__gt=0) | Q(due_at__lt=now)
+                )
+            )
+        )
+    )
