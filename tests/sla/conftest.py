@@ -36,8 +36,8 @@ def agree(service, unit, targets, owner, rep):
         business_unit=unit,
         actor=owner,
         scope="Support.",
-        effective_from=datetime(2026, 1, 1).date(),  # noqa: DTZ001
-        review_by=datetime(2027, 1, 1).date(),  # noqa: DTZ001
+        effective_from=datetime(2026, 1, 1).date(),
+        review_by=datetime(2027, 1, 1).date(),
     )
     for priority, values in targets.items():
         UrgencyTarget.objects.create(agreement=agreement, priority=priority, **values)
