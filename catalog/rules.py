@@ -111,3 +111,8 @@ rules.add_perm("catalog.delete_agreement", is_admin)
 
 rules.add_perm("catalog.manage_business_units", is_admin)
 rules.add_perm("catalog.manage_categories", is_admin)
+
+# The SLA engine (sla app). Ticket events and measurements for a service: the tools that
+# run it, its owner, admins. Alerts are acknowledged by the people of the service.
+rules.add_perm("sla.send_ticket_events", is_admin | is_integration | owns_service)  # object: the service
+rules.add_perm("sla.acknowledge_alert", is_admin | owns_service)  # object: the alert's service

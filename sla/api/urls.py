@@ -1,7 +1,15 @@
 """SLA endpoints under /api/v1/ (the API root view is catalog's router)."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from sla.api import views
 
-urlpatterns = [*router.urls]
+router = SimpleRouter()
+router.register("tickets", views.TicketViewSet, basename="ticket")
+router.register("alerts", views.AlertViewSet, basename="alert")
+
+urlpatterns = [
+    path("ticket-events/", views.TicketEventsView.as_view(), name="ticket-events"),
+    *router.urls,
+]

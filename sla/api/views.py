@@ -1,0 +1,169 @@
+"""SLA endpoints: ticket events in, tickets with their clocks and alerts out. Thin: parse,
+check rights (catalog/rules.py), call sla.services / sla.selectors."""
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog.models import Service
+from sla import selectors
+from sla.api import serializers as s
+from sla.models import Alert, AlertKind, AlertState, Clock, ClockState, Ticket, TicketState
+from sla.services import alert_acknowledge, ticket_events_ingest
+
+MAX_EVENTS = 1000
+
+
+class TicketEventsView(APIView):
+    """Ticket events from any tool: one object, or a list of up to 1,000 stored all-or-nothing."""
+
+    @extend_schema(
+        summary="Send ticket events (one, or a list of up to 1,000)",
+        request=s.TicketEventSerializer(many=True),
+        responses={201: s.IngestResultSerializer, 200: s.IngestResultSerializer},
+        examples=[
+            OpenApiExample(
+                "Open a ticket",
+                value={
+                    "source": "servicedesk",
+                    "external_id": "INC0012345",
+                    "kind": "opened",
+                    "occurred_at": "2026-11-02T09:00:00Z",
+                    "idempotency_key": "INC0012345:opened",
+                    "service": "payroll",
+                    "business_unit": "finance",
+                    "impact": 1,
+                    "urgency": 2,
+                    "title": "Payslips not generated",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request):
+        many = isinstance(request.data, list)
+        items = request.data if many else [request.data]
+        if many and len(items) > MAX_EVENTS:
+            raise ValidationError({"events": [f"Send at most {MAX_EVENTS:,} events per request, not {len(items):,}."]})
+        if not items:
+            raise ValidationError({"events": ["Send at least one event."]})
+        events, errors = [], {}
+        for index, item in enumerate(items):
+            serializer = s.TicketEventSerializer(data=item)
+            if not isinstance(item, dict):
+                errors[f"events[{index}]" if many else "non_field_errors"] = ["Each event must be a JSON object."]
+            elif serializer.is_valid():
+                events.append(serializer.to_event())
+            else:
+                for field, messages in serializer.errors.items():
+                    errors[f"events[{index}].{field}" if many else field] = messages
+        if errors:
+            raise ValidationError(errors)
+        self._check_rights(request.user, events)
+        try:
+            result = ticket_events_ingest(events=events, many=many)
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from error
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return Response(s.IngestResultSerializer(result).data, status=code)
+
+    def _check_rights(self, user, events) -> None:
+        slugs = {e.service for e in events if e.service}
+        services = list(Service.objects.filter(slug__in=slugs))
+        unnamed = {(e.source, e.external_id) for e in events if not e.service}
+        if unnamed:
+            query = Q()
+            for source, external_id in unnamed:
+                query |= Q(tickets__source=source, tickets__external_id=external_id)
+            services += list(Service.objects.filter(query).distinct())
+        for service in services:
+            if not user.has_perm("sla.send_ticket_events", service):
+                raise PermissionDenied(f"You may not send ticket events for {service.name}.")
+
+
+class TicketFilter(django_filters.FilterSet):
+    service = django_filters.CharFilter(field_name="service__slug", label="Service slug")
+    business_unit = django_filters.CharFilter(field_name="business_unit__slug", label="Business unit slug")
+    priority = django_filters.MultipleChoiceFilter(choices=[(p, f"P{p}") for p in range(1, 6)])
+    state = django_filters.MultipleChoiceFilter(choices=TicketState.choices)
+    source = django_filters.CharFilter()
+    breached = django_filters.BooleanFilter(method="filter_breached", label="Has a breached clock")
+    at_risk = django_filters.BooleanFilter(method="filter_at_risk", label="Open, with a clock warned or breached")
+
+    class Meta:
+        model = Ticket
+        fields = ["service", "business_unit", "priority", "state", "source", "breached", "at_risk"]
+
+    def filter_breached(self, queryset, name, value):
+        breached = Exists(Clock.objects.filter(ticket=OuterRef("pk"), state=ClockState.BREACHED))
+        return queryset.filter(breached if value else ~breached)
+
+    def filter_at_risk(self, queryset, name, value):
+        at_risk = selectors.tickets_at_risk(user=self.request.user, now=timezone.now())
+        return queryset.filter(pk__in=at_risk.values("pk")) if value else queryset.exclude(pk__in=at_risk.values("pk"))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Tickets you may see"),
+    retrieve=extend_schema(summary="A ticket with its SLA clocks", responses=s.TicketDetailSerializer),
+)
+class TicketViewSet(viewsets.ReadOnlyModelViewSet):
+    filterset_class = TicketFilter
+
+    def get_queryset(self):
+        queryset = selectors.ticket_list(user=self.request.user).order_by("-opened_at", "-pk")
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("clocks__calendar")
+        return queryset
+
+    def get_serializer_class(self):
+        return s.TicketDetailSerializer if self.action == "retrieve" else s.TicketSerializer
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if not request.user.is_authenticated:
+            self.permission_denied(request, message="Sign in to see tickets.")
+
+
+class AlertFilter(django_filters.FilterSet):
+    service = django_filters.CharFilter(field_name="service__slug", label="Service slug")
+    kind = django_filters.MultipleChoiceFilter(choices=AlertKind.choices)
+    state = django_filters.MultipleChoiceFilter(choices=AlertState.choices)
+
+    class Meta:
+        model = Alert
+        fields = ["service", "kind", "state"]
+
+
+@extend_schema_view(list=extend_schema(summary="Alerts of the services you own"))
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.AlertSerializer
+    filterset_class = AlertFilter
+
+    def get_queryset(self):
+        return selectors.alert_list(user=self.request.user).order_by("-opened_at", "-pk")
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if not request.user.is_authenticated:
+            self.permission_denied(request, message="Sign in to see alerts.")
+
+    @extend_schema(
+        summary="Acknowledge an open alert",
+        request=None,
+        responses=s.AlertSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        alert = self.get_object()
+        if alert.service is None or not request.user.has_perm("sla.acknowledge_alert", alert.service):
+            raise PermissionDenied("Only the service's owner and admins may acknowledge its alerts.")
+        alert_acknowledge(alert=alert, actor=request.user)
+        return Response(s.AlertSerializer(alert, context=self.get_serializer_context()).data)
