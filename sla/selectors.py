@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from catalog import rules as access
 from catalog.models import Agreement, AgreementStatus, Membership, Service, UrgencyTarget
@@ -153,4 +153,82 @@ def tickets_at_risk(*, user, now: datetime) -> QuerySet[Ticket]:
                 )
             )
         )
+    )
+
+
+# --- Attainment and risk, for pages ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attainment:
+    """How many clocks of one kind and priority kept their target in a period."""
+
+    priority: int
+    kind: str
+    met: int
+    breached: int
+    objective_percent: float | None
+
+    @property
+    def total(self) -> int:
+        return self.met + self.breached
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.met / self.total, 1) if self.total else None
+
+    @property
+    def on_track(self) -> bool | None:
+        if self.percent is None or self.objective_percent is None:
+            return None
+        return self.percent >= self.objective_percent
+
+
+def service_attainment(*, service: Service, start: datetime, end: datetime) -> list[Attainment]:
+    """Per priority and clock kind: clocks whose outcome fell in [start, end): met or
+    breached when they stopped, or breached while still running. One aggregate query, plus
+    one for the agreed objectives."""
+    from django.db.models import Count
+
+    in_period = Q(stopped_at__gte=start, stopped_at__lt=end, state__in=[ClockState.MET, ClockState.BREACHED]) | Q(
+        stopped_at__isnull=True, state=ClockState.BREACHED, breached_at__gte=start, breached_at__lt=end
+    )
+    rows = (
+        Clock.objects.filter(ticket__service=service)
+        .filter(in_period)
+        .values("priority", "kind")
+        .annotate(
+            met=Count("pk", filter=Q(state=ClockState.MET)),
+            breached=Count("pk", filter=Q(state=ClockState.BREACHED)),
+        )
+        .order_by("priority", "kind")
+    )
+    objectives: dict[int, float] = {}
+    for priority, objective in UrgencyTarget.objects.filter(
+        agreement__service=service, agreement__status=AgreementStatus.AGREED
+    ).values_list("priority", "objective_percent"):
+        objectives[priority] = max(objectives.get(priority, 0), float(objective))
+    return [
+        Attainment(
+            priority=row["priority"],
+            kind=row["kind"],
+            met=row["met"],
+            breached=row["breached"],
+            objective_percent=objectives.get(row["priority"]),
+        )
+        for row in rows
+    ]
+
+
+def clocks_at_risk(*, user, now: datetime, service: Service | None = None) -> QuerySet[Clock]:
+    """Live clocks of open tickets that are warned or breached, soonest deadline first:
+    the warnings board."""
+    tickets = ticket_list(user=user).filter(state__in=ACTIVE_TICKET_STATES)
+    if service is not None:
+        tickets = tickets.filter(service=service)
+    return (
+        Clock.objects.filter(ticket__in=tickets, stopped_at__isnull=True)
+        .filter(Q(state=ClockState.BREACHED) | Q(last_warned_share__gt=0) | Q(due_at__lt=now))
+        .select_related("ticket", "ticket__service", "calendar")
+        .order_by(F("due_at").asc(nulls_last=True), "pk")
     )
