@@ -2,6 +2,13 @@
 
 from sla.models.alerts import Alert, AlertKind, AlertSeverity, AlertState
 from sla.models.calendars import Calendar, ClosureDate, Weekday, WorkingInterval
+from sla.models.notifications import (
+    DeliveryChannel,
+    DeliveryStatus,
+    NotificationDelivery,
+    WebhookEndpoint,
+    WebhookFormat,
+)
 from sla.models.tickets import (
     ACTIVE_TICKET_STATES,
     Clock,
@@ -29,3 +36,4 @@ __all__ = [
     "Weekday",
     "WorkingInterval",
 ]
+__all__ += ["DeliveryChannel", "DeliveryStatus", "NotificationDelivery", "WebhookEndpoint", "WebhookFormat"]
