@@ -260,7 +260,7 @@ class AgreementViewSet(
         agreement = self.get_object()
         against = request.query_params.get("against")
         if against is None:
-            other = selectors.agreement_previous_version(agreement=agreement)
+            other = selectors.agreement_previous_version(agreement=agreement, user=request.user)
             if other is None:
                 raise ValidationError({"against": ["This is the first version; there is nothing to compare it with."]})
         else:

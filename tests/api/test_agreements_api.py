@@ -160,3 +160,16 @@ def test_list_filters_and_query_count(api, world, django_assert_max_num_queries)
     body = client.get("/api/v1/agreements/?status=draft&service=payroll").json()
     assert [a["id"] for a in body["results"]] == [world["draft"].pk]
     assert client.get("/api/v1/agreements/?status=nonsense").status_code == 400
+
+
+def test_the_default_diff_skips_versions_the_reader_may_not_see(api, world):
+    owner, rep, reader = world["users"]["owner"], world["users"]["rep"], world["users"]["reader"]
+    client = login(api, owner)
+    client.post(f"/api/v1/agreements/{world['proposed'].pk}/withdraw/")  # v2, withdrawn: hidden from readers
+    v3 = client.post("/api/v1/agreements/", {"service": "payroll", "business_unit": "finance", "scope": "V3."}).json()
+    client.post(f"/api/v1/agreements/{v3['id']}/propose/")
+    client.post(f"/api/v1/agreements/{v3['id']}/sign/")
+    login(api, rep).post(f"/api/v1/agreements/{v3['id']}/sign/")
+    body = login(api, reader).get(f"/api/v1/agreements/{v3['id']}/diff/").json()
+    assert (body["old"]["version"], body["new"]["version"]) == (1, 3)
+    assert login(api, owner).get(f"/api/v1/agreements/{v3['id']}/diff/").json()["old"]["version"] == 2
