@@ -295,6 +295,22 @@ class Agreement(models.Model):
                 name="agreement_signed_by_both_sides",
             ),
             models.CheckConstraint(
+                condition=Q(it_signed_by__isnull=True)
+                | Q(business_signed_by__isnull=True)
+                | ~Q(it_signed_by=F("business_signed_by")),
+                name="agreement_signed_by_two_people",
+                violation_error_message="One person cannot sign for both sides.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AgreementStatus.SUPERSEDED)
+                | Q(superseded_at__isnull=False, superseded_by__isnull=False),
+                name="agreement_superseded_records_by_what",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AgreementStatus.WITHDRAWN) | Q(withdrawn_at__isnull=False),
+                name="agreement_withdrawn_records_when",
+            ),
+            models.CheckConstraint(
                 condition=Q(review_by__isnull=True)
                 | Q(effective_from__isnull=True)
                 | Q(review_by__gt=F("effective_from")),

@@ -14,8 +14,15 @@ from tests.factories import AgreementFactory, BusinessUnitFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
+def _superseded_fields() -> dict:
+    """What a superseded row must record: when, and by which version (any row will do here)."""
+    return {"superseded_at": timezone.now(), "superseded_by": AgreementFactory()}
+
+
 def _signed_row(status: str = AgreementStatus.AGREED, **fields) -> Agreement:
     """A signed row written straight to the table, bypassing catalog.services."""
+    if status == AgreementStatus.SUPERSEDED:
+        fields = {**_superseded_fields(), **fields}
     return AgreementFactory(
         status=status,
         it_signed_by=UserFactory(),
@@ -48,9 +55,10 @@ def test_db_allows_one_open_version_per_service_and_audience(all_units, statuses
 
 
 def test_db_refuses_a_repeated_version_number_for_all_units():
-    first = AgreementFactory(business_unit=None, status="withdrawn")
+    withdrawn = {"status": "withdrawn", "withdrawn_at": timezone.now()}
+    first = AgreementFactory(business_unit=None, **withdrawn)
     with pytest.raises(IntegrityError, match="agreement_version_unique"), transaction.atomic():
-        AgreementFactory(service=first.service, business_unit=None, version=first.version, status="withdrawn")
+        AgreementFactory(service=first.service, business_unit=None, version=first.version, **withdrawn)
 
 
 @pytest.mark.parametrize("status", ["agreed", "superseded"])
@@ -58,6 +66,8 @@ def test_db_refuses_a_repeated_version_number_for_all_units():
 def test_db_refuses_a_signed_status_without_both_signatures(status, missing):
     fields = {"it_signed_by": UserFactory(), "business_signed_by": UserFactory(), "agreed_at": timezone.now()}
     fields[missing] = None
+    if status == AgreementStatus.SUPERSEDED:
+        fields.update(_superseded_fields())
     with pytest.raises(IntegrityError, match="agreement_signed_by_both_sides"), transaction.atomic():
         AgreementFactory(status=status, **fields)
 
@@ -65,3 +75,16 @@ def test_db_refuses_a_signed_status_without_both_signatures(status, missing):
 def test_db_refuses_review_before_effective():
     with pytest.raises(IntegrityError, match="agreement_review_after_effective"), transaction.atomic():
         AgreementFactory(effective_from=date(2025, 1, 1), review_by=date(2025, 1, 1) - timedelta(days=1))
+
+
+def test_db_refuses_one_person_signing_both_sides():
+    person = UserFactory()
+    with pytest.raises(IntegrityError, match="agreement_signed_by_two_people"), transaction.atomic():
+        AgreementFactory(status=AgreementStatus.PROPOSED, it_signed_by=person, business_signed_by=person)
+
+
+def test_db_refuses_superseded_or_withdrawn_without_their_record():
+    with pytest.raises(IntegrityError, match="agreement_superseded_records_by_what"), transaction.atomic():
+        _signed_row(AgreementStatus.SUPERSEDED, superseded_by=None)
+    with pytest.raises(IntegrityError, match="agreement_withdrawn_records_when"), transaction.atomic():
+        AgreementFactory(status=AgreementStatus.WITHDRAWN)
