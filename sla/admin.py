@@ -20,6 +20,7 @@ from sla.calendars import (
     weekly_working_time,
 )
 from sla.models import Calendar, ClosureDate, WorkingInterval
+from sla.notifications import admin as notifications_admin  # noqa: F401  (registers its model admins)
 
 NOT_FOR_24X7 = "A 24x7 calendar counts every instant: remove its {what} or untick 24x7."
 
