@@ -31,7 +31,7 @@ EVENT_ALERT_OPENED = "alert.opened"
 EVENT_TEST = "alert.test"
 
 # Pages that may show an alert or a ticket, most specific first; the first that exists is linked.
-ALERT_URL_NAMES = (("portal:alert", True), ("portal:warnings", False), ("alert-detail", True))
+ALERT_URL_NAMES = (("portal:alert", True), ("alert-detail", True))
 TICKET_URL_NAMES = (("portal:ticket", True), ("ticket-detail", True))
 
 SLACK_ICONS = {AlertSeverity.INFO: ":information_source:", AlertSeverity.CRITICAL: ":rotating_light:"}

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from sla.models import (
+    Alert,
     AlertKind,
     AlertSeverity,
     DeliveryChannel,
@@ -31,7 +32,7 @@ from sla.notifications import (
     webhook_post,
 )
 from sla.notifications.recipients import endpoint_accepts
-from sla.notifications.rendering import ticket_url
+from sla.notifications.rendering import _first_url, alert_url, ticket_url
 from sla.tasks.notifications import alert_notify
 from tests import factories as f
 from tests.sla.notifications.conftest import SITE_URL, alert_make, clock_make, endpoint_make, ticket_make
@@ -92,7 +93,7 @@ def test_generic_json_is_delivered_signed_and_logged(receiver, warning):
         "due_at": "2026-07-15T11:00:00Z",
         "opened_at": "2026-07-15T10:00:00Z",
         "details": {"clock": "resolve"},
-        "url": f"{SITE_URL}/api/v1/alerts/{warning.pk}/",
+        "url": alert_url(warning),
     }
     assert alert["service"] == {"slug": "payroll", "name": "Payroll", "url": f"{SITE_URL}/services/payroll/"}
     assert alert["ticket"] == {
@@ -143,7 +144,7 @@ def test_slack_format_is_one_mrkdwn_text_with_links(receiver, service, always):
     payload = json.loads(request.body)
     assert list(payload) == ["text"]
     lines = payload["text"].split("\n")
-    assert lines[0] == f":rotating_light: *<{SITE_URL}/api/v1/alerts/{alert.pk}/|Missed &lt;P2&gt;>*"
+    assert lines[0] == f":rotating_light: *<{alert_url(alert)}|Missed &lt;P2&gt;>*"
     assert lines[1] == "Act before the deadline to keep the agreed target."
     assert f"*Service:* <{SITE_URL}/services/payroll/|Payroll>" in lines[2]
     assert f"*Ticket:* <{ticket_url(ticket)}|INC7 Printers &lt;all&gt; &amp; scanners> (P2)" in lines[2]
@@ -336,3 +337,15 @@ def test_the_documented_receiver_accepts_a_real_delivery_and_refuses_a_forged_or
     old_body = json.dumps(old).encode()
     with pytest.raises(ValueError, match="replay"):
         verify_accord("shared", old_body, "sha256=" + hmac.new(b"shared", old_body, hashlib.sha256).hexdigest())
+
+
+def test_links_go_to_the_first_page_that_exists_and_fall_back_to_the_service_then_the_site(service):
+    names = (("portal:no-such-page", True), ("portal:agreement", True), ("admin:index", False))
+    assert _first_url(names, 5) == f"{SITE_URL}/agreements/5/"
+    assert _first_url(names, None) == f"{SITE_URL}/admin/"
+    assert _first_url(names[:1], 5) is None
+
+    assert alert_url(Alert(service=service)) == f"{SITE_URL}/services/payroll/"  # unsaved: no page of its own
+    assert alert_url(Alert()) == f"{SITE_URL}/"
+    saved = alert_make(service=service)
+    assert alert_url(saved).startswith(SITE_URL + "/") and str(saved.pk) in alert_url(saved)
