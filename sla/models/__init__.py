@@ -2,6 +2,7 @@
 
 from sla.models.alerts import Alert, AlertKind, AlertSeverity, AlertState
 from sla.models.calendars import Calendar, ClosureDate, Weekday, WorkingInterval
+from sla.models.integrations import Integration, IntegrationKind
 from sla.models.notifications import (
     DeliveryChannel,
     DeliveryStatus,
@@ -37,3 +38,4 @@ __all__ = [
     "WorkingInterval",
 ]
 __all__ += ["DeliveryChannel", "DeliveryStatus", "NotificationDelivery", "WebhookEndpoint", "WebhookFormat"]
+__all__ += ["Integration", "IntegrationKind"]
