@@ -1,0 +1,192 @@
+"""Jira and Jira Service Management webhooks → ticket events.
+
+A Jira issue event carries the whole issue as it now is (`issue.fields`) and what changed
+(`changelog.items`). Accord compares the issue with what it knows of the ticket just before
+the delivery and records the difference at the event's `timestamp`: a change of status
+(mapped, or by status category: Done means resolved), of priority, of assignee. An issue
+Accord has not seen yet is opened at `fields.created` with the priority it had then.
+Public comments by agents are responses (`comment_created`, or `jira:issue_updated` with a
+`comment`); internal notes and the customer's own comments are not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sla import clocks as c
+from sla.integrations import mappings as m
+from sla.integrations.common import (
+    EventBatch,
+    KnownLookup,
+    KnownTicket,
+    PayloadError,
+    Translation,
+    dig,
+    mapped_priority,
+    new_ticket_route,
+    parse_datetime,
+    parse_epoch_ms,
+    require_text,
+    state_change_kinds,
+    text,
+)
+
+ISSUE_EVENTS = ("jira:issue_created", "jira:issue_updated")
+COMMENT_EVENTS = ("comment_created",)
+DELETED = "jira:issue_deleted"
+
+
+def jira_events(
+    payload: Any, *, config: m.IntegrationConfig, known: KnownLookup, delivery_id: str | None = None
+) -> Translation:
+    if not isinstance(payload, Mapping):
+        raise PayloadError("body", "A Jira webhook body is a JSON object.")
+    event = text(payload.get("webhookEvent"))
+    if not event:
+        raise PayloadError("webhookEvent", "The payload has no webhookEvent; is this a Jira webhook?")
+    if event not in (*ISSUE_EVENTS, *COMMENT_EVENTS, DELETED):
+        return Translation(external_id=None, ignored=f"Accord does not use {event} events.")
+    key = require_text(payload, "issue.key", "issue key")
+    at = _event_time(payload)
+    prefix = f"jira:{delivery_id}" if delivery_id else f"jira:{event}:{int(at.timestamp() * 1000)}"
+    ticket = known(key, at, prefix)
+    if event == DELETED:
+        return _deleted(payload, key, at, prefix, ticket, config)
+    if event in COMMENT_EVENTS:
+        if ticket is None:
+            return Translation(external_id=key, ignored=f"Accord has not seen {key} yet; comments count once it has.")
+        batch = EventBatch(source=config.source, external_id=key, key_prefix=prefix)
+        _comment(payload, batch, ticket)
+        return batch.translation()
+    return _issue(payload, key, at, prefix, ticket, config)
+
+
+def _event_time(payload: Mapping) -> datetime:
+    if payload.get("timestamp") is not None:
+        return parse_epoch_ms(payload["timestamp"], "timestamp")
+    if dig(payload, "issue.fields.updated"):
+        return parse_datetime(dig(payload, "issue.fields.updated"), "issue.fields.updated")
+    raise PayloadError("timestamp", "The payload has no timestamp.")
+
+
+def _issue(
+    payload: Mapping, key: str, at: datetime, prefix: str, ticket: KnownTicket | None, config: m.IntegrationConfig
+) -> Translation:
+    fields = dig(payload, "issue.fields")
+    if not isinstance(fields, Mapping):
+        raise PayloadError("issue.fields", "The payload has no issue fields.")
+    changes = _changes(payload)
+    priority = mapped_priority(config, dig(fields, "priority.name"), "issue.fields.priority.name")
+    assignee = text(dig(fields, "assignee.displayName"))
+    routing = _routing_fields(fields)
+    service, unit = config.route(routing) if ticket else new_ticket_route(config, routing, "issue.fields")
+    batch = EventBatch(
+        source=config.source,
+        external_id=key,
+        key_prefix=prefix,
+        common={
+            "title": text(fields.get("summary"))[:500] or None,
+            "requester": text(dig(fields, "reporter.displayName")) or None,
+            "requester_email": text(dig(fields, "reporter.emailAddress")) or None,
+            "service": service,
+            "business_unit": unit if service else None,
+        },
+    )
+    if ticket is None:
+        ticket = _open(batch, payload, fields, changes, at, priority, assignee, config)
+        if payload.get("webhookEvent") == "jira:issue_created":
+            at = ticket.opened_at
+    kinds = state_change_kinds(ticket.state, _state(config, fields.get("status")), responded_before=ticket.responded)
+    for kind in kinds:
+        batch.add(kind, at)
+    if priority != ticket.priority:
+        batch.add(c.PRIORITY_CHANGED, at, priority=priority)
+    if assignee and assignee != ticket.assignee:
+        batch.add(c.ASSIGNED, at, assignee=assignee, assignee_email=text(dig(fields, "assignee.emailAddress")) or None)
+    if isinstance(payload.get("comment"), Mapping):
+        _comment(payload, batch, ticket, responded=ticket.responded or c.RESPONDED in kinds)
+    return batch.translation()
+
+
+def _open(batch, payload, fields, changes, at, priority, assignee, config) -> KnownTicket:
+    """First sight of an issue: open it at its creation, as it was before this change."""
+    opened_at = parse_datetime(fields["created"], "issue.fields.created") if fields.get("created") else at
+    before = changes.get("priority", {}).get("fromString")
+    opening_priority = (config.priority_for(before) if before else None) or priority
+    opening_assignee = text(changes["assignee"].get("fromString")) if "assignee" in changes else assignee
+    batch.add(c.OPENED, opened_at, key="opened", priority=opening_priority)
+    if opening_assignee:
+        batch.add(c.ASSIGNED, opened_at, key="opened:assigned", assignee=opening_assignee)
+    opening_status = changes.get("status", {}).get("fromString")
+    state = m.OPEN
+    responded = False
+    if opening_status or payload.get("webhookEvent") == "jira:issue_created":
+        # The status it was created in (or had before this change) is where it started.
+        status = {"name": opening_status} if opening_status else fields.get("status")
+        start = _state(config, status)
+        for kind in state_change_kinds(m.OPEN, start, responded_before=False):
+            batch.add(kind, opened_at, key=f"opened:{kind}")
+        state = m.OPEN if start == m.RESPONDED else start
+        responded = start == m.RESPONDED
+    return KnownTicket(
+        state=state, opened_at=opened_at, priority=opening_priority, assignee=opening_assignee, responded=responded
+    )
+
+
+def _state(config: m.IntegrationConfig, status: Any) -> str:
+    """The mapped status, or by status category: Done → resolved, anything else → open."""
+    if not isinstance(status, Mapping):
+        return m.OPEN
+    mapped = config.state_for(status.get("name"))
+    if mapped:
+        return mapped
+    return m.RESOLVED if text(dig(status, "statusCategory.key")).lower() == "done" else m.OPEN
+
+
+def _changes(payload: Mapping) -> dict[str, Mapping]:
+    items = dig(payload, "changelog.items") or []
+    if not isinstance(items, list):
+        raise PayloadError("changelog.items", "changelog.items is a list of changes.")
+    return {text(item.get("field")).lower(): item for item in items if isinstance(item, Mapping)}
+
+
+def _routing_fields(fields: Mapping) -> dict[str, list[str]]:
+    components = fields.get("components") or []
+    labels = fields.get("labels") or []
+    return {
+        "project": [text(dig(fields, "project.key")), text(dig(fields, "project.name"))],
+        "component": [text(item.get("name")) for item in components if isinstance(item, Mapping)],
+        "issue_type": [text(dig(fields, "issuetype.name"))],
+        "label": [text(label) for label in labels],
+    }
+
+
+def _comment(payload: Mapping, batch: EventBatch, ticket: KnownTicket, *, responded: bool | None = None) -> None:
+    """A public comment by someone other than the customer is IT responding."""
+    comment = payload["comment"] if isinstance(payload.get("comment"), Mapping) else None
+    if comment is None:
+        raise PayloadError("comment", "The payload has no comment.")
+    if comment.get("jsdPublic") is False:
+        return  # an internal note: the customer does not see it
+    author = comment.get("author") if isinstance(comment.get("author"), Mapping) else {}
+    reporter = dig(payload, "issue.fields.reporter.accountId")
+    if text(author.get("accountType")).lower() == "customer" or (reporter and author.get("accountId") == reporter):
+        return  # the customer's own words
+    at = parse_datetime(comment.get("created"), "comment.created")
+    if at < ticket.opened_at:
+        raise PayloadError("comment.created", f"The comment is dated before {batch.external_id} was opened.")
+    already = ticket.responded if responded is None else responded
+    kind = c.CUSTOMER_UPDATED if already else c.RESPONDED
+    comment_id = require_text(payload, "comment.id", "comment id")
+    batch.add(kind, at, key=f"comment:{comment_id}", note=f"Comment by {text(author.get('displayName')) or 'an agent'}")
+
+
+def _deleted(payload, key, at, prefix, ticket, config) -> Translation:
+    if ticket is None:
+        return Translation(external_id=key, ignored=f"Accord has not seen {key}; nothing to cancel.")
+    batch = EventBatch(source=config.source, external_id=key, key_prefix=prefix)
+    if ticket.state not in (m.CLOSED, m.CANCELLED):
+        batch.add(c.CANCELLED_EVENT, at, key="deleted", note="The issue was deleted in Jira.")
+    return batch.translation()
