@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from sla.api import views
+from sla.api import integrations, views
 
 router = SimpleRouter()
 router.register("tickets", views.TicketViewSet, basename="ticket")
@@ -13,3 +13,14 @@ urlpatterns = [
     path("ticket-events/", views.TicketEventsView.as_view(), name="ticket-events"),
     *router.urls,
 ]
+
+# Webhooks from the ticket tools; <slug> picks one integration when a kind has several.
+for _kind, _view in (
+    ("jira", integrations.JiraWebhookView),
+    ("servicenow", integrations.ServiceNowWebhookView),
+    ("zendesk", integrations.ZendeskWebhookView),
+):
+    urlpatterns += [
+        path(f"integrations/{_kind}/", _view.as_view(), name=f"integration-{_kind}"),
+        path(f"integrations/{_kind}/<slug:slug>/", _view.as_view(), name=f"integration-{_kind}-slug"),
+    ]
