@@ -1,0 +1,44 @@
+"""Filters of the SLA pages (GET). Invalid values are ignored, with the field's error
+shown, so a hand-edited URL never breaks the page."""
+
+from __future__ import annotations
+
+from django import forms
+
+from portal.sla.selectors import AT_RISK, BREACHED
+from sla.models import AlertKind, AlertState
+
+PRIORITY_CHOICES = [("", "Any priority"), *((str(p), f"P{p}") for p in range(1, 6))]
+
+
+class _Filters(forms.Form):
+    service = forms.ModelChoiceField(queryset=None, to_field_name="slug", required=False, empty_label="All services")
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+
+    def filters(self) -> dict:
+        """The valid filters (whatever else was wrong with the input)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class WarningsFilterForm(_Filters):
+    priority = forms.TypedChoiceField(choices=PRIORITY_CHOICES, coerce=int, empty_value=None, required=False)
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "At risk or breached"), (BREACHED, "Breached"), (AT_RISK, "At risk, not yet breached")],
+    )
+
+
+class AlertFilterForm(_Filters):
+    state = forms.ChoiceField(
+        required=False,
+        choices=[("", "Open or acknowledged"), (AlertState.OPEN, "Open"), (AlertState.ACKNOWLEDGED, "Acknowledged")],
+    )
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *AlertKind.choices])
+
+    field_order = ["state", "kind", "service"]
