@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import agreements, catalogue
+from portal.views import agreements, catalogue, sla
 
 app_name = "portal"
 
@@ -18,4 +18,12 @@ urlpatterns = [
     path("agreements/<int:pk>/sign/", agreements.agreement_sign, name="agreement_sign"),
     path("agreements/<int:pk>/return-to-draft/", agreements.agreement_return_to_draft, name="agreement_return"),
     path("agreements/<int:pk>/withdraw/", agreements.agreement_withdraw, name="agreement_withdraw"),
+    # SLA: how services keep their targets, what is at risk, tickets and alerts.
+    path("services/<slug:slug>/sla/", sla.service_sla, name="service_sla"),
+    path("warnings/", sla.warnings, name="warnings"),
+    path("tickets/<int:pk>/", sla.ticket, name="ticket"),
+    path("alerts/", sla.alerts, name="alerts"),
+    path("alerts/badge/", sla.alert_badge, name="alert_badge"),
+    path("alerts/<int:pk>/", sla.alert, name="alert"),
+    path("alerts/<int:pk>/acknowledge/", sla.alert_acknowledge_view, name="alert_acknowledge"),
 ]

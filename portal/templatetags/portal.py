@@ -21,6 +21,11 @@ _SECTIONS = {
     "agreement": "agreements",
     "agreement_edit": "agreements",
     "agreement_withdraw": "agreements",
+    "service_sla": "catalogue",
+    "warnings": "warnings",
+    "ticket": "warnings",
+    "alerts": "alerts",
+    "alert": "alerts",
 }
 
 
