@@ -6,7 +6,6 @@ from rest_framework import serializers
 
 from catalog.api.serializers import RefSerializer
 from sla.clocks import EVENT_KINDS
-from sla.events import TicketEventInput
 from sla.models import Alert, Ticket
 from sla.selectors import clock_live
 
@@ -41,9 +40,6 @@ class TicketEventSerializer(serializers.Serializer):
     assignee = serializers.CharField(required=False, allow_blank=True, max_length=200)
     assignee_email = serializers.EmailField(required=False, allow_blank=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-
-    def to_event(self) -> TicketEventInput:
-        return TicketEventInput(**self.validated_data)
 
 
 class IngestResultSerializer(serializers.Serializer):

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from catalog.models import Service
 from sla import selectors
 from sla.api import serializers as s
+from sla.events import TicketEventInput
 from sla.models import Alert, AlertKind, AlertState, Clock, ClockState, Ticket, TicketState
 from sla.services import alert_acknowledge, ticket_events_ingest
 
@@ -55,14 +56,15 @@ class TicketEventsView(APIView):
         if not items:
             raise ValidationError({"events": ["Send at least one event."]})
         events, errors = [], {}
+        parser = s.TicketEventSerializer()  # one instance: binding fields per item costs more than parsing
         for index, item in enumerate(items):
-            serializer = s.TicketEventSerializer(data=item)
             if not isinstance(item, dict):
                 errors[f"events[{index}]" if many else "non_field_errors"] = ["Each event must be a JSON object."]
-            elif serializer.is_valid():
-                events.append(serializer.to_event())
-            else:
-                for field, messages in serializer.errors.items():
+                continue
+            try:
+                events.append(TicketEventInput(**parser.run_validation(item)))
+            except ValidationError as error:
+                for field, messages in error.detail.items():
                     errors[f"events[{index}].{field}" if many else field] = messages
         if errors:
             raise ValidationError(errors)
@@ -77,12 +79,16 @@ class TicketEventsView(APIView):
     def _check_rights(self, user, events) -> None:
         slugs = {e.service for e in events if e.service}
         services = list(Service.objects.filter(slug__in=slugs))
-        unnamed = {(e.source, e.external_id) for e in events if not e.service}
+        unnamed: dict[str, set[str]] = {}
+        for e in events:
+            if not e.service:
+                unnamed.setdefault(e.source, set()).add(e.external_id)
         if unnamed:
             query = Q()
-            for source, external_id in unnamed:
-                query |= Q(tickets__source=source, tickets__external_id=external_id)
-            services += list(Service.objects.filter(query).distinct())
+            for source, external_ids in unnamed.items():
+                query |= Q(source=source, external_id__in=external_ids)
+            ticket_services = Ticket.objects.filter(query).values("service_id")
+            services += list(Service.objects.filter(pk__in=ticket_services).exclude(slug__in=slugs))
         for service in services:
             if not user.has_perm("sla.send_ticket_events", service):
                 raise PermissionDenied(f"You may not send ticket events for {service.name}.")

@@ -123,16 +123,17 @@ def _lock_tickets(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Tick
 
 def _open_new_tickets(events, tickets, services, units, errors) -> list[tuple[str, str]]:
     """Create the tickets that this batch opens; every other event needs a known ticket."""
+    openings: dict[tuple[str, str], TicketEventInput] = {}
+    for event in events:
+        key = (event.source, event.external_id)
+        if event.kind == c.OPENED and (key not in openings or event.occurred_at < openings[key].occurred_at):
+            openings[key] = event
     new: dict[tuple[str, str], Ticket] = {}
     for index, event in enumerate(events):
         key = (event.source, event.external_id)
         if key in tickets or key in new:
             continue
-        opening = min(
-            (e for e in events if (e.source, e.external_id) == key and e.kind == c.OPENED),
-            key=lambda e: e.occurred_at,
-            default=None,
-        )
+        opening = openings.get(key)
         if opening is None:
             errors.add(
                 index,
