@@ -78,6 +78,16 @@ def state_after(state: str, kinds: list[str]) -> str:
     return state
 
 
+def finished(ticket: KnownTicket | None, external_id: str) -> Translation | None:
+    """A closed or cancelled ticket is final: later changes in the tool (a priority edited after
+    closing, say) must not rewrite how it was measured."""
+    if ticket is not None and ticket.state in (m.CLOSED, m.CANCELLED):
+        return Translation(
+            external_id=external_id, ignored=f"{external_id} is {ticket.state} in Accord; later changes do not count."
+        )
+    return None
+
+
 @dataclass
 class Translation:
     """What one delivery means: events for one ticket, or why it was ignored."""

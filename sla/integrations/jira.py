@@ -24,6 +24,7 @@ from sla.integrations.common import (
     PayloadError,
     Translation,
     dig,
+    finished,
     mapped_priority,
     new_ticket_route,
     parse_datetime,
@@ -52,6 +53,8 @@ def jira_events(
     at = _event_time(payload)
     prefix = f"jira:{delivery_id}" if delivery_id else f"jira:{event}:{int(at.timestamp() * 1000)}"
     ticket = known(key, at, prefix)
+    if done := finished(ticket, key):
+        return done
     if event == DELETED:
         return _deleted(payload, key, at, prefix, ticket, config)
     if event in COMMENT_EVENTS:
@@ -187,6 +190,5 @@ def _deleted(payload, key, at, prefix, ticket, config) -> Translation:
     if ticket is None:
         return Translation(external_id=key, ignored=f"Accord has not seen {key}; nothing to cancel.")
     batch = EventBatch(source=config.source, external_id=key, key_prefix=prefix)
-    if ticket.state not in (m.CLOSED, m.CANCELLED):
-        batch.add(c.CANCELLED_EVENT, at, key="deleted", note="The issue was deleted in Jira.")
+    batch.add(c.CANCELLED_EVENT, at, key="deleted", note="The issue was deleted in Jira.")
     return batch.translation()

@@ -23,6 +23,7 @@ from sla.integrations.common import (
     KnownTicket,
     PayloadError,
     Translation,
+    finished,
     mapped_priority,
     new_ticket_route,
     parse_utc_naive,
@@ -71,6 +72,8 @@ def servicenow_events(payload: Any, *, config: m.IntegrationConfig, known: Known
     updated = parse_utc_naive(updated_raw, "sys_updated_on")
     prefix = f"servicenow:{sys_id}:{updated:%Y%m%dT%H%M%S}"
     ticket = known(number, updated, prefix)
+    if done := finished(ticket, number):
+        return done
 
     priority = mapped_priority(config, value(record, "priority"), "priority")
     state = config.state_for(value(record, "state")) or config.state_for(display(record, "state"))

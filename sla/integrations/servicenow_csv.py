@@ -126,6 +126,8 @@ def incident_events(
     state, assignee, responded = m.OPEN, "", False
     resolutions = [i for i, row in enumerate(ordered) if row.state == m.RESOLVED and _entering(ordered, i)]
     for index, row in enumerate(ordered):
+        if state in (m.CLOSED, m.CANCELLED):
+            break  # final: later edits of a closed incident do not change how it was measured
         kinds = state_change_kinds(state, row.state, responded_before=responded)
         for kind in kinds:
             batch.add(kind, _when(kind, row, index, resolutions, tz), key=f"csv:{kind}:{row.at:%Y%m%dT%H%M}")

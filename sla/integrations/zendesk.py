@@ -21,6 +21,7 @@ from sla.integrations.common import (
     KnownTicket,
     PayloadError,
     Translation,
+    finished,
     mapped_priority,
     new_ticket_route,
     parse_datetime,
@@ -51,6 +52,8 @@ def zendesk_events(payload: Any, *, config: m.IntegrationConfig, known: KnownLoo
     change = payload.get("event") if isinstance(payload.get("event"), Mapping) else {}
     prefix = f"zendesk:{event_id}"
     ticket = known(ticket_id, at, prefix)
+    if done := finished(ticket, ticket_id):
+        return done
 
     priority = mapped_priority(config, detail.get("priority"), "detail.priority")
     status = _state(config, detail.get("status"), "detail.status")

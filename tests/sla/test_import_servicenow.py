@@ -211,6 +211,19 @@ def test_rows_that_cannot_be_used_are_skipped_and_counted_by_reason(service, tmp
         assert reason in out
 
 
+def test_edits_after_closing_are_not_imported(service, tmp_path):
+    closing = {"resolved": "01-03-2016 10:00", "closed": "02-03-2016 10:00"}
+    rows = [
+        row("INC1", "Resolved", "01-03-2016 10:00", **closing),
+        row("INC1", "Closed", "02-03-2016 10:00", mod=1, **closing),
+        row("INC1", "Closed", "03-03-2016 10:00", mod=2, priority="1 - Critical", assigned="Resolver 9", **closing),
+    ]
+    run(write(tmp_path, rows), "--service", "payroll", "--time-zone", "UTC")
+    kinds = list(TicketEvent.objects.order_by("occurred_at", "id").values_list("kind", flat=True))
+    assert kinds == ["opened", "resolved", "closed"]
+    assert Ticket.objects.get().priority == 3
+
+
 def test_an_incident_the_ingestion_refuses_is_skipped_and_the_rest_stored(service, tmp_path):
     # INC1 already exists, opened under another key: the import's opening is refused.
     ticket_events_ingest(

@@ -162,3 +162,14 @@ def test_routing_by_configuration_item_display_value(api, servicenow):
 def test_a_list_of_several_records_is_refused(api, servicenow):
     response = deliver(api, {"result": [sn_record(), sn_record(number="INC2")]})
     assert response.status_code == 400 and "one incident per delivery" in response.json()["errors"][0]["detail"]
+
+
+def test_changes_after_closing_do_not_count(api, servicenow):
+    deliver(api, sn_record())
+    closed = sn_record(updated=at(3, 9), state="7", closed_at="2026-11-03 09:00:00")
+    deliver(api, closed)
+    response = deliver(api, {**closed, "priority": "1", "sys_updated_on": "2026-11-03 10:00:00"})
+    assert response.status_code == 200
+    assert "INC0010042 is closed in Accord" in response.json()["ignored"]
+    assert [kind for kind, _ in history()] == ["opened", "closed"]
+    assert Ticket.objects.get().priority == 2
