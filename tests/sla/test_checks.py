@@ -157,3 +157,18 @@ def test_two_passes_one_after_the_other_give_one_alert(sla):
     Clock.objects.filter(pk=clock.pk).update(next_check_at=seen)
     clocks_check_due(now=at(2, 9, 31))
     assert Alert.objects.filter(key__contains=":engage:").count() == 1
+
+
+def test_the_check_pass_is_scheduled_every_minute_and_editable(db):
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="sla.run_checks")
+    assert (task.interval.every, task.interval.period, task.enabled) == (1, "minutes", True)
+
+
+def test_the_periodic_task_runs_a_pass(sla, time_machine):
+    from sla.tasks import run_checks
+
+    open_ticket()
+    time_machine.move_to(at(2, 9, 31))
+    assert run_checks.apply().get() == {"checked": 1, "alerts": 1}
