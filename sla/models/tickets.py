@@ -79,7 +79,7 @@ class Ticket(models.Model):
 class TicketEvent(models.Model):
     """One thing that happened to a ticket. Placed by `occurred_at`, not by arrival."""
 
-    Kind = models.TextChoices("Kind", [(k, k.replace("_", " ").capitalize()) for k in c.EVENT_KINDS])
+    Kind = models.TextChoices("Kind", [(k.upper(), (k, k.replace("_", " ").capitalize())) for k in c.EVENT_KINDS])
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

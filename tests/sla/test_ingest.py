@@ -151,3 +151,11 @@ def test_events_for_one_ticket_in_one_batch_of_many(sla):
     result = ticket_events_ingest(events=batch, now=at(2, 10))
     assert result.created == 50 and result.tickets_created == 50
     assert Clock.objects.count() == 100
+
+
+def test_event_kinds_are_stored_and_shown_by_name(sla):
+    ticket_events_ingest(events=[open_event()], now=at(2, 10))
+    stored = TicketEvent.objects.get()
+    assert stored.kind == "opened"
+    assert stored.get_kind_display() == "Opened"
+    stored.full_clean()  # the stored value is one of the field's choices
