@@ -25,6 +25,12 @@ class WebhookEndpointForm(forms.ModelForm):
         label="Alert kinds",
         help_text="Only alerts of these kinds; none ticked means every kind.",
     )
+    url = forms.URLField(
+        label="URL",
+        max_length=500,
+        assume_scheme="https",
+        help_text=WebhookEndpoint._meta.get_field("url").help_text,
+    )
 
     class Meta:
         model = WebhookEndpoint
