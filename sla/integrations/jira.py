@@ -114,21 +114,24 @@ def _issue(
 
 
 def _open(batch, payload, fields, changes, at, priority, assignee, config) -> KnownTicket:
-    """First sight of an issue: open it at its creation, as it was before this change."""
+    """First sight of an issue: open it at its creation, with the priority it had before this
+    change (priority changes count from the opening anyway)."""
     opened_at = parse_datetime(fields["created"], "issue.fields.created") if fields.get("created") else at
     before = changes.get("priority", {}).get("fromString")
     opening_priority = (config.priority_for(before) if before else None) or priority
-    opening_assignee = text(changes["assignee"].get("fromString")) if "assignee" in changes else assignee
+    # When an issue first seen on an update got its assignee is unknown: the assignment counts
+    # from this update (the later, the less generous to IT), not from the creation.
+    created = payload.get("webhookEvent") == "jira:issue_created"
+    opening_assignee = assignee if created else ""
     batch.add(c.OPENED, opened_at, key="opened", priority=opening_priority)
     if opening_assignee:
         batch.add(c.ASSIGNED, opened_at, key="opened:assigned", assignee=opening_assignee)
-    opening_status = changes.get("status", {}).get("fromString")
     state = m.OPEN
     responded = False
-    if opening_status or payload.get("webhookEvent") == "jira:issue_created":
-        # The status it was created in (or had before this change) is where it started.
-        status = {"name": opening_status} if opening_status else fields.get("status")
-        start = _state(config, status)
+    if created:
+        # The status it was created in is where it started. For an issue first seen later, the
+        # status before this change held since an unknown time: it counts as open until now.
+        start = _state(config, fields.get("status"))
         for kind in state_change_kinds(m.OPEN, start, responded_before=False):
             batch.add(kind, opened_at, key=f"opened:{kind}")
         state = m.OPEN if start == m.RESPONDED else start

@@ -97,19 +97,21 @@ def _state(config: m.IntegrationConfig, status: Any, where: str) -> str:
 
 
 def _open(batch, config, detail, action, change, at, priority, assignee) -> KnownTicket:
-    """First sight: the ticket as it was when created, or just before this event."""
+    """First sight: the ticket as created, or opened with the priority it had before this event."""
     opened_at = parse_datetime(detail.get("created_at"), "detail.created_at") if detail.get("created_at") else at
     if action == "priority_changed" and "previous" in change:
         priority = mapped_priority(config, change.get("previous"), "event.previous")
-    if action == "agent_assignment_changed":
-        assignee = text(change.get("previous"))
+    # When a ticket first seen on a later event got its assignee is unknown: the assignment
+    # counts from this event (the less generous to IT), not from the creation.
+    assignee = assignee if action == "created" else ""
     batch.add(c.OPENED, opened_at, key="opened", priority=priority)
     if assignee:
         batch.add(c.ASSIGNED, opened_at, key="opened:assigned", assignee=assignee)
     state = m.OPEN
-    if action in ("created", "status_changed"):
-        status = change.get("previous") if action == "status_changed" else detail.get("status")
-        start = _state(config, status, "event.previous" if action == "status_changed" else "detail.status")
+    if action == "created":
+        # For a ticket first seen later, the status before this event held since an unknown
+        # time: it counts as open until now.
+        start = _state(config, detail.get("status"), "detail.status")
         for kind in state_change_kinds(m.OPEN, start, responded_before=False):
             batch.add(kind, opened_at, key=f"opened:{kind}")
         state = m.OPEN if start == m.RESPONDED else start

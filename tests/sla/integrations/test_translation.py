@@ -119,6 +119,35 @@ def test_jira_issue_created_in_progress_is_opened_and_responded_at_creation():
     assert translation.events[0].service == "payroll" and translation.events[0].priority == 2
 
 
+def test_first_sight_on_a_later_change_assumes_nothing_in_it_s_favour():
+    """Status and assignee before the change held since an unknown time: the ticket counts as
+    open and unassigned from its creation until this change."""
+    payload = jira_updated(
+        when=at(2, 12),
+        items=[("status", "Waiting for customer", "In Progress"), ("assignee", "Alex Agent", "Beth Agent")],
+        status="In Progress",
+        assignee="Beth Agent",
+    )
+    events = jira_events(payload, config=JIRA, known=unknown, delivery_id="d1").events
+    assert [(e.kind, e.occurred_at, e.assignee) for e in events] == [
+        ("opened", at(2, 9), None),
+        ("responded", at(2, 12), None),
+        ("assigned", at(2, 12), "Beth Agent"),
+    ]
+    payload = zd_event(
+        "status_changed",
+        when=at(2, 12),
+        status="OPEN",
+        assignee="900",
+        event={"previous": "PENDING", "current": "OPEN"},
+    )
+    events = zendesk_events(payload, config=ZD, known=unknown).events
+    assert [(e.kind, e.occurred_at.replace(microsecond=0)) for e in events] == [
+        ("opened", at(2, 9)),
+        ("assigned", at(2, 12)),
+    ]
+
+
 def test_jira_keys_come_from_the_delivery_id_or_else_the_timestamp():
     payload = jira_updated(
         when=at(2, 10), items=[("status", "Waiting for support", "Waiting for customer")], status="Waiting for customer"
