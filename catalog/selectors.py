@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.text import capfirst
 
 from catalog import rules as access
+from catalog.durations import duration_human
 from catalog.models import (
     AGREEMENT_TERMS,
     OPEN_STATUSES,
@@ -20,7 +23,9 @@ from catalog.models import (
     BusinessUnit,
     Category,
     Membership,
+    Priority,
     Service,
+    UrgencyTarget,
 )
 
 User = AbstractBaseUser | AnonymousUser
@@ -30,9 +35,9 @@ def service_list(*, user: User) -> QuerySet[Service]:
     """Services the user may see, with what a list shows loaded in a fixed number of queries."""
     if not access.can_read_catalogue(user) and not access.is_admin(user):
         return Service.objects.none()
-    return Service.objects.select_related("category", "service_owner", "business_owner").prefetch_related(
-        Prefetch("business_units", queryset=BusinessUnit.objects.only("id", "name", "slug"))
-    )
+    return Service.objects.select_related(
+        "category", "service_owner", "business_owner", "support_calendar"
+    ).prefetch_related(Prefetch("business_units", queryset=BusinessUnit.objects.only("id", "name", "slug")))
 
 
 def service_search(queryset: QuerySet[Service], text: str) -> QuerySet[Service]:
@@ -77,6 +82,7 @@ def agreement_list(*, user: User) -> QuerySet[Agreement]:
     versions for the service owner; proposed ones also for whoever signs for the business."""
     base = Agreement.objects.select_related(
         "service",
+        "service__support_calendar",
         "service__service_owner",
         "service__business_owner",
         "business_unit",
@@ -144,26 +150,160 @@ def agreement_previous_version(*, agreement: Agreement, user: User | None = None
 
 
 @dataclass(frozen=True)
+class FieldChange:
+    """One value that differs, shown as people read it (e.g. "1h" → "30 min")."""
+
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
 class TermChange:
+    """A difference between two versions: a term (kind "term", with a line diff), the
+    priority matrix (kind "priority_matrix", `fields` one per cell), or the urgency target
+    of one priority (kind "urgency_target": `change` says added, removed or changed, and
+    `fields` lists the values that differ)."""
+
     field: str
     label: str
     old: str
     new: str
     diff: list[str]  # unified diff lines, without the file headers
+    kind: str = "term"
+    priority: int | None = None
+    change: str = "changed"
+    fields: list[FieldChange] = dataclass_field(default_factory=list)
+
+
+TARGET_FIELD_LABELS = {
+    "engage_within": "Engage within",
+    "update_every": "Update every",
+    "resolve_within": "Resolve within",
+    "calendar": "Calendar",
+    "objective_percent": "Objective",
+    "warning_shares": "Warnings at",
+}
+IMPACT_LABELS = ("high", "medium", "low")
 
 
 def agreement_diff(*, old: Agreement, new: Agreement) -> list[TermChange]:
-    """The terms that differ between two versions, each with a line diff."""
+    """What differs between two versions: the terms, each with a line diff, then the
+    priority matrix, then the urgency targets by priority."""
     changes = []
     for name in AGREEMENT_TERMS:
         before, after = _term_text(getattr(old, name)), _term_text(getattr(new, name))
         if before == after:
             continue
-        lines = list(difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=2))[2:]
         # capfirst, not str.capitalize(): that would turn "IT responsibilities" into "It ...".
         label = str(capfirst(Agreement._meta.get_field(name).verbose_name))
-        changes.append(TermChange(field=name, label=label, old=before, new=after, diff=lines))
+        changes.append(TermChange(field=name, label=label, old=before, new=after, diff=_line_diff(before, after)))
+    matrix = _matrix_change(old.priority_matrix, new.priority_matrix)
+    if matrix is not None:
+        changes.append(matrix)
+    changes += _target_changes(_targets_by_priority(old), _targets_by_priority(new))
     return changes
+
+
+def target_field_text(target: UrgencyTarget, name: str) -> str:
+    """A target's value as the pages and the diff show it."""
+    value = getattr(target, name)
+    if name in ("engage_within", "update_every", "resolve_within"):
+        return duration_human(value) if value is not None else "none"
+    if name == "calendar":
+        return value.name if value is not None else "the service's support calendar"
+    if name == "objective_percent":
+        return f"{Decimal(value).normalize():f}%"
+    if name == "warning_shares":
+        return ", ".join(f"{share}%" for share in value) or "none"
+    return str(value)
+
+
+def matrix_text(matrix) -> str:
+    """The matrix as lines of text: "Impact high: P1 P2 P3" (urgency high, medium, low)."""
+    return "\n".join(
+        f"Impact {IMPACT_LABELS[index]}: {' '.join(f'P{cell}' for cell in row)}" for index, row in enumerate(matrix)
+    )
+
+
+def _line_diff(before: str, after: str) -> list[str]:
+    return list(difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=2))[2:]
+
+
+def _matrix_change(old, new) -> TermChange | None:
+    if old == new:
+        return None
+    cells = [
+        FieldChange(
+            field=f"impact_{impact + 1}_urgency_{urgency + 1}",
+            label=f"Impact {IMPACT_LABELS[impact]}, urgency {IMPACT_LABELS[urgency]}",
+            old=f"P{old[impact][urgency]}",
+            new=f"P{new[impact][urgency]}",
+        )
+        for impact in range(3)
+        for urgency in range(3)
+        if old[impact][urgency] != new[impact][urgency]
+    ]
+    before, after = matrix_text(old), matrix_text(new)
+    return TermChange(
+        field="priority_matrix",
+        label="Priority matrix",
+        old=before,
+        new=after,
+        diff=_line_diff(before, after),
+        kind="priority_matrix",
+        fields=cells,
+    )
+
+
+def _targets_by_priority(agreement: Agreement) -> dict[int, UrgencyTarget]:
+    if agreement.pk is None:
+        return {}
+    prefetched = "urgency_targets" in getattr(agreement, "_prefetched_objects_cache", {})
+    targets = agreement.urgency_targets.all() if prefetched else agreement.urgency_targets.select_related("calendar")
+    return {target.priority: target for target in targets}
+
+
+def _target_changes(old: dict[int, UrgencyTarget], new: dict[int, UrgencyTarget]) -> list[TermChange]:
+    changes = []
+    for priority in sorted(set(old) | set(new)):
+        before, after = old.get(priority), new.get(priority)
+        fields = [
+            FieldChange(
+                field=name,
+                label=label,
+                old=target_field_text(before, name) if before else "",
+                new=target_field_text(after, name) if after else "",
+            )
+            for name, label in TARGET_FIELD_LABELS.items()
+        ]
+        if before and after:
+            fields = [f for f in fields if f.old != f.new]
+            if not fields:
+                continue
+        change = "changed" if before and after else "added" if after else "removed"
+        diff = [f"-{f.label}: {f.old}" for f in fields if f.old] + [f"+{f.label}: {f.new}" for f in fields if f.new]
+        changes.append(
+            TermChange(
+                field=f"urgency_targets.P{priority}",
+                label=f"{Priority(priority).label} target",
+                old=_target_summary(before),
+                new=_target_summary(after),
+                diff=diff,
+                kind="urgency_target",
+                priority=priority,
+                change=change,
+                fields=fields,
+            )
+        )
+    return changes
+
+
+def _target_summary(target: UrgencyTarget | None) -> str:
+    if target is None:
+        return ""
+    return "; ".join(f"{label}: {target_field_text(target, name)}" for name, label in TARGET_FIELD_LABELS.items())
 
 
 def _term_text(value) -> str:

@@ -120,6 +120,10 @@ class ServiceForm(forms.ModelForm):
             del self.fields["service_owner"]
         else:
             self.fields["service_owner"].queryset = owner_choices
+        self.fields["support_calendar"].empty_label = "None (each urgency target names its calendar)"
+        self.fields["support_calendar"].help_text = (
+            "The hours in which the service is supported. Urgency targets count in them unless they name another."
+        )
         self.fields["annual_cost"].min_value = 0
         self.fields["annual_cost"].widget.attrs["min"] = "0"
         if self.instance.pk:

@@ -104,7 +104,16 @@ def calendar_working_hours_set(*, calendar: Calendar, hours: Hours) -> Calendar:
             row.calendar = calendar
         WorkingInterval.objects.bulk_create(intervals)
         calendar.save(update_fields=["updated_at"])
+        calendar_open_clocks_recompute(calendar=calendar)
     return calendar
+
+
+def calendar_open_clocks_recompute(*, calendar: Calendar) -> None:
+    """Once the change of hours or closures commits, the open clocks counting in the calendar
+    (its own targets', and its services' as support calendar) are recomputed in the background."""
+    from sla.tasks.checks import recompute_open_clocks  # the tasks import these services
+
+    recompute_open_clocks.delay_on_commit(calendar_ids=[calendar.pk])
 
 
 def calendar_create_standard(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from catalog import services
 from catalog.models import Agreement, AgreementStatus, ApiToken, ServiceDependency, UrgencyTarget
 from catalog.tokens import api_token_authenticate, api_token_issue
+from sla.services import calendar_create_standard
 from tests.factories import (
     BusinessUnitFactory,
     CategoryFactory,
@@ -63,7 +64,11 @@ def catalogue():
     services.service_dependencies_set(service=service, depends_on=[other])
     agreement = _agreed(service, unit)
     target = UrgencyTarget.objects.create(
-        agreement=agreement, priority=1, engage_within=timedelta(minutes=15), resolve_within=timedelta(hours=4)
+        agreement=agreement,
+        priority=1,
+        engage_within=timedelta(minutes=15),
+        resolve_within=timedelta(hours=4),
+        calendar=calendar_create_standard(kind="24x7"),
     )
     token, _ = api_token_issue(user=rep, name="Jira webhook")
     return {
@@ -213,7 +218,7 @@ def test_a_draft_is_edited_through_the_service_layer_with_its_urgency_targets(cl
     assert response.status_code == 302, response.context["errors"] if response.context else response
     draft.refresh_from_db()
     assert (draft.scope, draft.status, draft.version) == ("Evenings too.", AgreementStatus.DRAFT, 2)
-    target = draft.urgency_targets.get()
+    target = draft.urgency_targets.get(priority=2)  # beside P1, copied from the version in force
     assert (target.priority, target.resolve_within) == (2, timedelta(hours=8))
 
 
@@ -225,7 +230,7 @@ def test_a_bad_urgency_target_leaves_the_draft_unchanged(client, superuser, cata
     assert response.status_code == 200
     draft.refresh_from_db()
     assert draft.scope == TERMS["scope"]
-    assert not draft.urgency_targets.exists()
+    assert list(draft.urgency_targets.values_list("priority", flat=True)) == [1]  # as copied
 
 
 def test_the_targets_of_an_agreed_version_are_fixed(client, superuser, catalogue):

@@ -363,13 +363,13 @@ def test_a_failed_final_signature_leaves_the_version_in_force_untouched(service,
 
     # A concurrent writer put another version in force between the supersede and the
     # save: the constraint catches it and the whole sign-off is rolled back.
-    original = services._supersede_in_force
+    original = services.agreements._supersede_in_force
 
     def supersede_then_conflict(agreement, now):
         original(agreement, now)
         Agreement.objects.filter(pk=v1.pk).update(status=AgreementStatus.AGREED)
 
-    monkeypatch.setattr(services, "_supersede_in_force", supersede_then_conflict)
+    monkeypatch.setattr(services.agreements, "_supersede_in_force", supersede_then_conflict)
     with pytest.raises(ValidationError, match="came into force at the same time"):
         services.agreement_sign(agreement=v2, actor=business_signer(v2))
     old, new = _refetch(v1), _refetch(v2)

@@ -125,7 +125,7 @@ def test_two_drafts_started_at_once_give_one_draft_and_one_clear_error(monkeypat
     service = ServiceFactory()
     in_force = agreed(service=service, business_unit=unit)
     # Both requests would pass the "no open version" check if nothing serialised them.
-    _pause_after(monkeypatch, services, "_clean_terms")
+    _pause_after(monkeypatch, services.agreements, "_clean_terms")
 
     def start(scope: str) -> Callable[[], Agreement]:
         return lambda: services.agreement_draft_create(
@@ -198,7 +198,7 @@ def test_two_dependencies_closing_a_cycle_at_once_are_not_both_accepted(monkeypa
     a, b, c = (ServiceFactory(name=name) for name in ("A", "B", "C"))
     services.service_dependencies_set(service=b, depends_on=[c])
     # C→A and A→B together close A→B→C→A; each alone is fine.
-    _pause_after(monkeypatch, services, "_dependency_cycle")
+    _pause_after(monkeypatch, services.catalogue, "_dependency_cycle")
 
     outcomes = _run_together(
         lambda: services.service_dependencies_set(service=c, depends_on=[a]),
@@ -217,8 +217,8 @@ def test_renaming_a_service_while_another_comes_to_depend_on_it_does_not_deadloc
     # on it needs such a reference. Each side must not then wait for what the other holds.
     a, b, c = (ServiceFactory(name=name) for name in ("A", "B", "C"))
     together = threading.Barrier(2)
-    _pause_after(monkeypatch, services, "_save_service", barrier=together)  # A renamed, not committed
-    _pause_after(monkeypatch, services, "_dependency_cycle", barrier=together)  # C→A checked, not written
+    _pause_after(monkeypatch, services.catalogue, "_save_service", barrier=together)  # A renamed, not committed
+    _pause_after(monkeypatch, services.catalogue, "_dependency_cycle", barrier=together)  # C→A checked, not written
 
     outcomes = _run_together(
         lambda: services.service_update(service=a, name="A renamed", slug="a-renamed", depends_on=[b]),

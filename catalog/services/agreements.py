@@ -1,167 +1,28 @@
-"""Writes to the catalogue: services and the lifecycle of their agreements.
+"""Writes of the agreements' lifecycle: draft, edit, propose, sign, withdraw.
 
-Every function takes keyword-only arguments, validates before it writes, and writes in
-one transaction, so bad input leaves nothing half-written. Validation problems raise
-Django's ValidationError (field -> messages); missing rights raise PermissionDenied.
+A new draft starts from the version in force (terms, priority matrix and urgency targets);
+when a version comes into force or ends, the open tickets' clocks follow in the background.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import rules
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.text import slugify
 
-from catalog.models import (
-    AGREEMENT_TERMS,
-    Agreement,
-    AgreementStatus,
-    BusinessUnit,
-    Service,
-    ServiceDependency,
+from catalog.models import AGREEMENT_TERMS, Agreement, AgreementStatus, BusinessUnit, Service
+from catalog.services.common import check_known_fields, enqueue_open_clocks_recompute, lock_agreement
+from catalog.services.targets import (
+    agreement_priority_matrix_set,
+    priority_matrix_problems,
+    urgency_targets_copy,
+    urgency_targets_problems_to_propose,
 )
-
-SERVICE_FIELDS = (
-    "name",
-    "slug",
-    "category",
-    "summary",
-    "description",
-    "how_to_request",
-    "service_owner",
-    "business_owner",
-    "lifecycle",
-    "criticality",
-    "annual_cost",
-    "cost_drivers",
-    "keywords",
-)
-
-
-# --- Services -----------------------------------------------------------------------
-
-
-def service_create(
-    *,
-    actor: AbstractBaseUser | None,
-    business_units: Iterable[BusinessUnit] = (),
-    depends_on: Iterable[Service] = (),
-    **fields: Any,
-) -> Service:
-    _check_known_fields(fields, SERVICE_FIELDS)
-    if not fields.get("slug") and fields.get("name"):
-        fields["slug"] = slugify(fields["name"])[:160]
-    if actor is not None and "service_owner" not in fields:
-        fields["service_owner"] = actor
-    service = Service(**fields)
-    service.full_clean()
-    with transaction.atomic():
-        _save_service(service)
-        service.business_units.set(business_units)
-        service_dependencies_set(service=service, depends_on=depends_on)
-    return service
-
-
-def service_update(
-    *,
-    service: Service,
-    business_units: Iterable[BusinessUnit] | None = None,
-    depends_on: Iterable[Service] | None = None,
-    **fields: Any,
-) -> Service:
-    _check_known_fields(fields, SERVICE_FIELDS)
-    for name, value in fields.items():
-        setattr(service, name, value)
-    service.full_clean()
-    depends_on = None if depends_on is None else list(depends_on)
-    with transaction.atomic():
-        if depends_on:
-            # Graph lock before the row update: a rename locks this row against new
-            # references, which someone holding the graph lock may be about to add.
-            _lock_dependency_graph()
-        if fields:
-            _save_service(service, update_fields=[*fields, "updated_at"])
-        if business_units is not None:
-            service.business_units.set(business_units)
-        if depends_on is not None:
-            service_dependencies_set(service=service, depends_on=depends_on)
-    return service
-
-
-def _save_service(service: Service, **kwargs: Any) -> None:
-    try:
-        with transaction.atomic():
-            service.save(**kwargs)
-    except IntegrityError:
-        # Someone else took the name or slug between full_clean() and now: give the
-        # message full_clean() would give a moment later, not a server error.
-        service.validate_unique()
-        raise
-
-
-def service_dependencies_set(*, service: Service, depends_on: Iterable[Service]) -> None:
-    """Replace what `service` depends on, refusing self-dependencies and cycles."""
-    wanted = {s.pk: s for s in depends_on}
-    if service.pk in wanted:
-        raise ValidationError({"depends_on": "A service cannot depend on itself."})
-    with transaction.atomic():
-        if wanted:  # removing edges cannot close a cycle
-            _lock_dependency_graph()
-        cycle = _dependency_cycle(service, set(wanted))
-        if cycle:
-            names = " → ".join(Service.objects.in_bulk(cycle)[pk].name for pk in cycle)
-            raise ValidationError({"depends_on": f"This would create a dependency cycle: {names}."})
-        current = set(service.dependency_links.values_list("depends_on_id", flat=True))
-        service.dependency_links.filter(depends_on_id__in=current - set(wanted)).delete()
-        # One by one, not bulk_create: save() is what records the change in history.
-        for pk in sorted(set(wanted) - current):
-            ServiceDependency.objects.create(service=service, depends_on_id=pk)
-
-
-def _lock_dependency_graph() -> None:
-    """One writer of the dependency graph at a time, until the transaction ends.
-
-    A cycle can close through two edges added at once by different people (A→B and
-    B→A), each check passing before the other commits; row locks cannot prevent that,
-    since the rows involved are not known in advance. SHARE ROW EXCLUSIVE conflicts
-    with itself and with other writers but lets readers through. SQLite needs nothing:
-    it has one writer at a time anyway (and Accord opens its transactions IMMEDIATE).
-    """
-    if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(ServiceDependency._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-
-
-def _dependency_cycle(service: Service, targets: set[int]) -> list[int] | None:
-    """The path back to `service` if it were to depend on `targets`, else None."""
-    if service.pk is None or not targets:
-        return None
-    edges: dict[int, list[int]] = {}
-    for src, dst in ServiceDependency.objects.exclude(service=service).values_list("service_id", "depends_on_id"):
-        edges.setdefault(src, []).append(dst)
-    edges[service.pk] = sorted(targets)
-    # Depth-first search from service; a path that returns to it is the cycle.
-    stack: list[tuple[int, list[int]]] = [(service.pk, [service.pk])]
-    seen: set[int] = set()
-    while stack:
-        node, path = stack.pop()
-        for nxt in edges.get(node, ()):
-            if nxt == service.pk:
-                return [*path, nxt]
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append((nxt, [*path, nxt]))
-    return None
-
-
-# --- Agreements ---------------------------------------------------------------------
 
 
 def agreement_draft_create(
@@ -171,9 +32,10 @@ def agreement_draft_create(
     actor: AbstractBaseUser,
     **terms: Any,
 ) -> Agreement:
-    """Start the next version for (service, business unit). Terms not given are
-    copied from the version in force, so a revision starts from what was agreed."""
-    _check_known_fields(terms, AGREEMENT_TERMS)
+    """Start the next version for (service, business unit). Terms not given, the priority
+    matrix and the urgency targets are copied from the version in force, so a revision
+    starts from what was agreed."""
+    check_known_fields(terms, AGREEMENT_TERMS)
     with transaction.atomic():
         # Lock the service row: versions of its agreements are numbered one at a time.
         Service.objects.select_for_update().filter(pk=service.pk).first()
@@ -191,15 +53,22 @@ def agreement_draft_create(
             created_by=actor,
             **{**base, **terms},
         )
+        if in_force is not None:
+            agreement.priority_matrix = [list(row) for row in in_force.priority_matrix]
         _clean_terms(agreement)
         agreement.save()
+        if in_force is not None:
+            urgency_targets_copy(source=in_force, to=agreement)
     return agreement
 
 
-def agreement_update(*, agreement: Agreement, **terms: Any) -> Agreement:
-    _check_known_fields(terms, AGREEMENT_TERMS)
+def agreement_update(
+    *, agreement: Agreement, priority_matrix: list[list[int]] | None = None, **terms: Any
+) -> Agreement:
+    """Change a draft's terms and, when given, its priority matrix, together or not at all."""
+    check_known_fields(terms, AGREEMENT_TERMS)
     with transaction.atomic():
-        agreement = _lock(agreement)
+        agreement = lock_agreement(agreement)
         if agreement.status != AgreementStatus.DRAFT:
             raise ValidationError(
                 f"Version {agreement.version} is {agreement.get_status_display().lower()} and cannot be "
@@ -207,15 +76,23 @@ def agreement_update(*, agreement: Agreement, **terms: Any) -> Agreement:
             )
         for name, value in terms.items():
             setattr(agreement, name, value)
-        _clean_terms(agreement)
+        matrix_errors = priority_matrix_problems(priority_matrix) if priority_matrix is not None else {}
+        try:
+            _clean_terms(agreement)
+        except ValidationError as error:
+            raise ValidationError({**error.message_dict, **matrix_errors}) from error
+        if matrix_errors:
+            raise ValidationError(matrix_errors)
         agreement.save(update_fields=[*terms, "updated_at"])
+        if priority_matrix is not None:
+            agreement = agreement_priority_matrix_set(agreement=agreement, matrix=priority_matrix)
     return agreement
 
 
 def agreement_propose(*, agreement: Agreement, actor: AbstractBaseUser) -> Agreement:
     """Draft -> proposed: the terms are ready for both sides to sign."""
     with transaction.atomic():
-        agreement = _lock(agreement)
+        agreement = lock_agreement(agreement)
         _require_status(agreement, AgreementStatus.DRAFT, "proposed")
         errors = {}
         if not agreement.scope.strip():
@@ -224,6 +101,9 @@ def agreement_propose(*, agreement: Agreement, actor: AbstractBaseUser) -> Agree
             errors["effective_from"] = "Set the date the agreement takes effect."
         if agreement.review_by is None:
             errors["review_by"] = "Set the date by which the agreement is reviewed."
+        target_problems = urgency_targets_problems_to_propose(agreement)
+        if target_problems:
+            errors["urgency_targets"] = target_problems
         if errors:
             raise ValidationError(errors)
         agreement.status = AgreementStatus.PROPOSED
@@ -236,7 +116,7 @@ def agreement_propose(*, agreement: Agreement, actor: AbstractBaseUser) -> Agree
 def agreement_return_to_draft(*, agreement: Agreement) -> Agreement:
     """Proposed -> draft, to change terms; any signature given is cleared."""
     with transaction.atomic():
-        agreement = _lock(agreement)
+        agreement = lock_agreement(agreement)
         _require_status(agreement, AgreementStatus.PROPOSED, "returned to draft")
         agreement.status = AgreementStatus.DRAFT
         agreement.proposed_at = agreement.proposed_by = None
@@ -259,12 +139,13 @@ def agreement_return_to_draft(*, agreement: Agreement) -> Agreement:
 
 def agreement_sign(*, agreement: Agreement, actor: AbstractBaseUser) -> Agreement:
     """Sign a proposed version for the side `actor` speaks for. The second signature
-    makes it agreed and supersedes the version in force, in the same transaction."""
+    makes it agreed and supersedes the version in force, in the same transaction; once
+    that commits, the service's open tickets count against the new targets."""
     with transaction.atomic():
         # The service row is the mutex for one (service, unit)'s versions: two
         # sign-offs at once are serialised, so the second sees the first's work.
         Service.objects.select_for_update().filter(pk=agreement.service_id).first()
-        agreement = _lock(agreement)
+        agreement = lock_agreement(agreement)
         _require_status(agreement, AgreementStatus.PROPOSED, "signed")
         side = _signing_side(agreement, actor)
         now = timezone.now()
@@ -276,6 +157,7 @@ def agreement_sign(*, agreement: Agreement, actor: AbstractBaseUser) -> Agreemen
             agreement.status = AgreementStatus.AGREED
             agreement.agreed_at = now
             fields += ["status", "agreed_at"]
+            enqueue_open_clocks_recompute(service_ids=[agreement.service_id])
         try:
             with transaction.atomic():
                 agreement.save(update_fields=fields)
@@ -286,20 +168,24 @@ def agreement_sign(*, agreement: Agreement, actor: AbstractBaseUser) -> Agreemen
 
 def agreement_withdraw(*, agreement: Agreement, actor: AbstractBaseUser, reason: str = "") -> Agreement:
     """Withdraw a draft or proposed version, or end the one in force (a reason is then
-    required, since the business loses its agreed terms)."""
+    required, since the business loses its agreed terms, and its open tickets' clocks
+    stop counting against them)."""
     with transaction.atomic():
-        agreement = _lock(agreement)
+        agreement = lock_agreement(agreement)
         if agreement.status not in (AgreementStatus.DRAFT, AgreementStatus.PROPOSED, AgreementStatus.AGREED):
             raise ValidationError(
                 f"Version {agreement.version} is {agreement.get_status_display().lower()}; it cannot be withdrawn."
             )
-        if agreement.status == AgreementStatus.AGREED and not reason.strip():
+        was_in_force = agreement.status == AgreementStatus.AGREED
+        if was_in_force and not reason.strip():
             raise ValidationError({"reason": "Say why an agreement in force is withdrawn."})
         agreement.status = AgreementStatus.WITHDRAWN
         agreement.withdrawn_at = timezone.now()
         agreement.withdrawn_by = actor
         agreement.withdrawal_reason = reason.strip()
         agreement.save(update_fields=["status", "withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"])
+        if was_in_force:
+            enqueue_open_clocks_recompute(service_ids=[agreement.service_id])
     return agreement
 
 
@@ -357,17 +243,6 @@ def _supersede_in_force(agreement: Agreement, now) -> None:
         previous.save(update_fields=["status", "superseded_at", "superseded_by", "updated_at"])
 
 
-def _lock(agreement: Agreement) -> Agreement:
-    # of=("self",): lock only the agreement row. Without it PostgreSQL refuses the query
-    # (FOR UPDATE cannot apply to the nullable side of the business-unit outer join),
-    # and it would also lock the service and unit rows, serialising unrelated work.
-    return (
-        Agreement.objects.select_for_update(of=("self",))
-        .select_related("service", "business_unit")
-        .get(pk=agreement.pk)
-    )
-
-
 def _clean_terms(agreement: Agreement) -> None:
     """Field checks, plus the date order the database would otherwise refuse with an
     IntegrityError. The uniqueness constraints are the callers' business (they lock)."""
@@ -391,9 +266,3 @@ def _require_status(agreement: Agreement, status: str, verb: str) -> None:
             f"Version {agreement.version} is {agreement.get_status_display().lower()}; "
             f"only a {AgreementStatus(status).label.lower()} version can be {verb}."
         )
-
-
-def _check_known_fields(given: dict[str, Any], allowed: Iterable[str]) -> None:
-    unknown = sorted(set(given) - set(allowed))
-    if unknown:
-        raise TypeError(f"Unknown fields: {', '.join(unknown)}")
