@@ -22,6 +22,7 @@ from sla.calendars import (
 )
 from sla.models import Calendar, ClosureDate, WorkingInterval
 from sla.notifications import admin as notifications_admin  # noqa: F401  (registers its model admins)
+from sla.services.calendars import calendar_open_clocks_recompute
 
 NOT_FOR_24X7 = "A 24x7 calendar counts every instant: remove its {what} or untick 24x7."
 
@@ -148,3 +149,9 @@ class CalendarAdmin(SimpleHistoryAdmin):
                 "holiday_subdivision"
             ].help_text = f"Optional. For {country}: {holiday_subdivision_hint(country)}."
         return form
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        # Other hours, closures, holidays or time zone: the open clocks counting in it follow.
+        if change and (form.has_changed() or any(formset.has_changed() for formset in formsets)):
+            calendar_open_clocks_recompute(calendar=form.instance)

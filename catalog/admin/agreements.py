@@ -14,7 +14,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from catalog.admin.base import HistoryAdmin, adopt
-from catalog.models import AGREEMENT_TERMS, OPEN_STATUSES, Agreement, AgreementStatus, UrgencyTarget
+from catalog.admin.targets import UrgencyTargetInline
+from catalog.models import AGREEMENT_TERMS, OPEN_STATUSES, Agreement, AgreementStatus
 from catalog.services import (
     agreement_draft_create,
     agreement_propose,
@@ -27,7 +28,21 @@ from catalog.services import (
 class AgreementForm(forms.ModelForm):
     class Meta:
         model = Agreement
-        fields = ["service", "business_unit", *AGREEMENT_TERMS]
+        fields = ["service", "business_unit", *AGREEMENT_TERMS, "priority_matrix"]
+        help_texts = {
+            "priority_matrix": "Rows: impact high, medium, low. Columns: urgency high, medium, low. "
+            "ITIL's default is [[1, 2, 3], [2, 3, 4], [3, 4, 5]].",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "priority_matrix" in self.fields:
+            self.fields["priority_matrix"].required = False
+
+    def clean_priority_matrix(self):
+        # Left out of the form: the matrix stays as it is.
+        matrix = self.cleaned_data.get("priority_matrix")
+        return self.instance.priority_matrix if matrix is None else matrix
 
     def clean(self):
         cleaned = super().clean()
@@ -74,74 +89,6 @@ class ReviewFilter(admin.SimpleListFilter):
                 review_by__gte=today, review_by__lte=today + timedelta(days=30), status=AgreementStatus.AGREED
             )
         return queryset
-
-
-def _is_draft(agreement: Agreement | None) -> bool:
-    return agreement is not None and agreement.status == AgreementStatus.DRAFT
-
-
-URGENCY_TARGET_FIELDS = [
-    "priority",
-    "engage_within",
-    "update_every",
-    "resolve_within",
-    "calendar",
-    "objective_percent",
-    "warning_shares",
-]
-
-
-class UrgencyTargetInline(admin.TabularInline):
-    """Part of what a version promises: editable while it is a draft, fixed afterwards."""
-
-    model = UrgencyTarget
-    fields = URGENCY_TARGET_FIELDS
-    autocomplete_fields = ["calendar"]
-    extra = 0
-    verbose_name_plural = "urgency targets (per priority; times in business time on the calendar)"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return _is_draft(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return _is_draft(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return _is_draft(obj) and super().has_delete_permission(request, obj)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("calendar")
-
-
-class UrgencyTargetForm(forms.ModelForm):
-    class Meta:
-        model = UrgencyTarget
-        fields = ["agreement", *URGENCY_TARGET_FIELDS]
-
-    def clean_agreement(self):
-        agreement = self.cleaned_data["agreement"]
-        if not _is_draft(agreement):
-            raise ValidationError(
-                f"Version {agreement.version} is {agreement.get_status_display().lower()}; its targets are fixed. "
-                "Draft the next version to change them."
-            )
-        return agreement
-
-
-@admin.register(UrgencyTarget)
-class UrgencyTargetAdmin(HistoryAdmin):
-    form = UrgencyTargetForm
-    list_display = ["agreement", "priority", "engage_within", "update_every", "resolve_within", "calendar"]
-    list_filter = ["priority", "agreement__status"]
-    list_select_related = ["agreement__service", "agreement__business_unit", "calendar"]
-    search_fields = ["agreement__service__name", "agreement__business_unit__name"]
-    autocomplete_fields = ["agreement", "calendar"]
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return (obj is None or _is_draft(obj.agreement)) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return (obj is None or _is_draft(obj.agreement)) and super().has_delete_permission(request, obj)
 
 
 LIFECYCLE_FIELDS = [
@@ -191,7 +138,7 @@ class AgreementAdmin(HistoryAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else ["service", "business_unit", "priority_matrix", *LIFECYCLE_FIELDS]
+        return [] if obj is None else ["service", "business_unit", *LIFECYCLE_FIELDS]
 
     def get_inlines(self, request, obj=None):
         # Targets are added to a version that exists: the add form creates it first.
@@ -228,7 +175,8 @@ class AgreementAdmin(HistoryAdmin):
         terms = {name: form.cleaned_data[name] for name in AGREEMENT_TERMS if name in form.cleaned_data}
         if change:
             changed = {name: value for name, value in terms.items() if name in form.changed_data}
-            agreement_update(agreement=obj, **changed)
+            matrix = form.cleaned_data["priority_matrix"] if "priority_matrix" in form.changed_data else None
+            agreement_update(agreement=obj, priority_matrix=matrix, **changed)
             return
         created = agreement_draft_create(
             service=form.cleaned_data["service"],

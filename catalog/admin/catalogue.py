@@ -13,7 +13,7 @@ from import_export.formats import base_formats
 from catalog.admin.base import HistoryAdmin
 from catalog.models import Agreement, BusinessUnit, Category, Membership, Service, ServiceDependency
 from catalog.resources import ServiceResource
-from catalog.services import service_dependencies_set
+from catalog.services import service_dependencies_set, service_open_clocks_recompute
 
 # --- Business units, memberships, categories ------------------------------------------
 
@@ -205,6 +205,11 @@ class ServiceAdmin(ImportExportModelAdmin, HistoryAdmin):
 
     def has_export_permission(self, request) -> bool:
         return self.has_view_permission(request)
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "support_calendar" in form.changed_data:
+            service_open_clocks_recompute(service=obj)  # its open tickets count in the new hours
 
     @admin.display(description="Used by")
     def used_by(self, obj: Service) -> str:
