@@ -1,8 +1,11 @@
-"""Checking promises against outcomes: calendars, tickets and their clocks, alerts."""
+"""Checking promises against outcomes: calendars, tickets and their clocks, measurements and
+their evaluations, commitments, alerts and their notifications, integrations."""
 
 from sla.models.alerts import Alert, AlertKind, AlertSeverity, AlertState
 from sla.models.calendars import Calendar, ClosureDate, Weekday, WorkingInterval
+from sla.models.commitments import CheckIn, Commitment, CommitmentOutcome, Renegotiation
 from sla.models.integrations import Integration, IntegrationKind
+from sla.models.measurements import MeasureEvaluation, Measurement, MeasurementSource, MeasureStatus
 from sla.models.notifications import (
     DeliveryChannel,
     DeliveryStatus,
@@ -27,15 +30,28 @@ __all__ = [
     "AlertSeverity",
     "AlertState",
     "Calendar",
+    "CheckIn",
     "Clock",
     "ClockKind",
     "ClockState",
     "ClosureDate",
+    "Commitment",
+    "CommitmentOutcome",
+    "DeliveryChannel",
+    "DeliveryStatus",
+    "Integration",
+    "IntegrationKind",
+    "MeasureEvaluation",
+    "MeasureStatus",
+    "Measurement",
+    "MeasurementSource",
+    "NotificationDelivery",
+    "Renegotiation",
     "Ticket",
     "TicketEvent",
     "TicketState",
+    "WebhookEndpoint",
+    "WebhookFormat",
     "Weekday",
     "WorkingInterval",
 ]
-__all__ += ["DeliveryChannel", "DeliveryStatus", "NotificationDelivery", "WebhookEndpoint", "WebhookFormat"]
-__all__ += ["Integration", "IntegrationKind"]

@@ -10,6 +10,12 @@ from django.db import models
 class AlertKind(models.TextChoices):
     CLOCK_WARNING = "clock_warning", "SLA clock at risk"
     CLOCK_BREACH = "clock_breach", "SLA target missed"
+    MEASURE_AT_RISK = "measure_at_risk", "Success measure at risk"
+    MEASURE_MISSED = "measure_missed", "Success measure missed"
+    COMMITMENT_AT_RISK = "commitment_at_risk", "Commitment at risk"
+    COMMITMENT_STALE = "commitment_stale", "Commitment check-in overdue"
+    COMMITMENT_MISSED = "commitment_missed", "Commitment missed"
+    AGREEMENT_REVIEW_DUE = "agreement_review_due", "Agreement review due"
 
 
 class AlertSeverity(models.TextChoices):

@@ -136,7 +136,7 @@ def test_alert_without_clock_or_ticket_says_its_kind(service):
 
     [message] = mail.outbox
     assert message.to == ["olivia@example.com"]
-    assert "At risk:    agreement_review_due" in message.body
+    assert "At risk:    Agreement review due" in message.body
     assert "Target:" not in message.body and "Ticket:" not in message.body
 
 

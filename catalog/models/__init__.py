@@ -1,0 +1,68 @@
+"""What is promised: business units, categories, services, their agreements and the targets and
+measures those agreements define.
+
+Models hold data and database constraints only; rules that change state live in
+services/, reads in selectors.py, who-may-do-what in rules.py.
+"""
+
+from catalog.models.agreements import (
+    AGREEMENT_TERMS,
+    OPEN_STATUSES,
+    SIGNED_STATUSES,
+    Agreement,
+    AgreementStatus,
+    Priority,
+    UrgencyTarget,
+    default_warning_shares,
+    itil_priority_matrix,
+)
+from catalog.models.catalogue import (
+    BusinessUnit,
+    Category,
+    Criticality,
+    Lifecycle,
+    Membership,
+    Service,
+    ServiceDependency,
+)
+from catalog.models.measures import (
+    Aggregation,
+    Comparison,
+    Direction,
+    FeedbackMetric,
+    Measure,
+    MeasurePeriod,
+    MeasureSource,
+    SuccessFactor,
+    TicketMetric,
+)
+from catalog.models.tokens import ApiToken
+
+__all__ = [
+    "AGREEMENT_TERMS",
+    "OPEN_STATUSES",
+    "SIGNED_STATUSES",
+    "Aggregation",
+    "Agreement",
+    "AgreementStatus",
+    "ApiToken",
+    "BusinessUnit",
+    "Category",
+    "Comparison",
+    "Criticality",
+    "Direction",
+    "FeedbackMetric",
+    "Lifecycle",
+    "Measure",
+    "MeasurePeriod",
+    "MeasureSource",
+    "Membership",
+    "Priority",
+    "Service",
+    "ServiceDependency",
+    "SuccessFactor",
+    "TicketMetric",
+    "UrgencyTarget",
+    "default_warning_shares",
+    "itil_priority_matrix",
+]

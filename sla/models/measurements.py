@@ -1,0 +1,81 @@
+"""Data points of success measures and the verdict for each period."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class MeasurementSource(models.TextChoices):
+    MANUAL = "manual", "Entered in the portal"
+    CSV = "csv", "Uploaded as CSV"
+    API = "api", "Pushed through the API"
+
+
+class Measurement(models.Model):
+    """One data point of a service's measure (named by its key, stable across agreement
+    versions). `sender_id` makes a repeat of the same point change nothing."""
+
+    service = models.ForeignKey("catalog.Service", on_delete=models.CASCADE, related_name="measurements")
+    measure_key = models.SlugField(max_length=80)
+    value = models.FloatField()
+    measured_at = models.DateTimeField()
+    sender_id = models.CharField(max_length=200, help_text="The sender's id for this data point.")
+    source = models.CharField(max_length=8, choices=MeasurementSource.choices, default=MeasurementSource.API)
+    note = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-measured_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "measure_key", "sender_id"], name="measurement_sender_id_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["service", "measure_key", "measured_at"], name="measurement_series")]
+
+    def __str__(self) -> str:
+        return f"{self.service_id}/{self.measure_key} = {self.value} at {self.measured_at:%Y-%m-%d %H:%M}"
+
+
+class MeasureStatus(models.TextChoices):
+    MET = "met", "Met"
+    AT_RISK = "at_risk", "At risk"
+    MISSED = "missed", "Missed"
+    NO_DATA = "no_data", "Not enough data"
+
+
+class MeasureEvaluation(models.Model):
+    """A measure's value, status and forecast for one period, as last evaluated."""
+
+    measure = models.ForeignKey("catalog.Measure", on_delete=models.CASCADE, related_name="evaluations")
+    service = models.ForeignKey("catalog.Service", on_delete=models.CASCADE, related_name="measure_evaluations")
+    measure_key = models.SlugField(max_length=80)
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    actual = models.FloatField(null=True, blank=True)
+    volume = models.PositiveIntegerField(default=0, help_text="Data points in the period so far.")
+    status = models.CharField(max_length=8, choices=MeasureStatus.choices, default=MeasureStatus.NO_DATA)
+    reason = models.CharField(max_length=300, blank=True, help_text="Why this status, in words.")
+    forecast = models.FloatField(null=True, blank=True)
+    forecast_low = models.FloatField(null=True, blank=True)
+    forecast_high = models.FloatField(null=True, blank=True)
+    budget = models.JSONField(
+        default=dict, blank=True, help_text="Percentage measures: allowed misses, used share, burn rate, alerts."
+    )
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["service", "measure_key", "-period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "measure_key", "period_start"], name="measure_evaluation_one_per_period"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "period_end"])]
+
+    def __str__(self) -> str:
+        return f"{self.measure_key} {self.period_start:%Y-%m-%d}: {self.status}"
