@@ -71,11 +71,13 @@ class MeasureEvaluation(models.Model):
     class Meta:
         ordering = ["service", "measure_key", "-period_start"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["service", "measure_key", "period_start"], name="measure_evaluation_one_per_period"
-            ),
+            # Per definition: two business units' agreements may define the same key differently.
+            models.UniqueConstraint(fields=["measure", "period_start"], name="measure_evaluation_one_per_period"),
         ]
-        indexes = [models.Index(fields=["status", "period_end"])]
+        indexes = [
+            models.Index(fields=["status", "period_end"]),
+            models.Index(fields=["service", "measure_key", "period_start"], name="measure_evaluation_history"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.measure_key} {self.period_start:%Y-%m-%d}: {self.status}"
