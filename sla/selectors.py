@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from catalog import rules as access
-from catalog.models import Agreement, AgreementStatus, Membership, Service, UrgencyTarget
+from catalog.models import Agreement, AgreementStatus, Measure, Membership, Service, UrgencyTarget
 from sla.business_time import business_time_between
 from sla.calendars import calendar_specs
 from sla.clocks import DEFAULT_WARNING_SHARES, Targets
@@ -232,3 +232,35 @@ def clocks_at_risk(*, user, now: datetime, service: Service | None = None) -> Qu
         .select_related("ticket", "ticket__service", "calendar")
         .order_by(F("due_at").asc(nulls_last=True), "pk")
     )
+
+
+# --- Success measures ----------------------------------------------------------------------
+
+# Data may arrive for measures of versions still being agreed (so there is data by the time
+# they are signed); only versions in force are evaluated.
+MEASURABLE_STATUSES = (AgreementStatus.DRAFT, AgreementStatus.PROPOSED, AgreementStatus.AGREED)
+
+
+def measures_accepting_data(*, service_ids: Iterable[int]) -> dict[tuple[int, str], list[Measure]]:
+    """(service id, measure key) -> the definitions a data point for it must satisfy."""
+    found: dict[tuple[int, str], list[Measure]] = {}
+    for measure in Measure.objects.filter(
+        agreement__service_id__in=list(service_ids), agreement__status__in=MEASURABLE_STATUSES
+    ).select_related("agreement"):
+        found.setdefault((measure.agreement.service_id, measure.key), []).append(measure)
+    return found
+
+
+def measures_in_force() -> QuerySet[Measure]:
+    """Every measure of an agreement version in force: what the evaluation pass looks at."""
+    return Measure.objects.filter(agreement__status=AgreementStatus.AGREED).select_related(
+        "agreement", "agreement__service", "agreement__service__support_calendar"
+    )
+
+
+def service_time_zone(service: Service) -> str:
+    """Periods of a service's measures follow its support calendar's zone, else the site's."""
+    from django.conf import settings
+
+    calendar = service.support_calendar
+    return calendar.time_zone if calendar is not None else settings.TIME_ZONE
