@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog.api import targets
 from catalog.markdown import render_markdown
 from catalog.models import (
     AGREEMENT_TERMS,
@@ -16,6 +17,7 @@ from catalog.models import (
     Lifecycle,
     Service,
 )
+from sla.models import Calendar
 
 User = get_user_model()
 
@@ -66,6 +68,12 @@ class ServiceSerializer(serializers.ModelSerializer):
     criticality_label = serializers.CharField(source="get_criticality_display")
     keywords = serializers.ListField(source="keyword_list", child=serializers.CharField())
     cost_drivers = serializers.ListField(source="cost_driver_list", child=serializers.CharField())
+    support_calendar = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        help_text="Slug of the calendar the service is supported in; urgency targets count in it unless "
+        "they name another. Null: none.",
+    )
 
     class Meta:
         model = Service
@@ -85,6 +93,7 @@ class ServiceSerializer(serializers.ModelSerializer):
             "annual_cost",
             "cost_drivers",
             "keywords",
+            "support_calendar",
             "created_at",
             "updated_at",
         ]
@@ -175,6 +184,13 @@ class ServiceInputSerializer(serializers.Serializer):
     depends_on = serializers.SlugRelatedField(
         slug_field="slug", queryset=Service.objects.all(), many=True, required=False
     )
+    support_calendar = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Calendar.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Slug of a calendar, or null for none.",
+    )
 
 
 # --- Agreements ----------------------------------------------------------------------
@@ -204,6 +220,7 @@ class AgreementSerializer(serializers.ModelSerializer):
             "version",
             "status",
             *AGREEMENT_TERMS,
+            "priority_matrix",
             "created_by",
             "created_at",
             "updated_at",
@@ -231,10 +248,11 @@ class AgreementAllowedActionsSerializer(serializers.Serializer):
 
 
 class AgreementDetailSerializer(AgreementSerializer):
+    urgency_targets = targets.UrgencyTargetSerializer(many=True, read_only=True)
     allowed_actions = AgreementAllowedActionsSerializer(source="_allowed_actions")
 
     class Meta(AgreementSerializer.Meta):
-        fields = [*AgreementSerializer.Meta.fields, "allowed_actions"]
+        fields = [*AgreementSerializer.Meta.fields, "urgency_targets", "allowed_actions"]
 
 
 class AgreementTermsInputSerializer(serializers.Serializer):
@@ -244,6 +262,11 @@ class AgreementTermsInputSerializer(serializers.Serializer):
     business_responsibilities = serializers.CharField(required=False, allow_blank=True)
     effective_from = serializers.DateField(required=False, allow_null=True)
     review_by = serializers.DateField(required=False, allow_null=True)
+    priority_matrix = serializers.JSONField(
+        required=False,
+        help_text="Priority (1-5) by impact (rows: high, medium, low) and urgency (columns: high, medium, low); "
+        "ITIL's default is [[1, 2, 3], [2, 3, 4], [3, 4, 5]]. Only a draft's can change.",
+    )
 
     def validate(self, attrs):
         start, review = attrs.get("effective_from"), attrs.get("review_by")
@@ -266,12 +289,23 @@ class AgreementWithdrawInputSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class TermChangeSerializer(serializers.Serializer):
+class FieldChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
     label = serializers.CharField()
     old = serializers.CharField()
     new = serializers.CharField()
+
+
+class TermChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text='A term, "priority_matrix" or "urgency_targets.P<n>".')
+    label = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["term", "priority_matrix", "urgency_target"])
+    change = serializers.ChoiceField(choices=["added", "removed", "changed"])
+    priority = serializers.IntegerField(allow_null=True)
+    old = serializers.CharField()
+    new = serializers.CharField()
     diff = serializers.ListField(child=serializers.CharField())
+    fields = FieldChangeSerializer(many=True, help_text="Matrix cells or target values that differ, as shown.")
 
 
 class AgreementDiffSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from catalog import selectors, services
 from catalog.api import serializers as s
 from catalog.api.filters import AgreementFilter, ServiceFilter
+from catalog.api.targets import TARGETS_PREFETCH, AgreementTargetsMixin
 from catalog.models import Agreement, AgreementStatus, Lifecycle
 
 
@@ -171,6 +172,7 @@ _ACTION_RESPONSES = {200: s.AgreementDetailSerializer}
     ),
 )
 class AgreementViewSet(
+    AgreementTargetsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -180,7 +182,8 @@ class AgreementViewSet(
     filterset_class = AgreementFilter
 
     def get_queryset(self):
-        return selectors.agreement_list(user=self.request.user).select_related("supersedes")
+        queryset = selectors.agreement_list(user=self.request.user).select_related("supersedes")
+        return queryset if self.action in ("list", "diff") else queryset.prefetch_related(TARGETS_PREFETCH)
 
     def get_serializer_class(self):
         return s.AgreementSerializer if self.action == "list" else s.AgreementDetailSerializer
@@ -202,7 +205,7 @@ class AgreementViewSet(
         _require(request, "catalog.change_agreement", agreement, "Only the service's owner and admins may edit it.")
         serializer = s.AgreementTermsInputSerializer(data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        services.agreement_update(agreement=agreement, **serializer.validated_data)
+        services.agreement_update(agreement=agreement, **serializer.validated_data)  # terms and matrix together
         return Response(self._detail(agreement.pk))
 
     @extend_schema(summary="Propose a draft for signature", request=None, responses=_ACTION_RESPONSES)

@@ -30,11 +30,12 @@ def agreement_draft_create(
     service: Service,
     business_unit: BusinessUnit | None,
     actor: AbstractBaseUser,
+    priority_matrix: list[list[int]] | None = None,
     **terms: Any,
 ) -> Agreement:
     """Start the next version for (service, business unit). Terms not given, the priority
-    matrix and the urgency targets are copied from the version in force, so a revision
-    starts from what was agreed."""
+    matrix (unless given) and the urgency targets are copied from the version in force, so
+    a revision starts from what was agreed."""
     check_known_fields(terms, AGREEMENT_TERMS)
     with transaction.atomic():
         # Lock the service row: versions of its agreements are numbered one at a time.
@@ -53,9 +54,11 @@ def agreement_draft_create(
             created_by=actor,
             **{**base, **terms},
         )
-        if in_force is not None:
+        if priority_matrix is not None:
+            agreement.priority_matrix = priority_matrix
+        elif in_force is not None:
             agreement.priority_matrix = [list(row) for row in in_force.priority_matrix]
-        _clean_terms(agreement)
+        _clean_terms(agreement, extra_errors=priority_matrix_problems(agreement.priority_matrix))
         agreement.save()
         if in_force is not None:
             urgency_targets_copy(source=in_force, to=agreement)
@@ -77,12 +80,7 @@ def agreement_update(
         for name, value in terms.items():
             setattr(agreement, name, value)
         matrix_errors = priority_matrix_problems(priority_matrix) if priority_matrix is not None else {}
-        try:
-            _clean_terms(agreement)
-        except ValidationError as error:
-            raise ValidationError({**error.message_dict, **matrix_errors}) from error
-        if matrix_errors:
-            raise ValidationError(matrix_errors)
+        _clean_terms(agreement, extra_errors=matrix_errors)
         agreement.save(update_fields=[*terms, "updated_at"])
         if priority_matrix is not None:
             agreement = agreement_priority_matrix_set(agreement=agreement, matrix=priority_matrix)
@@ -243,7 +241,7 @@ def _supersede_in_force(agreement: Agreement, now) -> None:
         previous.save(update_fields=["status", "superseded_at", "superseded_by", "updated_at"])
 
 
-def _clean_terms(agreement: Agreement) -> None:
+def _clean_terms(agreement: Agreement, extra_errors: dict[str, list[str]] | None = None) -> None:
     """Field checks, plus the date order the database would otherwise refuse with an
     IntegrityError. The uniqueness constraints are the callers' business (they lock)."""
     errors: dict[str, list[str]] = {}
@@ -251,6 +249,7 @@ def _clean_terms(agreement: Agreement) -> None:
         agreement.full_clean(validate_constraints=False)
     except ValidationError as exc:
         errors = exc.message_dict
+    errors.update(extra_errors or {})
     start, review = agreement.effective_from, agreement.review_by
     if start is not None and review is not None and review <= start and "review_by" not in errors:
         errors["review_by"] = [
