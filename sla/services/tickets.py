@@ -52,11 +52,16 @@ class _Errors:
 
 
 def ticket_events_ingest(
-    *, events: Sequence[TicketEventInput], now: datetime | None = None, many: bool = True
+    *,
+    events: Sequence[TicketEventInput],
+    now: datetime | None = None,
+    many: bool = True,
+    raise_alerts: bool = True,
 ) -> IngestResult:
     """Store a batch of events; a replayed idempotency key changes nothing.
 
-    `many=False` names problems by field alone (for a single event)."""
+    `many=False` names problems by field alone (for a single event). `raise_alerts=False`
+    records warnings and breaches on the clocks without alerting (importing history)."""
     now = now or timezone.now()
     errors = _Errors(many)
     for index, event in enumerate(events):
@@ -102,7 +107,7 @@ def ticket_events_ingest(
         TicketEvent.objects.bulk_create(rows)
         result.created = len(rows)
         touched = sorted({row.ticket_id for row in rows})
-        tickets_sync(ticket_ids=touched, now=now)
+        tickets_sync(ticket_ids=touched, now=now, raise_alerts=raise_alerts)
         result.ticket_ids = touched
     return result
 

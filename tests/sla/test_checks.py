@@ -172,3 +172,14 @@ def test_the_periodic_task_runs_a_pass(sla, time_machine):
     open_ticket()
     time_machine.move_to(at(2, 9, 31))
     assert run_checks.apply().get() == {"checked": 1, "alerts": 1}
+
+
+def test_history_can_be_recorded_without_alerts(sla):
+    from sla.services import ticket_events_ingest as ingest
+
+    opened = event("opened", at(2, 9), service="payroll", business_unit="finance", priority=2, title="Old")
+    ingest(events=[opened], now=at(20, 9), raise_alerts=False)
+    engage = Clock.objects.get(kind="engage")
+    assert engage.state == "breached" and engage.next_check_at is None  # recorded, nothing left to fire
+    assert not Alert.objects.exists()
+    assert clocks_check_due(now=at(20, 10)).alerts == 0

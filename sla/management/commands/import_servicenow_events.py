@@ -40,6 +40,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--source", default=SERVICENOW, help="Source name of the tickets (default servicenow).")
         parser.add_argument("--batch-size", type=int, default=200, help="Incidents stored per transaction.")
+        parser.add_argument(
+            "--alerts",
+            action="store_true",
+            help="Raise alerts for imported tickets still at risk (default: record history quietly).",
+        )
 
     def handle(self, *args, **options) -> None:
         zone = self._zone(options["time_zone"])
@@ -67,7 +72,7 @@ class Command(BaseCommand):
             size = options["batch_size"]
             for start in range(0, len(translated), size):
                 batch = translated[start : start + size]
-                self._store(batch, options["source"], summary)
+                self._store(batch, options["source"], summary, alerts=options["alerts"])
                 progress.update(len(batch))
         for incident in translated:
             summary.skipped.update(incident.skipped)
@@ -117,30 +122,30 @@ class Command(BaseCommand):
             raise CommandError(f"{path.name} has no incident rows.")
         return incidents, rows
 
-    def _store(self, batch: list[IncidentEvents], source: str, summary: _Summary) -> None:
+    def _store(self, batch: list[IncidentEvents], source: str, summary: _Summary, *, alerts: bool) -> None:
         """One transaction per batch; when the ingestion refuses a batch, its incidents are
         stored one by one so that one bad incident is skipped (and reported), not the batch."""
         events = [event for incident in batch for event in incident.events]
         if not events:
             return
         try:
-            self._ingest(events, source, summary)
+            self._ingest(events, source, summary, alerts=alerts)
         except ValidationError:
             for incident in batch:
                 if not incident.events:
                     continue
                 try:
-                    self._ingest(incident.events, source, summary)
+                    self._ingest(incident.events, source, summary, alerts=alerts)
                 except ValidationError as error:
                     reason = "refused by the ingestion: " + "; ".join(
                         f"{message}" for messages in error.message_dict.values() for message in messages
                     )
                     incident.skipped[reason[:200]] += 1
 
-    def _ingest(self, events: list[TicketEventInput], source: str, summary: _Summary) -> None:
+    def _ingest(self, events: list[TicketEventInput], source: str, summary: _Summary, *, alerts: bool) -> None:
         numbers = {event.external_id for event in events}
         existing = set(Ticket.objects.filter(source=source, external_id__in=numbers).values_list("pk", flat=True))
-        result = ticket_events_ingest(events=events)
+        result = ticket_events_ingest(events=events, raise_alerts=alerts)
         touched = set(result.ticket_ids)
         summary.tickets_created += len(touched - existing)
         summary.tickets_updated += len(touched & existing)
