@@ -22,7 +22,10 @@ LOADERS = [
     "catalog.demo.loaders.load_people",
     "catalog.demo.loaders.load_organisation",
     "catalog.demo.loaders.load_services",
+    "sla.demo.load_calendars",
     "catalog.demo.loaders.load_agreements",
+    "sla.demo.load_targets",
+    "sla.demo.load_tickets",
 ]
 
 

@@ -35,6 +35,7 @@ from catalog.services import (
     service_create,
     service_dependencies_set,
     service_update,
+    urgency_targets_replace,
 )
 
 SERVICES = [*WORKPLACE_SERVICES, *BUSINESS_SERVICES, *CUSTOMER_SERVICES, *PLATFORM_SERVICES]
@@ -255,6 +256,10 @@ def _play(context: DemoContext, service: Service, unit: BusinessUnit | None, sig
         agreement = agreement_draft_create(
             service=service, business_unit=unit, actor=owner, **_terms(context, service, version)
         )
+        if not agreement.urgency_targets.exists():  # later versions start from the targets in force
+            from sla.demo import demo_targets
+
+            urgency_targets_replace(agreement=agreement, targets=demo_targets(service))
     if path in ("proposed", "agreed", "superseded"):
         with clock(_days_ago(context, drafted - 2, time(11, 0))):
             agreement = agreement_propose(agreement=agreement, actor=owner)
