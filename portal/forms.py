@@ -6,8 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from catalog.models import AGREEMENT_TERMS, Agreement, BusinessUnit, Lifecycle, Service
-from catalog.services import SERVICE_FIELDS
+from catalog.forms import TargetDurationField, WarningSharesField
+from catalog.models import AGREEMENT_TERMS, Agreement, BusinessUnit, Lifecycle, Priority, Service
+from catalog.services import SERVICE_FIELDS, TARGET_FIELDS
 
 LIFECYCLE_ANY = "any"
 ISO_DATE = "%Y-%m-%d"  # what <input type="date"> sends and expects
@@ -121,7 +122,9 @@ class ServiceForm(forms.ModelForm):
         else:
             self.fields["service_owner"].queryset = owner_choices
         self.fields["support_calendar"].empty_label = "None (each urgency target names its calendar)"
-        self.fields["support_calendar"].help_text = (
+        self.fields[
+            "support_calendar"
+        ].help_text = (
             "The hours in which the service is supported. Urgency targets count in them unless they name another."
         )
         self.fields["annual_cost"].min_value = 0
@@ -196,6 +199,121 @@ class AgreementDraftForm(AgreementTermsForm):
 
     def chosen_unit(self) -> BusinessUnit | None:
         return self.units.get(self.cleaned_data["business_unit"])
+
+
+# --- Service levels of an agreement version: urgency targets and the priority matrix -----
+
+IMPACT_URGENCY_LABELS = ("High", "Medium", "Low")
+PRIORITY_CHOICES = [(p, f"P{p}") for p in Priority.values]
+
+
+class UrgencyTargetRowForm(forms.Form):
+    """One priority's row. A row left empty promises nothing for that priority."""
+
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, widget=forms.HiddenInput)
+    engage_within = TargetDurationField(required=False, label="Engage within", help_text="")
+    update_every = TargetDurationField(required=False, label="Update every", help_text="")
+    resolve_within = TargetDurationField(required=False, label="Resolve within", help_text="")
+    calendar = forms.ModelChoiceField(queryset=None, required=False, label="Counted in")
+    objective_percent = forms.DecimalField(
+        required=False,
+        label="Objective (%)",
+        max_digits=5,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "any"}),
+    )
+    warning_shares = WarningSharesField(required=False, label="Warn at (%)", help_text="")
+
+    def __init__(self, *args, calendars, support_calendar_label: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["calendar"].queryset = calendars
+        self.fields["calendar"].empty_label = support_calendar_label
+
+    def label(self) -> str:
+        return Priority(int(self["priority"].value())).label
+
+    def is_target(self) -> bool:
+        data = self.cleaned_data
+        return any(data.get(name) is not None for name in ("engage_within", "update_every", "resolve_within"))
+
+    def target(self) -> dict:
+        """The values for catalog.services; left empty, the objective and warnings take their defaults."""
+        data = self.cleaned_data
+        values = {name: data.get(name) for name in ("priority", "engage_within", "update_every", "resolve_within")}
+        values["calendar"] = data.get("calendar")
+        for name in ("objective_percent", "warning_shares"):
+            if data.get(name) is not None:
+                values[name] = data[name]
+        return values
+
+    @staticmethod
+    def initial_from(priority: int, target) -> dict:
+        if target is None:
+            return {"priority": priority}
+        initial = {"priority": priority, **{name: getattr(target, name) for name in TARGET_FIELDS}}
+        initial["objective_percent"] = format(target.objective_percent.normalize(), "f")  # 95, not 95.00
+        return initial
+
+
+UrgencyTargetFormSet = forms.formset_factory(UrgencyTargetRowForm, extra=0, min_num=5, max_num=5, validate_max=True)
+
+
+def urgency_target_formset(data=None, *, agreement: Agreement, calendars) -> forms.BaseFormSet:
+    """One row per priority, P1 to P5, filled from the draft's targets."""
+    support = agreement.service.support_calendar
+    stored = {target.priority: target for target in agreement.urgency_targets.all()}
+    return UrgencyTargetFormSet(
+        data,
+        prefix="targets",
+        initial=[UrgencyTargetRowForm.initial_from(p, stored.get(p)) for p in Priority.values],
+        form_kwargs={
+            "calendars": calendars,
+            "support_calendar_label": f"Support calendar ({support.name})" if support else "Support calendar (none)",
+        },
+    )
+
+
+class PriorityMatrixForm(forms.Form):
+    """The priority for each impact (rows) and urgency (columns): fields impact_<i>_urgency_<u>."""
+
+    def __init__(self, *args, matrix, **kwargs):
+        super().__init__(*args, **kwargs)
+        for impact in range(3):
+            for urgency in range(3):
+                name = f"impact_{impact + 1}_urgency_{urgency + 1}"
+                self.fields[name] = forms.TypedChoiceField(
+                    choices=PRIORITY_CHOICES,
+                    coerce=int,
+                    initial=matrix[impact][urgency],
+                    label=f"Impact {IMPACT_URGENCY_LABELS[impact].lower()}, "
+                    f"urgency {IMPACT_URGENCY_LABELS[urgency].lower()}",
+                )
+
+    def rows(self) -> list[tuple[str, list]]:
+        """(impact label, its three bound fields) for the template's grid."""
+        return [
+            (label, [self[f"impact_{impact + 1}_urgency_{urgency + 1}"] for urgency in range(3)])
+            for impact, label in enumerate(IMPACT_URGENCY_LABELS)
+        ]
+
+    def matrix(self) -> list[list[int]]:
+        return [[self.cleaned_data[f"impact_{i}_urgency_{u}"] for u in (1, 2, 3)] for i in (1, 2, 3)]
+
+
+def add_targets_error(rows: list[forms.Form], error: ValidationError) -> list[str]:
+    """Put the problems catalog.services found ("targets[<i>].<field>", i counting the rows
+    that are targets) beside their fields. Returns the messages for the top of the page."""
+    if not hasattr(error, "error_dict"):
+        return error.messages
+    rest = []
+    for key, messages in error.message_dict.items():
+        index, _, field = key.removeprefix("targets[").partition("].")
+        if key.startswith("targets[") and index.isdigit() and int(index) < len(rows):
+            row = rows[int(index)]
+            row.add_error(field if field in row.fields else None, messages)
+        else:
+            rest += messages
+    return rest
 
 
 class AgreementWithdrawForm(forms.Form):

@@ -3,10 +3,12 @@ beyond the relations already loaded by catalog.selectors.agreement_list)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from catalog.models import Agreement, AgreementStatus
+from catalog.models import Agreement, AgreementStatus, Priority
+from catalog.selectors import target_field_text
 
 
 @dataclass(frozen=True)
@@ -65,3 +67,62 @@ def signing_side_label(side: str | None, agreement: Agreement) -> str:
     if side == "business":
         return f"the business ({agreement.audience})"
     return ""
+
+
+# --- Service levels: urgency targets and the priority matrix ----------------------------
+
+IMPACT_URGENCY_LABELS = ("High", "Medium", "Low")
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """One priority's promise as the agreement page shows it."""
+
+    priority: int
+    label: str
+    engage: str
+    update: str
+    resolve: str
+    calendar: object | None  # the calendar counted in, or None when there is none
+    calendar_hours: str
+    from_support_calendar: bool
+    objective: str
+    warnings: str
+
+
+def target_rows(targets, *, support_calendar, hours: Mapping[int, str]) -> list[TargetRow]:
+    """Rows of the targets table; `hours` gives each calendar's week in words by id."""
+    rows = []
+    for target in targets:
+        calendar = target.calendar or support_calendar
+        rows.append(
+            TargetRow(
+                priority=target.priority,
+                label=Priority(target.priority).label,
+                engage=target_field_text(target, "engage_within"),
+                update=target_field_text(target, "update_every") if target.update_every else "–",
+                resolve=target_field_text(target, "resolve_within"),
+                calendar=calendar,
+                calendar_hours=hours.get(calendar.pk, "") if calendar else "",
+                from_support_calendar=target.calendar_id is None,
+                objective=target_field_text(target, "objective_percent"),
+                warnings=target_field_text(target, "warning_shares"),
+            )
+        )
+    return rows
+
+
+def matrix_rows(matrix) -> list[tuple[str, list[str]]]:
+    """(impact, [priority for urgency high, medium, low]) for the impact x urgency grid."""
+    return [(label, [f"P{cell}" for cell in row]) for label, row in zip(IMPACT_URGENCY_LABELS, matrix, strict=True)]
+
+
+def uncovered_priorities(matrix, covered: Iterable[int]) -> list[str]:
+    """Priorities the matrix gives that have no target ("P4", "P5"): their tickets get no clocks."""
+    covered = set(covered)
+    return [f"P{p}" for p in sorted({cell for row in matrix for cell in row} - covered)]
+
+
+def words_list(items: list[str]) -> str:
+    """'P3', 'P3 and P4', 'P3, P4 and P5'."""
+    return " and ".join(filter(None, [", ".join(items[:-1]), items[-1]])) if items else ""

@@ -10,6 +10,7 @@ from catalog import rules as access
 from catalog import selectors
 from catalog.models import Agreement, AgreementStatus, Category, Lifecycle, Service
 from catalog.selectors import User
+from sla.calendars import calendar_spec, calendar_specs, week_summary
 
 
 def category_list_with_counts(*, user: User) -> QuerySet[Category]:
@@ -73,3 +74,16 @@ def service_owner_choices(*, current_owner_id: int | None = None) -> QuerySet:
 
 def business_owner_choices() -> QuerySet:
     return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+def agreement_targets_with_hours(*, agreement: Agreement) -> tuple[list, dict[int, str]]:
+    """The version's targets (with their calendars) and, for every calendar they count in
+    (their own or the service's support calendar), its working week in words."""
+    targets = list(agreement.urgency_targets.select_related("calendar").order_by("priority"))
+    ids = {t.calendar_id for t in targets if t.calendar_id} | {agreement.service.support_calendar_id} - {None}
+    return targets, {pk: week_summary(spec) for pk, spec in calendar_specs(ids).items()}
+
+
+def calendar_hours(*, calendar) -> str:
+    """A calendar's working week in words ("Mon-Fri 09:00-17:00", "24x7"); "" for none."""
+    return week_summary(calendar_spec(calendar)) if calendar is not None else ""

@@ -27,6 +27,7 @@ from catalog.services.catalogue import (
 from catalog.services.targets import (
     TARGET_FIELDS,
     agreement_priority_matrix_set,
+    agreement_service_levels_set,
     urgency_target_remove,
     urgency_target_set,
     urgency_targets_replace,
@@ -39,6 +40,7 @@ __all__ = [
     "agreement_priority_matrix_set",
     "agreement_propose",
     "agreement_return_to_draft",
+    "agreement_service_levels_set",
     "agreement_sign",
     "agreement_signing_side",
     "agreement_update",

@@ -124,6 +124,23 @@ def urgency_targets_clean(targets: Sequence[Mapping[str, Any]]) -> tuple[list[di
     return cleaned, errors
 
 
+def agreement_service_levels_set(
+    *, agreement: Agreement, priority_matrix: Sequence[Sequence[int]], targets: Sequence[Mapping[str, Any]]
+) -> Agreement:
+    """A draft's priority matrix and its whole set of targets, together or not at all
+    (the portal's form edits both). Every problem is reported at once."""
+    with transaction.atomic():
+        agreement = lock_agreement(agreement)
+        require_draft_targets(agreement)
+        _, errors = urgency_targets_clean(targets)
+        errors.update(priority_matrix_problems(priority_matrix))
+        if errors:
+            raise ValidationError(errors)
+        agreement = agreement_priority_matrix_set(agreement=agreement, matrix=priority_matrix)
+        urgency_targets_replace(agreement=agreement, targets=targets)
+    return agreement
+
+
 def agreement_priority_matrix_set(*, agreement: Agreement, matrix: Sequence[Sequence[int]]) -> Agreement:
     """Set a draft's priority matrix: three rows (impact high, medium, low) of three
     priorities (urgency high, medium, low)."""

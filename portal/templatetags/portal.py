@@ -20,6 +20,7 @@ _SECTIONS = {
     "agreements": "agreements",
     "agreement": "agreements",
     "agreement_edit": "agreements",
+    "agreement_targets": "agreements",
     "agreement_withdraw": "agreements",
     "service_sla": "catalogue",
     "warnings": "warnings",

@@ -21,9 +21,13 @@ from portal.forms import (
     AgreementTermsForm,
     AgreementWithdrawForm,
     InForceFilterForm,
+    PriorityMatrixForm,
+    add_targets_error,
     add_validation_error,
+    urgency_target_formset,
 )
 from portal.views.access import catalogue_reader, require_perm
+from sla.calendars import calendar_list
 
 PAGE_SIZE = 50
 WITHDRAWABLE = (*OPEN_STATUSES, AgreementStatus.AGREED)
@@ -148,6 +152,47 @@ def agreement_edit(request, pk: int):
 
 
 @login_required
+def agreement_targets_edit(request, pk: int):
+    """A draft's urgency targets (one row per priority) and its priority matrix, saved together."""
+    agreement = _agreement_or_404(request.user, pk)
+    require_perm(
+        request,
+        "catalog.change_agreement",
+        agreement,
+        message=f"Only the owner of “{agreement.service.name}” or an admin may change its targets.",
+    )
+    if agreement.status != AgreementStatus.DRAFT:
+        messages.error(
+            request,
+            f"Version {agreement.version} is {agreement.get_status_display().lower()}; its targets are fixed. "
+            "Draft the next version to change them.",
+        )
+        return redirect(agreement)
+    data = request.POST if request.method == "POST" else None
+    rows = urgency_target_formset(
+        data, agreement=agreement, calendars=calendar_list().prefetch_related(None).only("id", "name")
+    )
+    matrix_form = PriorityMatrixForm(data, matrix=agreement.priority_matrix)
+    top_errors: list[str] = []
+    if data is not None and rows.is_valid() and matrix_form.is_valid():
+        targets = [row for row in rows if row.is_target()]
+        try:
+            services.agreement_service_levels_set(
+                agreement=agreement, priority_matrix=matrix_form.matrix(), targets=[row.target() for row in targets]
+            )
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):  # no longer a draft
+                messages.error(request, " ".join(error.messages))
+                return redirect(agreement)
+            top_errors = add_targets_error(targets, error)
+        else:
+            messages.success(request, f"The targets of version {agreement.version} are saved.")
+            return redirect(agreement)
+    context = {"agreement": agreement, "rows": rows, "matrix_form": matrix_form, "top_errors": top_errors}
+    return render(request, "portal/agreement_targets_form.html", context)
+
+
+@login_required
 @require_POST
 def agreement_propose(request, pk: int):
     agreement = _agreement_or_404(request.user, pk)
@@ -253,6 +298,7 @@ def _detail_page(request, agreement: Agreement):
     is_proposed = agreement.status == AgreementStatus.PROPOSED
     side = services.agreement_signing_side(agreement=agreement, actor=user) if is_proposed else None
     may_change = user.has_perm("catalog.change_agreement", agreement)
+    targets, hours = portal_selectors.agreement_targets_with_hours(agreement=agreement)
     context = {
         "agreement": agreement,
         "versions": versions,
@@ -266,7 +312,11 @@ def _detail_page(request, agreement: Agreement):
         "can_propose": is_draft and user.has_perm("catalog.propose_agreement", agreement),
         "can_return_to_draft": is_proposed and may_change,
         "can_withdraw": agreement.status in WITHDRAWABLE and user.has_perm("catalog.withdraw_agreement", agreement),
+        "targets": presenters.target_rows(targets, support_calendar=agreement.service.support_calendar, hours=hours),
+        "matrix": presenters.matrix_rows(agreement.priority_matrix),
+        "uncovered": presenters.uncovered_priorities(agreement.priority_matrix, [t.priority for t in targets]),
     }
+    context["uncovered_text"] = presenters.words_list(context["uncovered"])
     return render(request, "portal/agreement_detail.html", context)
 
 

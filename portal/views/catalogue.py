@@ -80,6 +80,7 @@ def service(request, slug: str):
         "open_versions": open_versions,
         "can_edit": request.user.has_perm("catalog.change_service", service),
         "can_draft_agreement": request.user.has_perm("catalog.add_agreement", service),
+        "support_hours": portal_selectors.calendar_hours(calendar=service.support_calendar),
     }
     return render(request, "portal/service.html", context)
 
