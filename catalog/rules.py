@@ -116,3 +116,27 @@ rules.add_perm("catalog.manage_categories", is_admin)
 # run it, its owner, admins. Alerts are acknowledged by the people of the service.
 rules.add_perm("sla.send_ticket_events", is_admin | is_integration | owns_service)  # object: the service
 rules.add_perm("sla.acknowledge_alert", is_admin | owns_service)  # object: the alert's service
+
+
+# --- Measurements (issue 5: success measures' data points) ---------------------------------
+# Recording: the tools that push data (Integrations), the service's owner, admins. Reading:
+# those, the service's business owner and the members of the business units it serves.
+
+
+@rules.predicate
+def is_business_owner_of(user, service) -> bool:
+    return service is not None and user.is_authenticated and service.business_owner_id == user.pk
+
+
+@rules.predicate
+def member_of_served_unit(user, service) -> bool:
+    if service is None or not user.is_authenticated:
+        return False
+    return user.memberships.filter(business_unit__in=service.business_units.all()).exists()
+
+
+rules.add_perm("sla.record_measurements", is_admin | is_integration | owns_service)  # object: the service
+rules.add_perm(
+    "sla.view_measurements",
+    is_admin | is_integration | owns_service | is_business_owner_of | member_of_served_unit,
+)  # object: the service

@@ -264,3 +264,21 @@ def service_time_zone(service: Service) -> str:
 
     calendar = service.support_calendar
     return calendar.time_zone if calendar is not None else settings.TIME_ZONE
+
+
+# --- Measurements (data points of success measures), scoped --------------------------------
+
+
+def measurement_list(*, user) -> QuerySet:
+    """Data points the user may read (catalog.rules 'sla.view_measurements'): admins and
+    integrations every service's; owners (IT or business) their services'; members of a
+    business unit those of the services that serve it."""
+    from sla.models import Measurement
+
+    base = Measurement.objects.select_related("service", "recorded_by")
+    if not user.is_authenticated:
+        return base.none()
+    if access.is_admin(user) or access.is_integration(user):
+        return base
+    served = Exists(Membership.objects.filter(user=user, business_unit__services=OuterRef("service")))
+    return base.filter(Q(service__service_owner=user) | Q(service__business_owner=user) | Q(served))

@@ -1,0 +1,326 @@
+"""Measurements in: data points of success measures, from the portal's form, a CSV upload or
+the API.
+
+`measurements_record` is the single way data points enter Accord. It checks every row first
+and writes in one transaction: either every new point of a batch is stored or none is. A point
+is named by its sender's id (unique per service and measure): sending it again changes nothing;
+sending the same id with another value or time is refused, since one id names one point.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from catalog.models import Measure, MeasureSource, Service
+from sla.models import Measurement
+from sla.selectors import measures_accepting_data, service_time_zone
+
+MAX_BATCH = 5_000
+CLOCK_SKEW = timedelta(minutes=5)  # a sender's clock may run this far ahead of ours
+SENT_SOURCES = frozenset({MeasureSource.MANUAL, MeasureSource.PUSHED})
+MAX_ROWS_REPORTED = 50  # a batch of 5,000 bad rows is answered with the first 50 and a count
+SENDER_ID_MAX, NOTE_MAX = 200, 500
+
+
+@dataclass(frozen=True)
+class LocalPeriod:
+    """A day, ISO week, month or quarter named without a time: the point is stored at its
+    start, local midnight in the service's time zone."""
+
+    first_day: date
+    label: str  # as written: "2026-11-02", "2026-W45", "2026-11", "2026-Q4"
+
+    @classmethod
+    def of_day(cls, day: date) -> LocalPeriod:
+        return cls(first_day=day, label=day.isoformat())
+
+
+@dataclass(frozen=True)
+class MeasurementInput:
+    """One data point as a sender gives it: the service (slug), the measure (key), a value, when
+    it was measured (an aware datetime, or a LocalPeriod) and the sender's id for it."""
+
+    service: str
+    measure: str
+    value: float
+    measured_at: datetime | LocalPeriod
+    sender_id: str
+    note: str = ""
+
+
+@dataclass
+class RecordResult:
+    created: int = 0
+    duplicates: int = 0
+
+
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
+_WEEK = re.compile(r"^(\d{4})-?W(\d{2})$", re.IGNORECASE)
+
+
+def measured_at_parse(text: str) -> datetime | LocalPeriod | None:
+    """ISO 8601 instant (naive if written without an offset: callers decide), or a day
+    (2026-11-02), ISO week (2026-W45), month (2026-11) or quarter (2026-Q4). None if neither."""
+    text = text.strip()
+    try:
+        if match := _DAY.match(text):
+            return LocalPeriod(date(*map(int, match.groups())), text)
+        if match := _MONTH.match(text):
+            return LocalPeriod(date(int(match[1]), int(match[2]), 1), text)
+        if match := _QUARTER.match(text):
+            return LocalPeriod(date(int(match[1]), 3 * int(match[2]) - 2, 1), text.upper())
+        if match := _WEEK.match(text):
+            return LocalPeriod(date.fromisocalendar(int(match[1]), int(match[2]), 1), text.upper())
+        return parse_datetime(text)
+    except ValueError:
+        return None
+
+
+def number_text(value) -> str:
+    """A number as people write it: 10 not 10.0000, 0.5 not 5E-1."""
+    return format(float(value), ".15g")
+
+
+class _Problems:
+    """Problems of a batch, named by row ("rows[3].value"), or by field for a single point."""
+
+    def __init__(self, many: bool) -> None:
+        self.many = many
+        self.by_row: dict[int, dict[str, str]] = {}
+
+    def add(self, index: int, name: str, message: str) -> None:
+        self.by_row.setdefault(index, {}).setdefault(name, message)
+
+    def __contains__(self, index: int) -> bool:
+        return index in self.by_row
+
+    def raise_if_any(self) -> None:
+        if not self.by_row:
+            return
+        messages: dict[str, list[str]] = {}
+        rows = sorted(self.by_row)
+        for index in rows[:MAX_ROWS_REPORTED]:
+            for name, message in self.by_row[index].items():
+                messages[f"rows[{index}].{name}" if self.many else name] = [message]
+        if len(rows) > MAX_ROWS_REPORTED:
+            rest = len(rows) - MAX_ROWS_REPORTED
+            messages["rows"] = [f"…and {rest:,} more rows with problems; nothing was recorded."]
+        raise ValidationError(messages)
+
+
+def measurements_record(
+    *,
+    items: Sequence[MeasurementInput],
+    actor,
+    source: str,
+    now: datetime | None = None,
+    many: bool = True,
+) -> RecordResult:
+    """Store a batch of data points all-or-nothing; points already stored are counted as
+    duplicates and change nothing. `actor` must hold 'sla.record_measurements' on every
+    service named (None: a trusted caller such as a management command). `many=False` names
+    problems by field alone. A constant number of queries, whatever the batch size."""
+    now = now or timezone.now()
+    problems = _Problems(many)
+    if not items:
+        raise ValidationError({"rows": ["Send at least one measurement."]})
+    if len(items) > MAX_BATCH:
+        raise ValidationError({"rows": [f"Send at most {MAX_BATCH:,} measurements at once, not {len(items):,}."]})
+    for index, item in enumerate(items):
+        _check_shape(index, item, problems)
+    problems.raise_if_any()
+
+    services = Service.objects.select_related("support_calendar").in_bulk(
+        {item.service for item in items}, field_name="slug"
+    )
+    for index, item in enumerate(items):
+        if item.service not in services:
+            problems.add(index, "service", f"Unknown service {item.service!r}.")
+    problems.raise_if_any()
+    if actor is not None:
+        for service in sorted(services.values(), key=lambda s: s.name):
+            if not actor.has_perm("sla.record_measurements", service):
+                raise PermissionDenied(f"You may not record measurements for {service.name}.")
+
+    definitions = measures_accepting_data(service_ids=[s.pk for s in services.values()])
+    zones = {slug: ZoneInfo(service_time_zone(service)) for slug, service in services.items()}
+    instants: list[datetime] = []
+    for index, item in enumerate(items):
+        service = services[item.service]
+        _check_measure(index, item, service, definitions.get((service.pk, item.measure), []), problems)
+        instant = _instant(item.measured_at, zones[item.service])
+        instants.append(instant)
+        _check_not_future(index, item, instant, zones[item.service], now, problems)
+    problems.raise_if_any()
+
+    # Same sender id twice in the batch: one point if the content agrees, else a mistake.
+    first_seen: dict[tuple[int, str, str], int] = {}
+    repeats: list[int] = []
+    for index, item in enumerate(items):
+        key = (services[item.service].pk, item.measure, item.sender_id)
+        if key not in first_seen:
+            first_seen[key] = index
+            continue
+        earlier = first_seen[key]
+        if items[earlier].value == float(item.value) and instants[earlier] == instants[index]:
+            repeats.append(index)
+        else:
+            problems.add(
+                index,
+                "sender_id",
+                f"Sender id {item.sender_id!r} is also used by rows[{earlier}] for a different point; "
+                "one sender id names one data point.",
+            )
+    problems.raise_if_any()
+
+    new_indexes = sorted(first_seen.values())
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _store(items, new_indexes, instants, services, actor, source, problems, len(repeats))
+        except IntegrityError:
+            # A concurrent batch stored one of these points after we looked: look again (its
+            # rows are committed by now), and count them as duplicates or refuse a conflict.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _check_shape(index: int, item: MeasurementInput, problems: _Problems) -> None:
+    sender_id = item.sender_id.strip() if isinstance(item.sender_id, str) else ""
+    if not sender_id:
+        problems.add(index, "sender_id", "Give the sender's id for this point (it makes a repeat harmless).")
+    elif len(item.sender_id) > SENDER_ID_MAX:
+        problems.add(index, "sender_id", f"At most {SENDER_ID_MAX} characters.")
+    if not item.measure:
+        problems.add(index, "measure", "Name the measure by its key.")
+    if isinstance(item.value, bool) or not isinstance(item.value, int | float) or not math.isfinite(item.value):
+        problems.add(index, "value", f"{item.value!r} is not a finite number.")
+    if isinstance(item.measured_at, datetime):
+        if timezone.is_naive(item.measured_at):
+            problems.add(index, "measured_at", "Give the time with a time zone or UTC offset, e.g. 2026-11-02T09:00Z.")
+    elif not isinstance(item.measured_at, LocalPeriod):
+        problems.add(index, "measured_at", "Give when it was measured: a time, a day, a week, a month or a quarter.")
+    if len(item.note) > NOTE_MAX:
+        problems.add(index, "note", f"At most {NOTE_MAX} characters.")
+
+
+def _check_measure(index: int, item, service: Service, definitions: list[Measure], problems: _Problems) -> None:
+    if not definitions:
+        problems.add(
+            index,
+            "measure",
+            f"Unknown measure {item.measure!r} for {service.name}: no agreement version of the service "
+            "(draft, proposed or agreed) defines it.",
+        )
+        return
+    accepting = [m for m in definitions if m.source in SENT_SOURCES]
+    if not accepting:
+        derived = definitions[0]
+        problems.add(
+            index,
+            "measure",
+            f"'{derived.name}' is {derived.get_source_display().lower()}: Accord computes it, it is not sent.",
+        )
+        return
+    value = float(item.value)
+    for measure in accepting:
+        low = float(measure.valid_min) if measure.valid_min is not None else None
+        high = float(measure.valid_max) if measure.valid_max is not None else None
+        if (low is not None and value < low) or (high is not None and value > high):
+            problems.add(
+                index, "value", f"{number_text(value)} is outside {_range_text(low, high)} of '{measure.name}'."
+            )
+            return
+
+
+def _range_text(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"the valid range {number_text(low)} to {number_text(high)}"
+    if low is not None:
+        return f"the valid range (at least {number_text(low)})"
+    return f"the valid range (at most {number_text(high)})"
+
+
+def _instant(measured_at: datetime | LocalPeriod, zone: ZoneInfo) -> datetime:
+    if isinstance(measured_at, LocalPeriod):
+        return datetime.combine(measured_at.first_day, time(0), tzinfo=zone)
+    return measured_at
+
+
+def _check_not_future(index: int, item, instant: datetime, zone: ZoneInfo, now: datetime, problems) -> None:
+    if instant <= now + CLOCK_SKEW:
+        return
+    if isinstance(item.measured_at, LocalPeriod):
+        problems.add(
+            index,
+            "measured_at",
+            f"{item.measured_at.label} has not started yet (it starts on {instant:%d %B %Y} in {zone.key}); "
+            "send a period's data once it has begun.",
+        )
+    else:
+        problems.add(
+            index, "measured_at", f"{instant.isoformat()} is in the future; send a measurement once it is taken."
+        )
+
+
+def _store(items, new_indexes, instants, services, actor, source, problems, repeats: int) -> RecordResult:
+    stored = _stored_points([items[i] for i in new_indexes], services)
+    rows: list[Measurement] = []
+    duplicates = repeats
+    for index in new_indexes:
+        item = items[index]
+        service = services[item.service]
+        known = stored.get((service.pk, item.measure, item.sender_id))
+        if known is None:
+            rows.append(
+                Measurement(
+                    service=service,
+                    measure_key=item.measure,
+                    value=float(item.value),
+                    measured_at=instants[index],
+                    sender_id=item.sender_id,
+                    source=source,
+                    note=item.note,
+                    recorded_by=actor if actor is not None and actor.is_authenticated else None,
+                )
+            )
+        elif known == (float(item.value), instants[index]):
+            duplicates += 1
+        else:
+            value, at = known
+            problems.add(
+                index,
+                "sender_id",
+                f"Sender id {item.sender_id!r} was already used for {number_text(value)} at {at.isoformat()}; "
+                "one sender id names one data point: give a new point a new id.",
+            )
+    problems.raise_if_any()
+    Measurement.objects.bulk_create(rows)
+    return RecordResult(created=len(rows), duplicates=duplicates)
+
+
+def _stored_points(items: list[MeasurementInput], services) -> dict[tuple[int, str, str], tuple[float, datetime]]:
+    """(service id, measure key, sender id) -> (value, measured_at) of the points already stored."""
+    if not items:
+        return {}
+    wanted = {(services[i.service].pk, i.measure, i.sender_id) for i in items}
+    found = Measurement.objects.filter(
+        Q(service_id__in={k[0] for k in wanted}),
+        Q(measure_key__in={k[1] for k in wanted}),
+        Q(sender_id__in={k[2] for k in wanted}),
+    ).values_list("service_id", "measure_key", "sender_id", "value", "measured_at")
+    return {(s, m, i): (v, at) for s, m, i, v, at in found if (s, m, i) in wanted}
