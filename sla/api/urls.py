@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from sla.api import integrations, views
+from sla.api import integrations, measurements, views
 
 router = SimpleRouter()
 router.register("tickets", views.TicketViewSet, basename="ticket")
@@ -11,6 +11,7 @@ router.register("alerts", views.AlertViewSet, basename="alert")
 
 urlpatterns = [
     path("ticket-events/", views.TicketEventsView.as_view(), name="ticket-events"),
+    path("measurements/", measurements.MeasurementsView.as_view(), name="measurements"),
     *router.urls,
 ]
 
