@@ -140,3 +140,31 @@ rules.add_perm(
     "sla.view_measurements",
     is_admin | is_integration | owns_service | is_business_owner_of | member_of_served_unit,
 )  # object: the service
+
+# --- Committed results (sla.Commitment) -------------------------------------------------------
+# A service's owner and admins manage its commitments (create, edit, deliver, renegotiate,
+# withdraw); whoever owns a commitment may also report its progress. Every signed-in reader of
+# the catalogue (members of the business unit it was promised to among them) sees commitments:
+# telling the business early and honestly is the point. Anonymous visitors of a public
+# catalogue do not.
+
+
+@rules.predicate
+def is_signed_in(user) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+@rules.predicate
+def owns_commitment_service(user, commitment) -> bool:
+    return commitment is not None and user.is_authenticated and commitment.service.service_owner_id == user.pk
+
+
+@rules.predicate
+def owns_commitment(user, commitment) -> bool:
+    return commitment is not None and user.is_authenticated and commitment.owner_id == user.pk
+
+
+rules.add_perm("sla.view_commitment", is_admin | (is_signed_in & can_read_catalogue))
+rules.add_perm("sla.add_commitment", is_admin | owns_service)  # object: the service
+rules.add_perm("sla.change_commitment", is_admin | owns_commitment_service)  # edit, deliver, renegotiate, withdraw
+rules.add_perm("sla.check_in_commitment", is_admin | owns_commitment_service | owns_commitment)

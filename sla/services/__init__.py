@@ -4,6 +4,15 @@ from sla.services.alerts import alert_acknowledge
 from sla.services.calendars import calendar_create, calendar_create_standard, calendar_working_hours_set
 from sla.services.checks import clocks_check_due
 from sla.services.clock_sync import tickets_sync
+from sla.services.commitment_alerts import agreement_reviews_check, commitments_check
+from sla.services.commitments import (
+    check_in_record,
+    commitment_create,
+    commitment_deliver,
+    commitment_renegotiate,
+    commitment_update,
+    commitment_withdraw,
+)
 from sla.services.measurements import MeasurementInput, RecordResult, measurements_record
 from sla.services.recompute import tickets_recompute
 from sla.services.tickets import IngestResult, ticket_events_ingest
@@ -12,11 +21,19 @@ __all__ = [
     "IngestResult",
     "MeasurementInput",
     "RecordResult",
+    "agreement_reviews_check",
     "alert_acknowledge",
     "calendar_create",
     "calendar_create_standard",
     "calendar_working_hours_set",
+    "check_in_record",
     "clocks_check_due",
+    "commitment_create",
+    "commitment_deliver",
+    "commitment_renegotiate",
+    "commitment_update",
+    "commitment_withdraw",
+    "commitments_check",
     "measurements_record",
     "ticket_events_ingest",
     "tickets_recompute",
