@@ -223,8 +223,10 @@ def target_values_clean(given: Mapping[str, Any]) -> tuple[dict[str, Any], dict[
             f"the time to resolve ({duration_human(resolve)})."
         ]
 
+    from sla.models import Calendar  # the sla app builds on the catalogue, not the reverse
+
     values["calendar"] = given.get("calendar")
-    if values["calendar"] is not None and not hasattr(values["calendar"], "pk"):
+    if values["calendar"] is not None and not isinstance(values["calendar"], Calendar):
         errors["calendar"] = [f"{prefix}Choose a calendar, or none for the service's support calendar."]
 
     objective = given.get("objective_percent", DEFAULT_OBJECTIVE_PERCENT)
