@@ -31,8 +31,8 @@ def commitment_detail(*, user, pk: int) -> Commitment:
     Commitment.DoesNotExist when absent or hidden."""
     return (
         commitment_list(user=user)
+        .prefetch_related(None)
         .prefetch_related(
-            None,
             Prefetch("check_ins", queryset=CheckIn.objects.select_related("by").order_by("at", "pk")),
             Prefetch("renegotiations", queryset=Renegotiation.objects.select_related("by").order_by("at", "pk")),
         )

@@ -3,11 +3,12 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from sla.api import integrations, measurements, views
+from sla.api import commitments, integrations, measurements, views
 
 router = SimpleRouter()
 router.register("tickets", views.TicketViewSet, basename="ticket")
 router.register("alerts", views.AlertViewSet, basename="alert")
+router.register("commitments", commitments.CommitmentViewSet, basename="commitment")
 
 urlpatterns = [
     path("ticket-events/", views.TicketEventsView.as_view(), name="ticket-events"),
