@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import agreements, catalogue, sla
+from portal.views import agreements, catalogue, measurements, sla
 
 app_name = "portal"
 
@@ -27,4 +27,12 @@ urlpatterns = [
     path("alerts/badge/", sla.alert_badge, name="alert_badge"),
     path("alerts/<int:pk>/", sla.alert, name="alert"),
     path("alerts/<int:pk>/acknowledge/", sla.alert_acknowledge_view, name="alert_acknowledge"),
+    # Measurements: data of a service's success measures, entered or uploaded by its owner.
+    path("services/<slug:slug>/measurements/", measurements.service_measurements, name="service_measurements"),
+    path("services/<slug:slug>/measurements/upload/", measurements.measurements_upload, name="measurements_upload"),
+    path(
+        "services/<slug:slug>/measurements/template.csv",
+        measurements.measurements_template,
+        name="measurements_template",
+    ),
 ]
