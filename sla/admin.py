@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from sla import business_time
+from sla.admin_commitments import CommitmentAdmin  # noqa: F401  (registers the commitments admin)
 from sla.admin_integrations import IntegrationAdmin  # noqa: F401  (registers the integrations admin)
 from sla.calendar_fields import holiday_subdivision_hint
 from sla.calendars import (

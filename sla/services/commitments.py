@@ -66,7 +66,7 @@ def commitment_create(
         check_in_every=check_in_every,
         grace=grace,
     )
-    errors = _problems(commitment)
+    errors = commitment_problems(commitment)
     if committed_on > today:
         errors.setdefault("committed_on", []).append("A commitment cannot be made on a future day.")
     if due_on is not None and due_on < today:
@@ -95,7 +95,7 @@ def commitment_update(*, commitment: Commitment, actor: AbstractBaseUser, now: d
             return commitment
         for name, value in fields.items():
             setattr(locked, name, value.strip() if isinstance(value, str) else value)
-        errors = _problems(locked)
+        errors = commitment_problems(locked)
         if errors:
             raise ValidationError(errors)
         locked._history_user = actor
@@ -206,7 +206,7 @@ def _today(service: Service, now: datetime | None) -> date:
     return local_date(now or timezone.now(), service_time_zone(service))
 
 
-def _problems(commitment: Commitment) -> dict[str, list[str]]:
+def commitment_problems(commitment: Commitment) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not commitment.title:
         errors["title"] = ["Give the commitment a title."]
