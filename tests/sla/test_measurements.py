@@ -389,3 +389,25 @@ def test_a_point_stored_concurrently_is_a_duplicate(sla, payslips, monkeypatch):
     assert (result.created, result.duplicates) == (1, 1)
     assert looks == [2, 2]
     assert Measurement.objects.count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("same_content", [True, False])
+def test_two_batches_racing_for_the_same_points(sla, payslips, monkeypatch, same_content):
+    """Both look before either writes; the unique key lets one insert win, and the other looks
+    again: duplicates when the points agree, a refusal naming the row when they do not."""
+    from tests.catalog.test_concurrency import _pause_after, _run_together
+
+    _pause_after(monkeypatch, m, "_stored_points")
+    ours = [point(sender_id=f"p-{n}", value=n) for n in range(50)]
+    theirs = [point(sender_id=f"p-{n}", value=n if same_content else n + 0.5) for n in range(50)]
+    outcomes = _run_together(lambda: record(ours), lambda: record(theirs))
+    assert Measurement.objects.count() == 50
+    results = [o for o in outcomes if not isinstance(o, Exception)]
+    if same_content:
+        assert sorted((r.created, r.duplicates) for r in results) == [(0, 50), (50, 0)]
+    else:
+        (refused,) = [o for o in outcomes if isinstance(o, ValidationError)]
+        assert "rows[0].sender_id" in refused.message_dict
+        assert [(r.created, r.duplicates) for r in results] == [(50, 0)]
