@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import agreements, catalogue, measurements, sla
+from portal.views import agreements, catalogue, commitments, measurements, sla
 
 app_name = "portal"
 
@@ -35,4 +35,13 @@ urlpatterns = [
         measurements.measurements_template,
         name="measurements_template",
     ),
+    # Committed results: across the catalogue, per service, one commitment and its forms.
+    path("commitments/", commitments.commitment_list, name="commitments"),
+    path("commitments/<int:pk>/", commitments.commitment_detail, name="commitment"),
+    path("commitments/<int:pk>/check-in/", commitments.commitment_check_in, name="commitment_check_in"),
+    path("commitments/<int:pk>/deliver/", commitments.commitment_deliver_view, name="commitment_deliver"),
+    path("commitments/<int:pk>/renegotiate/", commitments.commitment_renegotiate_view, name="commitment_renegotiate"),
+    path("commitments/<int:pk>/withdraw/", commitments.commitment_withdraw_view, name="commitment_withdraw"),
+    path("services/<slug:slug>/commitments/", commitments.service_commitments, name="service_commitments"),
+    path("services/<slug:slug>/commitments/new/", commitments.commitment_create_view, name="commitment_create"),
 ]
