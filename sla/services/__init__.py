@@ -13,11 +13,13 @@ from sla.services.commitments import (
     commitment_update,
     commitment_withdraw,
 )
+from sla.services.evaluation import EvaluationResult, measures_evaluate
 from sla.services.measurements import MeasurementInput, RecordResult, measurements_record
 from sla.services.recompute import tickets_recompute
 from sla.services.tickets import IngestResult, ticket_events_ingest
 
 __all__ = [
+    "EvaluationResult",
     "IngestResult",
     "MeasurementInput",
     "RecordResult",
@@ -35,6 +37,7 @@ __all__ = [
     "commitment_withdraw",
     "commitments_check",
     "measurements_record",
+    "measures_evaluate",
     "ticket_events_ingest",
     "tickets_recompute",
     "tickets_sync",
