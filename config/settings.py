@@ -188,6 +188,7 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatusEnum": "catalog.models.AgreementStatus",
         "TicketStateEnum": "sla.models.TicketState",
         "AlertStateEnum": "sla.models.AlertState",
+        "CommitmentStatusEnum": "sla.commitments.STATUS_CHOICES",
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",

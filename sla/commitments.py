@@ -41,6 +41,7 @@ STATUS_LABELS = {
     MISSED: "Missed",
     WITHDRAWN: "Withdrawn",
 }
+STATUS_CHOICES = [(status, label) for status, label in STATUS_LABELS.items()]
 DONE = 100
 
 

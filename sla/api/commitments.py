@@ -30,7 +30,7 @@ from catalog.api.serializers import PersonSerializer, RefSerializer
 from catalog.durations import duration_iso, duration_parse
 from catalog.models import BusinessUnit
 from sla import commitment_selectors as selectors
-from sla.commitments import STATUSES
+from sla.commitments import STATUS_CHOICES, STATUSES
 from sla.models import CheckIn, CommitmentOutcome
 from sla.services import (
     check_in_record,
@@ -101,7 +101,7 @@ class CommitmentSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=CommitmentOutcome.choices)
     closed_on = serializers.DateField(allow_null=True)
     closing_note = serializers.CharField(allow_blank=True)
-    status = serializers.ChoiceField(source="state.status", choices=STATUSES)
+    status = serializers.ChoiceField(source="state.status", choices=STATUS_CHOICES, help_text="Computed now.")
     status_reason = serializers.CharField(source="state.reason")
     percent_done = serializers.IntegerField(source="state.percent_done", allow_null=True)
     forecast_done_on = serializers.DateField(source="state.forecast_done_on", allow_null=True)
