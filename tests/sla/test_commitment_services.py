@@ -404,3 +404,20 @@ def test_a_review_alert_follows_its_date(agreement, notified):
     first.refresh_from_db()
     assert first.state == AlertState.RESOLVED
     assert len(alerts()) == 1
+
+
+def test_alerts_go_out_through_the_same_channels_after_commit(people, django_capture_on_commit_callbacks, mailoutbox):
+    commitment = commitment_create(
+        service=people["service"],
+        actor=people["owner"],
+        title="Self-service payslips",
+        definition_of_done="Every employee downloads their payslip.",
+        owner=people["doer"],
+        due_on=date(2026, 11, 30),
+        now=at(2, 9),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        check_in_record(commitment=commitment, actor=people["doer"], percent_done=0, now=at(6))
+    [mail] = mailoutbox
+    assert mail.to == ["olive@example.com"]  # the service owner
+    assert "“Self-service payslips” is at risk" in mail.subject
