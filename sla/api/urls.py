@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from sla.api import commitments, integrations, measurements, views
+from sla.api import commitments, integrations, measurements, scorecard, views
 
 router = SimpleRouter()
 router.register("tickets", views.TicketViewSet, basename="ticket")
@@ -13,6 +13,7 @@ router.register("commitments", commitments.CommitmentViewSet, basename="commitme
 urlpatterns = [
     path("ticket-events/", views.TicketEventsView.as_view(), name="ticket-events"),
     path("measurements/", measurements.MeasurementsView.as_view(), name="measurements"),
+    path("services/<slug:slug>/scorecard/", scorecard.ServiceScorecardView.as_view(), name="service-scorecard"),
     *router.urls,
 ]
 
