@@ -236,17 +236,28 @@ def _collect(
             day_aggregates[f"{v}_sum"] = Sum("val", filter=decided)
     zone = ZoneInfo(windows.time_zone)
     days = qs.filter(current_q).values(*group_by, day=TruncDate("at", tzinfo=zone)).annotate(**day_aggregates)
-    for row in days.order_by():
-        by_variant = found.get(tuple(row[name] for name in group_by))
+    # Tuples rather than dicts: a pass reads a row per measure and day (~150,000 for 10,000).
+    names = list(day_aggregates)
+    width = len(group_by)
+    slots = [(v, names.index(f"{v}_n"), _slot(names, f"{v}_ok"), _slot(names, f"{v}_sum")) for v in variants]
+    for row in days.values_list(*group_by, "day", *names).order_by():
+        by_variant = found.get(row[:width])
         if by_variant is None:
             continue
-        for v, series in by_variant.items():
-            if row[f"{v}_n"]:
-                series.days[row["day"]] = Tally(row[f"{v}_n"], row.get(f"{v}_ok", 0), row.get(f"{v}_sum") or 0.0)
+        day, values = row[width], row[width + 1 :]
+        for v, n, ok, total in slots:
+            if values[n]:
+                by_variant[v].days[day] = Tally(
+                    values[n], values[ok] if ok is not None else 0, (values[total] or 0.0) if total is not None else 0.0
+                )
 
     if quantiles and not on_postgres:
         _quantiles_in_python(qs, group_by, windows, found)
     return found
+
+
+def _slot(names: list[str], name: str) -> int | None:
+    return names.index(name) if name in names else None
 
 
 def _series_from_row(row: dict, v: str, windows: Windows, has_value: bool) -> Series:

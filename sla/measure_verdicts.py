@@ -17,7 +17,8 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from catalog.models import Direction, Measure, MeasureSource, TicketMetric
@@ -268,15 +269,17 @@ def _budget_json(
 def _day_points(series: Series, windows: Windows, value) -> list[fc.Point]:
     """One point per local day with data, placed at the middle of the part of the day inside
     the period so far."""
+    return [fc.Point(at=_day_share(day, windows), value=value(tally)) for day, tally in sorted(series.days.items())]
+
+
+@lru_cache(maxsize=2048)  # the same few dozen days for every measure of a pass
+def _day_share(day: date, windows: Windows) -> float:
     zone = ZoneInfo(windows.time_zone)
     start, end = windows.current
-    points = []
-    for day, tally in sorted(series.days.items()):
-        first = max(datetime.combine(day, time(0), tzinfo=zone), start)
-        last = min(datetime.combine(day, time(23, 59, 59), tzinfo=zone), windows.now)
-        middle = first + (last - first) / 2 if last > first else first
-        points.append(fc.Point(at=fc.share_of_period(middle, start, end), value=value(tally)))
-    return points
+    first = max(datetime.combine(day, time(0), tzinfo=zone), start)
+    last = min(datetime.combine(day, time(23, 59, 59), tzinfo=zone), windows.now)
+    middle = first + (last - first) / 2 if last > first else first
+    return fc.share_of_period(middle, start, end)
 
 
 def _forecast(kind: str, series: Series, windows: Windows, actual: float | None) -> fc.Forecast | None:
