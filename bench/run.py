@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["business_time.py", "catalog.py", "sla.py", "measurements.py"]  # the last two need PostgreSQL
+BENCHMARKS = ["business_time.py", "catalog.py", "sla.py", "measurements.py", "measures.py"]  # the last 3: PostgreSQL
 
 
 def main() -> int:
