@@ -373,3 +373,35 @@ def test_the_command_evaluates_in_the_foreground_and_names_an_unknown_measure(sl
     call_command("evaluate_measures", "--measure", str(payslips.pk))
     with pytest.raises(CommandError, match="No measure with id 999"):
         call_command("evaluate_measures", "--measure", "999")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_passes_at_once_write_each_verdict_and_alert_once(sla, notified):
+    import threading
+
+    from django.db import connections
+
+    payslips = add_measure(sla["agreement"])
+    push(payslips, [(at(4, 10, i), 15 if i < 3 else 0) for i in range(30)])
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def worker():
+        try:
+            barrier.wait()
+            results.append(measures_evaluate(now=at(4, 18)))
+        except Exception as error:  # surfaced below: a deadlock or a unique violation
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert MeasureEvaluation.objects.filter(measure=payslips).count() == 2  # October and November
+    assert Alert.objects.count() == 1 and sum(r.alerts_raised for r in results) == 1
+    assert evaluation(payslips, NOV).status == "at_risk"
