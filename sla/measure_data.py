@@ -15,7 +15,7 @@ Sources:
 - ticket clocks and tickets (derived measures), one series per (service, business unit,
   priority), which the measures add up as they need: a unit's agreement counts its unit's
   tickets, an all-units agreement all the service's tickets, a priority only its priority.
-- feedback: not yet (see `FEEDBACK_PENDING`).
+- feedback: not yet (`feedback_series`, the hook the feedback module fills).
 """
 
 from __future__ import annotations
@@ -51,8 +51,6 @@ from sla.periods import period_bounds, previous_periods
 
 HISTORY_PERIODS = 3  # the expected volume of a percentage measure: the mean of up to 3 past periods
 QUANTILE_KINDS = (Aggregation.MEDIAN, Aggregation.P90, Aggregation.LAST)
-# The hook for feedback-derived measures (CSAT, NPS, CES): the feedback issue adds a source here
-# that returns series like the others; until then they are evaluated as "no data" with this reason.
 FEEDBACK_PENDING = "feedback arrives with the feedback module"
 
 
@@ -397,6 +395,14 @@ def owner_series(
         allowance: {key: by_variant[f"w{i}"] for key, by_variant in found.items()}
         for i, allowance in enumerate(allowances)
     }
+
+
+def feedback_series(measures: QuerySet[Measure], windows: Windows) -> dict[int, Series] | None:
+    """The hook for feedback-derived measures (CSAT, NPS, CES of the service): measure id -> its
+    series, read like `measurement_series` (one aggregate query per group, `ok` = a 4-5 answer for
+    CSAT, a promoter for NPS …) once the feedback module stores answers. None until then: those
+    measures are evaluated as "no data", with the reason FEEDBACK_PENDING."""
+    return None
 
 
 def by_service(series: dict[TicketKey, Series]) -> dict[int, dict[TicketKey, Series]]:

@@ -154,6 +154,7 @@ class _GroupSeries:
     measurements: dict[int, data.Series]
     clocks: dict[str, dict[int, dict]]  # metric -> service -> series by (service, unit, priority)
     owners: dict  # allowance -> service -> series by (service, unit, priority)
+    feedback: dict[int, data.Series] | None = None  # None: the feedback module is not there yet
 
 
 def _group_q(period: str, time_zone: str, ids: list[int] | None) -> Q:
@@ -176,6 +177,8 @@ def _series_of_group(measures: list[Measure], w: data.Windows, ids: list[int] | 
         found.measurements = data.measurement_series(
             group.filter(source__in=[MeasureSource.MANUAL, MeasureSource.PUSHED]), w
         )
+    if MeasureSource.FEEDBACK in sources:
+        found.feedback = data.feedback_series(group.filter(source=MeasureSource.FEEDBACK), w)
     for metric in metrics:
         services = group.filter(source=MeasureSource.TICKETS, ticket_metric=metric).values("agreement__service_id")
         if metric in CLOCK_METRICS:
@@ -189,8 +192,10 @@ def _series_of_group(measures: list[Measure], w: data.Windows, ids: list[int] | 
 
 def _verdict(measure: Measure, found: _GroupSeries, w: data.Windows, *, final: bool) -> verdicts.Verdict:
     if measure.source == MeasureSource.FEEDBACK:
-        return verdicts.FEEDBACK_VERDICT  # the hook: see measure_data.FEEDBACK_PENDING
-    if measure.source == MeasureSource.TICKETS:
+        if found.feedback is None:
+            return verdicts.FEEDBACK_VERDICT
+        series = found.feedback.get(measure.pk, data.EMPTY)
+    elif measure.source == MeasureSource.TICKETS:
         if measure.ticket_metric == TicketMetric.OWNER_WITHIN:
             index = found.owners.get(measure.ticket_within, {})
         else:
