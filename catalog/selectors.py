@@ -14,6 +14,7 @@ from django.utils.text import capfirst
 
 from catalog import rules as access
 from catalog.durations import duration_human
+from catalog.measure_text import MEASURE_FIELD_LABELS, measure_field_text, measure_summary
 from catalog.models import (
     AGREEMENT_TERMS,
     OPEN_STATUSES,
@@ -22,6 +23,7 @@ from catalog.models import (
     AgreementStatus,
     BusinessUnit,
     Category,
+    Measure,
     Membership,
     Priority,
     Service,
@@ -162,9 +164,10 @@ class FieldChange:
 @dataclass(frozen=True)
 class TermChange:
     """A difference between two versions: a term (kind "term", with a line diff), the
-    priority matrix (kind "priority_matrix", `fields` one per cell), or the urgency target
+    priority matrix (kind "priority_matrix", `fields` one per cell), the urgency target
     of one priority (kind "urgency_target": `change` says added, removed or changed, and
-    `fields` lists the values that differ)."""
+    `fields` lists the values that differ), or one success measure by its key (kind
+    "measure", likewise)."""
 
     field: str
     label: str
@@ -190,7 +193,8 @@ IMPACT_LABELS = ("high", "medium", "low")
 
 def agreement_diff(*, old: Agreement, new: Agreement) -> list[TermChange]:
     """What differs between two versions: the terms, each with a line diff, then the
-    priority matrix, then the urgency targets by priority."""
+    priority matrix, then the urgency targets by priority, then the success measures by key
+    (in the newer version's order, removed ones last)."""
     changes = []
     for name in AGREEMENT_TERMS:
         before, after = _term_text(getattr(old, name)), _term_text(getattr(new, name))
@@ -203,6 +207,7 @@ def agreement_diff(*, old: Agreement, new: Agreement) -> list[TermChange]:
     if matrix is not None:
         changes.append(matrix)
     changes += _target_changes(_targets_by_priority(old), _targets_by_priority(new))
+    changes += _measure_changes(_measures_by_key(old), _measures_by_key(new))
     return changes
 
 
@@ -304,6 +309,48 @@ def _target_summary(target: UrgencyTarget | None) -> str:
     if target is None:
         return ""
     return "; ".join(f"{label}: {target_field_text(target, name)}" for name, label in TARGET_FIELD_LABELS.items())
+
+
+def _measures_by_key(agreement: Agreement) -> dict[str, Measure]:
+    if agreement.pk is None:
+        return {}
+    prefetched = "measures" in getattr(agreement, "_prefetched_objects_cache", {})
+    measures = agreement.measures.all() if prefetched else agreement.measures.order_by("position", "name")
+    return {measure.key: measure for measure in measures}
+
+
+def _measure_changes(old: dict[str, Measure], new: dict[str, Measure]) -> list[TermChange]:
+    changes = []
+    for key in [*new, *(key for key in old if key not in new)]:
+        before, after = old.get(key), new.get(key)
+        fields = [
+            FieldChange(
+                field=name,
+                label=label,
+                old=measure_field_text(before, name) if before else "",
+                new=measure_field_text(after, name) if after else "",
+            )
+            for name, label in MEASURE_FIELD_LABELS.items()
+        ]
+        if before and after:
+            fields = [f for f in fields if f.old != f.new]
+            if not fields:
+                continue
+        change = "changed" if before and after else "added" if after else "removed"
+        diff = [f"-{f.label}: {f.old}" for f in fields if f.old] + [f"+{f.label}: {f.new}" for f in fields if f.new]
+        changes.append(
+            TermChange(
+                field=f"measures.{key}",
+                label=f"Measure “{(after or before).name}”",
+                old=measure_summary(before) if before else "",
+                new=measure_summary(after) if after else "",
+                diff=diff,
+                kind="measure",
+                change=change,
+                fields=fields,
+            )
+        )
+    return changes
 
 
 def _term_text(value) -> str:

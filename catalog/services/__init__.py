@@ -1,5 +1,6 @@
 """Writes to the catalogue, by subject: services (catalogue), the lifecycle of agreements
-(agreements), and what a version promises per priority (targets).
+(agreements), what a version promises per priority (targets) and its success measures
+(measures).
 
 Every function takes keyword-only arguments, validates before it writes, and writes in
 one transaction, so bad input leaves nothing half-written. Validation problems raise
@@ -7,7 +8,7 @@ Django's ValidationError (field -> messages); missing rights raise PermissionDen
 Callers use the package: `from catalog import services; services.agreement_sign(...)`.
 """
 
-from catalog.services import agreements, catalogue, targets
+from catalog.services import agreements, catalogue, measures, targets
 from catalog.services.agreements import (
     agreement_draft_create,
     agreement_propose,
@@ -24,6 +25,12 @@ from catalog.services.catalogue import (
     service_open_clocks_recompute,
     service_update,
 )
+from catalog.services.measures import (
+    MEASURE_FIELDS,
+    measure_remove,
+    measure_set,
+    measures_replace,
+)
 from catalog.services.targets import (
     TARGET_FIELDS,
     agreement_priority_matrix_set,
@@ -34,6 +41,7 @@ from catalog.services.targets import (
 )
 
 __all__ = [
+    "MEASURE_FIELDS",
     "SERVICE_FIELDS",
     "TARGET_FIELDS",
     "agreement_draft_create",
@@ -47,6 +55,10 @@ __all__ = [
     "agreement_withdraw",
     "agreements",
     "catalogue",
+    "measure_remove",
+    "measure_set",
+    "measures",
+    "measures_replace",
     "service_create",
     "service_dependencies_set",
     "service_open_clocks_recompute",

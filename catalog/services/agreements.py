@@ -1,7 +1,8 @@
 """Writes of the agreements' lifecycle: draft, edit, propose, sign, withdraw.
 
-A new draft starts from the version in force (terms, priority matrix and urgency targets);
-when a version comes into force or ends, the open tickets' clocks follow in the background.
+A new draft starts from the version in force (terms, priority matrix, urgency targets and
+success measures); when a version comes into force or ends, the open tickets' clocks follow
+in the background.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from catalog.models import AGREEMENT_TERMS, Agreement, AgreementStatus, BusinessUnit, Service
 from catalog.services.common import check_known_fields, enqueue_open_clocks_recompute, lock_agreement
+from catalog.services.measures import measures_copy
 from catalog.services.targets import (
     agreement_priority_matrix_set,
     priority_matrix_problems,
@@ -34,8 +36,8 @@ def agreement_draft_create(
     **terms: Any,
 ) -> Agreement:
     """Start the next version for (service, business unit). Terms not given, the priority
-    matrix (unless given) and the urgency targets are copied from the version in force, so
-    a revision starts from what was agreed."""
+    matrix (unless given), the urgency targets and the success measures are copied from the
+    version in force, so a revision starts from what was agreed."""
     check_known_fields(terms, AGREEMENT_TERMS)
     with transaction.atomic():
         # Lock the service row: versions of its agreements are numbered one at a time.
@@ -62,6 +64,7 @@ def agreement_draft_create(
         agreement.save()
         if in_force is not None:
             urgency_targets_copy(source=in_force, to=agreement)
+            measures_copy(source=in_force, to=agreement)
     return agreement
 
 
