@@ -186,6 +186,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "AgreementStatusEnum": "catalog.models.AgreementStatus",
+        "MeasureSourceEnum": "catalog.models.MeasureSource",
         "TicketStateEnum": "sla.models.TicketState",
         "AlertStateEnum": "sla.models.AlertState",
         "CommitmentStatusEnum": "sla.commitments.STATUS_CHOICES",

@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.api import targets
+from catalog.api import measures, targets
 from catalog.markdown import render_markdown
 from catalog.models import (
     AGREEMENT_TERMS,
@@ -249,10 +249,11 @@ class AgreementAllowedActionsSerializer(serializers.Serializer):
 
 class AgreementDetailSerializer(AgreementSerializer):
     urgency_targets = targets.UrgencyTargetSerializer(many=True, read_only=True)
+    measures = measures.MeasureSerializer(many=True, read_only=True, help_text="The success measures, in order.")
     allowed_actions = AgreementAllowedActionsSerializer(source="_allowed_actions")
 
     class Meta(AgreementSerializer.Meta):
-        fields = [*AgreementSerializer.Meta.fields, "urgency_targets", "allowed_actions"]
+        fields = [*AgreementSerializer.Meta.fields, "urgency_targets", "measures", "allowed_actions"]
 
 
 class AgreementTermsInputSerializer(serializers.Serializer):
@@ -297,15 +298,19 @@ class FieldChangeSerializer(serializers.Serializer):
 
 
 class TermChangeSerializer(serializers.Serializer):
-    field = serializers.CharField(help_text='A term, "priority_matrix" or "urgency_targets.P<n>".')
+    field = serializers.CharField(
+        help_text='A term, "priority_matrix", "urgency_targets.P<n>" or "measures.<key>" (a success measure).'
+    )
     label = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["term", "priority_matrix", "urgency_target"])
+    kind = serializers.ChoiceField(choices=["term", "priority_matrix", "urgency_target", "measure"])
     change = serializers.ChoiceField(choices=["added", "removed", "changed"])
     priority = serializers.IntegerField(allow_null=True)
     old = serializers.CharField()
     new = serializers.CharField()
     diff = serializers.ListField(child=serializers.CharField())
-    fields = FieldChangeSerializer(many=True, help_text="Matrix cells or target values that differ, as shown.")
+    fields = FieldChangeSerializer(
+        many=True, help_text="Matrix cells, or target or measure values that differ, as shown."
+    )
 
 
 class AgreementDiffSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from catalog import selectors, services
 from catalog.api import serializers as s
 from catalog.api.filters import AgreementFilter, ServiceFilter
+from catalog.api.measures import MEASURES_PREFETCH, AgreementMeasuresMixin
 from catalog.api.targets import TARGETS_PREFETCH, AgreementTargetsMixin
 from catalog.models import Agreement, AgreementStatus, Lifecycle
 
@@ -173,6 +174,7 @@ _ACTION_RESPONSES = {200: s.AgreementDetailSerializer}
 )
 class AgreementViewSet(
     AgreementTargetsMixin,
+    AgreementMeasuresMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -183,7 +185,9 @@ class AgreementViewSet(
 
     def get_queryset(self):
         queryset = selectors.agreement_list(user=self.request.user).select_related("supersedes")
-        return queryset if self.action in ("list", "diff") else queryset.prefetch_related(TARGETS_PREFETCH)
+        if self.action in ("list", "diff"):
+            return queryset
+        return queryset.prefetch_related(TARGETS_PREFETCH, MEASURES_PREFETCH)
 
     def get_serializer_class(self):
         return s.AgreementSerializer if self.action == "list" else s.AgreementDetailSerializer
