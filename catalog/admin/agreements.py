@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from catalog.admin.base import HistoryAdmin, adopt
+from catalog.admin.measures import MeasureInline
 from catalog.admin.targets import UrgencyTargetInline
 from catalog.models import AGREEMENT_TERMS, OPEN_STATUSES, Agreement, AgreementStatus
 from catalog.services import (
@@ -124,7 +125,7 @@ class AgreementAdmin(HistoryAdmin):
     autocomplete_fields = ["service", "business_unit"]
     date_hierarchy = "review_by"
     actions = ["propose", "return_to_draft", "withdraw", "draft_next_version"]
-    inlines = [UrgencyTargetInline]
+    inlines = [UrgencyTargetInline, MeasureInline]
 
     def get_fieldsets(self, request, obj=None):
         terms = ("Terms", {"fields": list(AGREEMENT_TERMS)})
@@ -141,7 +142,7 @@ class AgreementAdmin(HistoryAdmin):
         return [] if obj is None else ["service", "business_unit", *LIFECYCLE_FIELDS]
 
     def get_inlines(self, request, obj=None):
-        # Targets are added to a version that exists: the add form creates it first.
+        # Targets and measures are added to a version that exists: the add form creates it first.
         return [] if obj is None else self.inlines
 
     def has_change_permission(self, request, obj=None) -> bool:

@@ -201,6 +201,9 @@ def _targets_form(*targets):
         "urgency_targets-INITIAL_FORMS": "0",
         "urgency_targets-MIN_NUM_FORMS": "0",
         "urgency_targets-MAX_NUM_FORMS": "1000",
+        # The success measures' inline, left as it is.
+        "measures-TOTAL_FORMS": "0",
+        "measures-INITIAL_FORMS": "0",
     }
     for index, target in enumerate(targets):
         data.update({f"urgency_targets-{index}-{name}": value for name, value in target.items()})

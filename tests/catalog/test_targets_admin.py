@@ -65,6 +65,9 @@ def _post(agreement, *rows, **terms) -> dict:
         "urgency_targets-INITIAL_FORMS": str(len(stored)),
         "urgency_targets-MIN_NUM_FORMS": "0",
         "urgency_targets-MAX_NUM_FORMS": "1000",
+        # The success measures' inline, left as it is.
+        "measures-TOTAL_FORMS": "0",
+        "measures-INITIAL_FORMS": "0",
     }
     for index, row in enumerate(rows):
         if index < len(stored):
