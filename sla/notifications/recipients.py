@@ -19,6 +19,8 @@ from sla.models import Alert, AlertKind, AlertSeverity, WebhookEndpoint
 ASSIGNEE = "assignee"
 SERVICE_OWNER = "service owner"
 BUSINESS_OWNER = "business owner"
+COMMITMENT_OWNER = "commitment owner"
+COMMITMENT_KINDS = (AlertKind.COMMITMENT_AT_RISK, AlertKind.COMMITMENT_STALE, AlertKind.COMMITMENT_MISSED)
 
 # Severities in rising order; a severity this list does not know yet counts as the lowest.
 SEVERITY_ORDER = (AlertSeverity.INFO, AlertSeverity.WARNING, AlertSeverity.CRITICAL)
@@ -40,6 +42,9 @@ def recipient_roles(kind: str, severity: str) -> tuple[str, ...]:
         return (ASSIGNEE, SERVICE_OWNER)
     if kind == AlertKind.CLOCK_BREACH:
         return (ASSIGNEE, SERVICE_OWNER, BUSINESS_OWNER)
+    if kind in COMMITMENT_KINDS:
+        owners = (COMMITMENT_OWNER, SERVICE_OWNER)
+        return (*owners, BUSINESS_OWNER) if severity == AlertSeverity.CRITICAL else owners
     if severity == AlertSeverity.CRITICAL:
         return (SERVICE_OWNER, BUSINESS_OWNER)
     return (SERVICE_OWNER,)
@@ -87,6 +92,14 @@ def _assignee(alert: Alert) -> Recipient | None:
     return _person(user, ASSIGNEE)
 
 
+def _commitment_owner(alert: Alert) -> Recipient | None:
+    from sla.models import Commitment
+
+    commitment_id = (alert.details or {}).get("commitment_id")
+    commitment = Commitment.objects.select_related("owner").filter(pk=commitment_id).first() if commitment_id else None
+    return _person(commitment.owner, COMMITMENT_OWNER) if commitment else None
+
+
 def recipients_merge(candidates: Iterable[Recipient | None]) -> list[Recipient]:
     """One recipient per address (compared without case), holding all its roles, in first-seen order."""
     merged: dict[str, Recipient] = {}
@@ -112,7 +125,8 @@ def alert_recipients(alert: Alert) -> list[Recipient]:
     """The people to e-mail about `alert`, each once.
 
     clock_warning: the ticket's assignee and the service owner; clock_breach: the business owner
-    too; any other kind: the service owner, plus the business owner when it is critical.
+    too; commitment alerts: the commitment's owner and the service owner; any other kind: the
+    service owner; critical alerts: the business owner too.
     Inactive users and users without an e-mail address are skipped.
     """
     roles = recipient_roles(alert.kind, alert.severity)
@@ -120,6 +134,8 @@ def alert_recipients(alert: Alert) -> list[Recipient]:
     candidates: list[Recipient | None] = []
     if ASSIGNEE in roles:
         candidates.append(_assignee(alert))
+    if COMMITMENT_OWNER in roles:
+        candidates.append(_commitment_owner(alert))
     if service is not None and SERVICE_OWNER in roles:
         candidates.append(_person(service.service_owner, SERVICE_OWNER))
     if service is not None and BUSINESS_OWNER in roles:

@@ -4,7 +4,13 @@ import pytest
 
 from sla.models import Alert, AlertKind, AlertSeverity
 from sla.notifications import Recipient, alert_recipients, recipient_roles
-from sla.notifications.recipients import ASSIGNEE, BUSINESS_OWNER, SERVICE_OWNER, recipients_merge
+from sla.notifications.recipients import (
+    ASSIGNEE,
+    BUSINESS_OWNER,
+    COMMITMENT_OWNER,
+    SERVICE_OWNER,
+    recipients_merge,
+)
 from tests import factories as f
 from tests.sla.notifications.conftest import NOW, alert_make, ticket_make
 
@@ -23,6 +29,8 @@ def by_email(recipients):
         ("measure_at_risk", AlertSeverity.WARNING, (SERVICE_OWNER,)),
         ("agreement_review_due", AlertSeverity.INFO, (SERVICE_OWNER,)),
         ("follow_up_overdue", AlertSeverity.CRITICAL, (SERVICE_OWNER, BUSINESS_OWNER)),
+        (AlertKind.COMMITMENT_STALE, AlertSeverity.WARNING, (COMMITMENT_OWNER, SERVICE_OWNER)),
+        (AlertKind.COMMITMENT_MISSED, AlertSeverity.CRITICAL, (COMMITMENT_OWNER, SERVICE_OWNER, BUSINESS_OWNER)),
     ],
 )
 def test_roles_follow_kind_and_severity(kind, severity, roles):
@@ -165,3 +173,25 @@ def test_merge_keeps_the_first_spelling_and_adds_roles_in_order():
         Recipient("A@x.example", "Ann", (ASSIGNEE, SERVICE_OWNER), "Europe/Paris"),
         Recipient("b@x.example", "Ben", (BUSINESS_OWNER,)),
     ]
+
+
+def test_commitment_alerts_tell_the_commitment_owner(service):
+    from datetime import date
+
+    from sla.models import Commitment
+
+    owner = f.UserFactory(username="cora", email="cora@example.com", first_name="Cora", last_name="Cole")
+    commitment = Commitment.objects.create(
+        service=service,
+        title="New payroll interface",
+        definition_of_done="Live for all staff.",
+        owner=owner,
+        committed_on=date(2026, 10, 1),
+        due_on=date(2026, 12, 1),
+    )
+    alert = alert_make(kind=AlertKind.COMMITMENT_STALE, service=service, details={"commitment_id": commitment.pk})
+
+    assert by_email(alert_recipients(alert)) == {
+        "cora@example.com": (COMMITMENT_OWNER,),
+        "olivia@example.com": (SERVICE_OWNER,),
+    }
