@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from sla import business_time
 from sla.admin_commitments import CommitmentAdmin  # noqa: F401  (registers the commitments admin)
 from sla.admin_integrations import IntegrationAdmin  # noqa: F401  (registers the integrations admin)
+from sla.admin_operations import TicketAdmin  # noqa: F401  (registers tickets, alerts, measurements)
 from sla.calendar_fields import holiday_subdivision_hint
 from sla.calendars import (
     CALENDAR_SPEC_PREFETCH,
