@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import agreements, catalogue, commitments, measurements, sla
+from portal.views import agreements, catalogue, commitments, measurements, scorecard, sla
 
 app_name = "portal"
 
@@ -19,8 +19,10 @@ urlpatterns = [
     path("agreements/<int:pk>/sign/", agreements.agreement_sign, name="agreement_sign"),
     path("agreements/<int:pk>/return-to-draft/", agreements.agreement_return_to_draft, name="agreement_return"),
     path("agreements/<int:pk>/withdraw/", agreements.agreement_withdraw, name="agreement_withdraw"),
+    path("agreements/<int:pk>/maturity/", scorecard.agreement_maturity, name="agreement_maturity"),
     # SLA: how services keep their targets, what is at risk, tickets and alerts.
     path("services/<slug:slug>/sla/", sla.service_sla, name="service_sla"),
+    path("services/<slug:slug>/scorecard/", scorecard.service_scorecard, name="service_scorecard"),
     path("warnings/", sla.warnings, name="warnings"),
     path("tickets/<int:pk>/", sla.ticket, name="ticket"),
     path("alerts/", sla.alerts, name="alerts"),

@@ -47,6 +47,10 @@ STATUS_LABELS = {
     NO_MEASURES: "No measures",
 }
 
+# Named enums of the API schema (config/settings.py SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+FACTOR_STATUS_CHOICES = [(status, STATUS_LABELS[status]) for status in (*STATUS_ORDER, NO_MEASURES)]
+OUTLOOK_CHOICES = [(MET, "Met"), (AT_RISK, "At risk"), (MISSED, "Missed")]
+
 IMPROVING, STEADY, WORSENING = "improving", "steady", "worsening"
 TREND_LABELS = {IMPROVING: "Improving", STEADY: "Steady", WORSENING: "Worsening"}
 TREND_MIN_PERIODS = 3
@@ -141,6 +145,7 @@ def met_run(finished: Sequence[tuple[str, bool]]) -> int:
 BRONZE, SILVER, GOLD = "bronze", "silver", "gold"
 LEVELS = (BRONZE, SILVER, GOLD)
 LEVEL_LABELS = {BRONZE: "Bronze", SILVER: "Silver", GOLD: "Gold"}
+LEVEL_CHOICES = list(LEVEL_LABELS.items())
 GOLD_RUN = 3
 
 

@@ -32,6 +32,7 @@ from sla.selectors import service_time_zone
 
 HISTORY = 6  # finished periods shown before the current one (sparklines, trend, Gold's run)
 DERIVED_SOURCES = (MeasureSource.TICKETS, MeasureSource.FEEDBACK)
+MEASURE_ORDER = ("position", "name", "pk")  # as the agreement lists them
 
 
 @dataclass(frozen=True)
@@ -139,11 +140,11 @@ class Scorecard:
 
 def service_scorecard(*, service: Service, now: datetime) -> Scorecard:
     """The scorecard of `service` at `now`, from its agreements in force."""
-    agreements = _with_measures(Agreement.objects.filter(service=service, status=AgreementStatus.AGREED))
-    reads = _Reads.load(service=service, agreements=agreements, now=now)
+    agreements, measures = _with_measures(Agreement.objects.filter(service=service, status=AgreementStatus.AGREED))
+    reads = _Reads.load(service=service, agreements=agreements, measures=measures, now=now)
     cards: dict[str, list[MeasureCard]] = defaultdict(list)
     for agreement in agreements:
-        for measure in agreement.measures.all():
+        for measure in measures[agreement.pk]:
             cards[measure.factor].append(reads.measure_card(agreement, measure))
     factors = tuple(_factor_card(factor, label, cards.get(factor, [])) for factor, label in SuccessFactor.choices)
     maturities = tuple(AgreementMaturity(a, reads.maturity(a)) for a in agreements)
@@ -152,21 +153,19 @@ def service_scorecard(*, service: Service, now: datetime) -> Scorecard:
 
 def agreement_maturity(*, agreement: Agreement, now: datetime) -> card.Maturity:
     """The maturity of one agreement version (of any status), `agreement` read through
-    catalog.selectors.agreement_list with its service."""
-    agreements = _with_measures(Agreement.objects.filter(pk=agreement.pk))
-    if not agreements:
-        raise Agreement.DoesNotExist
-    reads = _Reads.load(service=agreement.service, agreements=agreements, now=now)
-    return reads.maturity(agreements[0])
+    catalog.selectors.agreement_list (with its service and support calendar)."""
+    measures = {agreement.pk: list(agreement.measures.order_by(*MEASURE_ORDER))}
+    reads = _Reads.load(service=agreement.service, agreements=[agreement], measures=measures, now=now)
+    return reads.maturity(agreement)
 
 
-def _with_measures(agreements) -> list[Agreement]:
-    measures = Measure.objects.order_by("position", "name", "pk")
-    return list(
+def _with_measures(agreements) -> tuple[list[Agreement], dict[int, list[Measure]]]:
+    found = list(
         agreements.select_related("business_unit")
-        .prefetch_related(Prefetch("measures", queryset=measures))
+        .prefetch_related(Prefetch("measures", queryset=Measure.objects.order_by(*MEASURE_ORDER)))
         .order_by(F("business_unit__name").asc(nulls_first=True), "version")
     )
+    return found, {a.pk: list(a.measures.all()) for a in found}
 
 
 def _factor_card(factor: str, label: str, measures: Sequence[MeasureCard]) -> FactorCard:
@@ -190,25 +189,28 @@ class _Reads:
     service: Service
     now: datetime
     time_zone: str
+    measures: dict[int, list[Measure]]  # agreement id -> its measures
     windows: dict[str, list[tuple[datetime, datetime]]]  # period kind -> current, then previous
     evaluations: dict[SeriesKey, dict[datetime, MeasureEvaluation]]
     latest_point: dict[str, datetime]  # measure key -> latest data point so far
 
     @classmethod
-    def load(cls, *, service: Service, agreements: Sequence[Agreement], now: datetime) -> _Reads:
+    def load(
+        cls, *, service: Service, agreements: Sequence[Agreement], measures: dict[int, list[Measure]], now: datetime
+    ) -> _Reads:
         time_zone = service_time_zone(service)
-        measures = [(a, m) for a in agreements for m in a.measures.all()]
+        pairs = [(a, m) for a in agreements for m in measures[a.pk]]
         windows = {
             period: [period_bounds(period, now, time_zone), *previous_periods(period, now, time_zone, HISTORY)]
-            for period in {m.period for _, m in measures}
+            for period in {m.period for _, m in pairs}
         }
-        reads = cls(service, now, time_zone, windows, evaluations={}, latest_point={})
-        if not measures:
+        reads = cls(service, now, time_zone, measures, windows, evaluations={}, latest_point={})
+        if not pairs:
             return reads
         since = min(bounds[-1][0] for bounds in windows.values())
-        current_ids = {(a.business_unit_id, m.key): m.pk for a, m in measures}
-        reads.evaluations = _evaluations(service, {m.key for _, m in measures}, since, now, current_ids)
-        pushed = {m.key for _, m in measures if m.source not in DERIVED_SOURCES}
+        current_ids = {(a.business_unit_id, m.key): m.pk for a, m in pairs}
+        reads.evaluations = _evaluations(service, {m.key for _, m in pairs}, since, now, current_ids)
+        pushed = {m.key for _, m in pairs if m.source not in DERIVED_SOURCES}
         if pushed:
             reads.latest_point = dict(
                 Measurement.objects.filter(
@@ -280,7 +282,7 @@ class _Reads:
 
     def maturity(self, agreement: Agreement) -> card.Maturity:
         records = []
-        for measure in agreement.measures.all():
+        for measure in self.measures[agreement.pk]:
             finished = [p for p in reversed(self._history(agreement, measure)) if not p.current]
             records.append(
                 card.MeasureRecord(

@@ -18,9 +18,8 @@ from catalog import selectors as catalog_selectors
 from catalog.api.serializers import RefSerializer
 from catalog.models import Service
 from sla import scorecard as card
+from sla.models import MeasureStatus
 from sla.scorecard_selectors import service_scorecard
-
-STATUSES = (*card.STATUS_ORDER, card.NO_MEASURES)
 
 
 class PeriodValueSerializer(serializers.Serializer):
@@ -30,7 +29,7 @@ class PeriodValueSerializer(serializers.Serializer):
     value = serializers.FloatField(
         source="actual", allow_null=True, help_text="The period's actual (so far, for the current period)."
     )
-    status = serializers.ChoiceField(choices=card.STATUS_ORDER)
+    status = serializers.ChoiceField(choices=MeasureStatus.choices)
     current = serializers.BooleanField(help_text="The period in progress.")
     settled = serializers.BooleanField(help_text="Evaluated after the period ended: the verdict is final.")
 
@@ -40,7 +39,7 @@ class ForecastSerializer(serializers.Serializer):
     low = serializers.FloatField(source="forecast_low", allow_null=True)
     high = serializers.FloatField(source="forecast_high", allow_null=True)
     outlook = serializers.ChoiceField(
-        choices=(card.MET, card.AT_RISK, card.MISSED),
+        choices=card.OUTLOOK_CHOICES,
         allow_null=True,
         help_text="met: the whole band meets the target; at_risk: the band crosses it; missed: the forecast misses it.",
     )
@@ -65,7 +64,7 @@ class MeasureCardSerializer(serializers.Serializer):
     target = serializers.FloatField()
     warning_level = serializers.FloatField(source="measure.warning_level", allow_null=True)
     actual = serializers.FloatField(source="current.actual", allow_null=True)
-    status = serializers.ChoiceField(choices=card.STATUS_ORDER)
+    status = serializers.ChoiceField(choices=MeasureStatus.choices)
     status_label = serializers.CharField()
     reason = serializers.CharField()
     forecast = serializers.SerializerMethodField()
@@ -82,18 +81,20 @@ class MeasureCardSerializer(serializers.Serializer):
 class FactorSerializer(serializers.Serializer):
     factor = serializers.CharField()
     label = serializers.CharField()
-    status = serializers.ChoiceField(choices=STATUSES, help_text="The worst of its measures' statuses.")
+    status = serializers.ChoiceField(
+        choices=card.FACTOR_STATUS_CHOICES, help_text="The worst of its measures' statuses."
+    )
     status_label = serializers.CharField()
     trend = serializers.ChoiceField(choices=tuple(card.TREND_LABELS), allow_null=True)
-    forecast = serializers.ChoiceField(source="outlook", choices=(card.MET, card.AT_RISK, card.MISSED), allow_null=True)
+    forecast = serializers.ChoiceField(source="outlook", choices=card.OUTLOOK_CHOICES, allow_null=True)
     measures = MeasureCardSerializer(many=True)
 
 
 class MaturitySerializer(serializers.Serializer):
-    level = serializers.ChoiceField(choices=card.LEVELS, allow_null=True)
+    level = serializers.ChoiceField(choices=card.LEVEL_CHOICES, allow_null=True)
     label = serializers.CharField()
     reasons = serializers.ListField(child=serializers.CharField())
-    next_level = serializers.ChoiceField(choices=card.LEVELS, allow_null=True)
+    next_level = serializers.ChoiceField(choices=card.LEVEL_CHOICES, allow_null=True)
     missing = serializers.ListField(child=serializers.CharField(), help_text="What the next level still needs.")
 
 

@@ -272,7 +272,8 @@ def in_force(sla, unit, rep, key="payslips-on-time", target=97):
         effective_from=date(2026, 1, 1),
         review_by=date(2027, 1, 1),
     )
-    add_measure(draft, key, target=target)
+    if not draft.measures.filter(key=key).update(target=target):  # a revision copies the measures
+        add_measure(draft, key, target=target)
     catalog_services.agreement_propose(agreement=draft, actor=sla["owner"])
     catalog_services.agreement_sign(agreement=draft, actor=sla["owner"])
     catalog_services.agreement_sign(agreement=draft, actor=rep)

@@ -1,0 +1,1 @@
+"""The scorecard on the service page and the maturity of agreements."""
