@@ -27,6 +27,14 @@ _SECTIONS = {
     "ticket": "warnings",
     "alerts": "alerts",
     "alert": "alerts",
+    "commitments": "commitments",
+    "commitment": "commitments",
+    "commitment_check_in": "commitments",
+    "commitment_deliver": "commitments",
+    "commitment_renegotiate": "commitments",
+    "commitment_withdraw": "commitments",
+    "service_commitments": "commitments",
+    "commitment_create": "commitments",
 }
 
 
