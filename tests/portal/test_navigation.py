@@ -1,0 +1,12 @@
+import pytest
+
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signed_in_people_find_commitments_in_the_navigation(client):
+    client.force_login(f.business_user())
+    page = client.get("/commitments/").content.decode()
+    assert '<a href="/commitments/" aria-current="true">Commitments</a>' in page
+    assert '<a href="/commitments/"' in client.get("/").content.decode()
