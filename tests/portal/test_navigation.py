@@ -8,5 +8,5 @@ pytestmark = pytest.mark.django_db
 def test_signed_in_people_find_commitments_in_the_navigation(client):
     client.force_login(f.business_user())
     page = client.get("/commitments/").content.decode()
-    assert '<a href="/commitments/" aria-current="true">Commitments</a>' in page
+    assert '<a href="/commitments/" aria-current="page">Commitments</a>' in page
     assert '<a href="/commitments/"' in client.get("/").content.decode()
