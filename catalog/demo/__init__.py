@@ -26,6 +26,7 @@ LOADERS = [
     "catalog.demo.loaders.load_agreements",
     "sla.demo.load_targets",
     "sla.demo.load_tickets",
+    "sla.demo_commitments.load_commitments",
 ]
 
 

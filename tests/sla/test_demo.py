@@ -40,6 +40,12 @@ def test_the_demo_has_calendars_targets_history_and_live_tickets():
 
     assert clocks_at_risk(user=admin, now=timezone.now()).exists()
 
+    from sla.models import Commitment, Renegotiation
+
+    assert Commitment.objects.count() == 6
+    assert set(Commitment.objects.values_list("outcome", flat=True)) == {"open", "delivered", "missed"}
+    assert Renegotiation.objects.count() == 1
+
 
 def test_an_older_demo_database_gets_targets_through_a_revised_version():
     context = load_demo(
