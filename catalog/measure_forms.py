@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from django import forms
 
 from catalog.forms import TargetDurationField
-from catalog.measure_text import IMPLIED_CHOICE, MEASURE_HELP
+from catalog.measure_text import EMPTY_CHOICES, IMPLIED_CHOICE, MEASURE_HELP, MEASURE_LABELS
 from catalog.models import Aggregation, Direction, Measure, Priority
 from catalog.services.measure_rules import MEASURE_INPUT_FIELDS
 
@@ -52,6 +52,9 @@ class MeasureForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             field.help_text = MEASURE_HELP.get(name, field.help_text)
+            field.label = MEASURE_LABELS.get(name, field.label)
+        for name, empty in EMPTY_CHOICES.items():
+            self.fields[name].choices = [("", empty), *self.fields[name].choices[1:]]
         for name, choices in (("direction", Direction.choices), ("aggregation", Aggregation.choices)):
             self.fields[name].required = False
             self.fields[name].choices = [("", IMPLIED_CHOICE), *choices]
@@ -62,7 +65,7 @@ class MeasureForm(forms.ModelForm):
             coerce=int,
             empty_value=None,
             required=False,
-            label="Ticket priority",
+            label=MEASURE_LABELS["ticket_priority"],
             help_text=MEASURE_HELP["ticket_priority"],
         )
         for name in NUMBER_FIELDS:

@@ -211,3 +211,33 @@ MEASURE_HELP = {
     "min_points": "Below this many entries in a period, Accord says “not enough data” rather than a verdict.",
 }
 IMPLIED_CHOICE = "As the source implies"
+# The fields' labels in forms, as the business would name them.
+MEASURE_LABELS = {
+    "key": "Key",
+    "name": "Name",
+    "description": "What success means",
+    "factor": "Success factor",
+    "source": "Data from",
+    "ticket_metric": "From tickets",
+    "ticket_priority": "Ticket priority",
+    "ticket_within": "Owner within",
+    "feedback_metric": "Feedback score",
+    "aggregation": "Counted as",
+    "condition": "An entry succeeds when it is",
+    "condition_value": "Compared with",
+    "unit": "Unit",
+    "direction": "Better when",
+    "target": "Target",
+    "warning_level": "At risk past",
+    "valid_min": "Lowest valid value",
+    "valid_max": "Highest valid value",
+    "period": "Measured each",
+    "min_points": "Fewest entries for a verdict",
+}
+# What an empty choice means, field by field.
+EMPTY_CHOICES = {
+    "factor": "Choose a factor",
+    "ticket_metric": "None (not from tickets)",
+    "feedback_metric": "None (not from feedback)",
+    "condition": "None (not a percentage)",
+}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import agreements, catalogue, commitments, measurements, scorecard, sla
+from portal.views import agreements, catalogue, commitments, measure_definitions, measurements, scorecard, sla
 
 app_name = "portal"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("agreements/<int:pk>/", agreements.agreement_detail, name="agreement"),
     path("agreements/<int:pk>/edit/", agreements.agreement_edit, name="agreement_edit"),
     path("agreements/<int:pk>/targets/", agreements.agreement_targets_edit, name="agreement_targets"),
+    path("agreements/<int:pk>/measures/", measure_definitions.agreement_measures_edit, name="agreement_measures"),
     path("agreements/<int:pk>/propose/", agreements.agreement_propose, name="agreement_propose"),
     path("agreements/<int:pk>/sign/", agreements.agreement_sign, name="agreement_sign"),
     path("agreements/<int:pk>/return-to-draft/", agreements.agreement_return_to_draft, name="agreement_return"),

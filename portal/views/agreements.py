@@ -26,6 +26,8 @@ from portal.forms import (
     add_validation_error,
     urgency_target_formset,
 )
+from portal.measure_definitions.presenters import measure_groups
+from portal.measure_definitions.selectors import measures_prefetch
 from portal.views.access import catalogue_reader, require_perm
 from sla.calendars import calendar_list
 
@@ -299,6 +301,7 @@ def _detail_page(request, agreement: Agreement):
     side = services.agreement_signing_side(agreement=agreement, actor=user) if is_proposed else None
     may_change = user.has_perm("catalog.change_agreement", agreement)
     targets, hours = portal_selectors.agreement_targets_with_hours(agreement=agreement)
+    measures_prefetch([agreement, against])  # one query for the list and the diff
     context = {
         "agreement": agreement,
         "versions": versions,
@@ -315,6 +318,7 @@ def _detail_page(request, agreement: Agreement):
         "targets": presenters.target_rows(targets, support_calendar=agreement.service.support_calendar, hours=hours),
         "matrix": presenters.matrix_rows(agreement.priority_matrix),
         "uncovered": presenters.uncovered_priorities(agreement.priority_matrix, [t.priority for t in targets]),
+        "measure_groups": measure_groups(agreement.measures.all()),
     }
     context["uncovered_text"] = presenters.words_list(context["uncovered"])
     return render(request, "portal/agreement_detail.html", context)

@@ -158,5 +158,5 @@ def test_agreement_page_query_count_is_bounded(client, django_assert_max_num_que
         nxt = services.agreement_draft_create(service=service, business_unit=agreed.business_unit, actor=owner)
         agree(nxt, it=owner, business=rep)
     client.force_login(business_user())
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # 9: the success measures, of both versions compared, in one query
         assert client.get(f"/agreements/{nxt.pk}/").status_code == 200
