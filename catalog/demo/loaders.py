@@ -21,6 +21,7 @@ from django.utils.text import slugify
 
 from catalog.demo import DemoContext
 from catalog.demo.agreements import AGREEMENTS, BUSINESS_RESPONSIBILITIES, EXCLUSIONS, IT_RESPONSIBILITIES
+from catalog.demo.measures import demo_measures_play
 from catalog.demo.organisation import ADMINS, ALL_UNITS, BUSINESS_UNITS, CATEGORIES, PEOPLE
 from catalog.demo.services_business import SERVICES as BUSINESS_SERVICES
 from catalog.demo.services_customers import SERVICES as CUSTOMER_SERVICES
@@ -260,6 +261,7 @@ def _play(context: DemoContext, service: Service, unit: BusinessUnit | None, sig
             from sla.demo import demo_targets
 
             urgency_targets_replace(agreement=agreement, targets=demo_targets(service))
+        demo_measures_play(agreement)  # the first version's measures, or the revisions of a later one
     if path in ("proposed", "agreed", "superseded"):
         with clock(_days_ago(context, drafted - 2, time(11, 0))):
             agreement = agreement_propose(agreement=agreement, actor=owner)

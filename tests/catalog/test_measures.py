@@ -4,15 +4,17 @@ into the next version, compared by the diff, and put in words for the pages."""
 
 from datetime import timedelta
 from decimal import Decimal
+from io import StringIO
 from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
 from catalog import measure_text, selectors, services
-from catalog.models import Measure
+from catalog.models import Agreement, Measure
 from catalog.services.measure_rules import MOST_MEASURES, measure_values_clean, measures_clean
 from tests.catalog.helpers import agreed, business_signer, draft
 from tests.factories import BusinessUnitFactory, ServiceFactory
@@ -585,3 +587,39 @@ def test_ranges_and_periods_in_words():
         measure_text.success_text(_measure(period="quarter", unit="%", target=Decimal(99)))
         == "at least 99% each quarter"
     )
+
+
+# --- Demo data ---------------------------------------------------------------------------------
+
+
+def test_the_demo_defines_believable_measures_and_a_revision(settings, tmp_path, monkeypatch, db):
+    settings.VAR_DIR = tmp_path
+    settings.DEBUG = True
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-for-tests")
+    call_command("load_demo", stdout=StringIO())
+
+    payroll = {a.version: a for a in Agreement.objects.filter(service__name="Payroll", business_unit=None)}
+    keys = list(payroll[1].measures.values_list("key", flat=True))
+    assert keys == [
+        "payslips-on-time",
+        "p1-resolved-in-time",
+        "time-to-engage",
+        "owner-within-30-minutes",
+        "updates-kept",
+        "payroll-help-satisfaction",
+    ]
+    assert {m.source for m in payroll[1].measures.all()} == {"manual", "tickets", "feedback"}
+    # Each version starts from the one before; the draft revises one measure.
+    assert list(payroll[2].measures.values_list("key", "target")) == list(
+        payroll[1].measures.values_list("key", "target")
+    )
+    changes = [c for c in selectors.agreement_diff(old=payroll[2], new=payroll[3]) if c.kind == "measure"]
+    assert [(c.field, [(f.old, f.new) for f in c.fields if f.label == "Target"]) for c in changes] == [
+        ("measures.payslips-on-time", [("at least 95%", "at least 97%")])
+    ]
+    shop = Agreement.objects.get(service__name="Online shop", status="agreed")
+    assert measure_text.success_text(shop.measures.get(key="online-shop-availability")) == "at least 99.5% each month"
+
+    before = Measure.objects.count()
+    call_command("load_demo", stdout=StringIO())
+    assert Measure.objects.count() == before
