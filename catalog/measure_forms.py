@@ -10,7 +10,7 @@ from django import forms
 
 from catalog.forms import TargetDurationField
 from catalog.measure_text import EMPTY_CHOICES, IMPLIED_CHOICE, MEASURE_HELP, MEASURE_LABELS
-from catalog.models import Aggregation, Direction, Measure, Priority
+from catalog.models import Aggregation, Direction, Measure, MeasureSource, Priority
 from catalog.services.measure_rules import MEASURE_INPUT_FIELDS
 
 MEASURE_FORM_FIELDS = [
@@ -35,6 +35,7 @@ MEASURE_FORM_FIELDS = [
     "period",
     "min_points",
 ]
+IMPLIED_FIELDS = ("aggregation", "unit", "direction")
 NUMBER_FIELDS = ("condition_value", "target", "warning_level", "valid_min", "valid_max")
 
 
@@ -78,8 +79,16 @@ class MeasureForm(forms.ModelForm):
         pass
 
     def measure_values(self) -> dict:
-        """The cleaned values in the shape catalog.services takes."""
-        return {name: self.cleaned_data.get(name) for name in MEASURE_INPUT_FIELDS}
+        """The cleaned values in the shape catalog.services takes. A measure from tickets or
+        feedback moved to another source or metric leaves behind what its old metric implied
+        (aggregation, unit, direction), unless those were changed too."""
+        values = {name: self.cleaned_data.get(name) for name in MEASURE_INPUT_FIELDS}
+        was_derived = self.initial.get("source") in (MeasureSource.TICKETS, MeasureSource.FEEDBACK)
+        if was_derived and {"source", "ticket_metric", "feedback_metric"} & set(self.changed_data):
+            for name in IMPLIED_FIELDS:
+                if name not in self.changed_data:
+                    values[name] = None
+        return values
 
 
 def add_measure_problems(forms_by_index: Sequence[forms.Form | None], problems: dict[str, list[str]]) -> list[str]:

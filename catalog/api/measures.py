@@ -232,11 +232,21 @@ class AgreementMeasuresMixin:
         if values.pop("key", key) != key:
             raise ValidationError({"key": [f"This address is for “{key}”; leave key out or give “{key}”."]})
         if partial:
-            values = {**{name: getattr(current, name) for name in services.MEASURE_FIELDS}, **values}
+            values = {**_current_values(current, changing=values), **values}
         saved = services.measure_set(agreement=agreement, key=key, **values)
         return Response(
             MeasureSerializer(saved).data, status=status.HTTP_201_CREATED if current is None else status.HTTP_200_OK
         )
+
+
+def _current_values(measure: Measure, *, changing: dict) -> dict:
+    """What a PATCH starts from. A measure from tickets or feedback whose source or metric
+    changes leaves behind the aggregation, unit and direction its old metric implied."""
+    current = {name: getattr(measure, name) for name in services.MEASURE_FIELDS}
+    derived = measure.source in (MeasureSource.TICKETS, MeasureSource.FEEDBACK)
+    if derived and {"source", "ticket_metric", "feedback_metric"} & set(changing):
+        current.update(aggregation=None, unit=None, direction=None)
+    return current
 
 
 def _require_change(request, agreement: Agreement) -> None:

@@ -302,6 +302,19 @@ def test_one_measure_is_created_replaced_changed_and_removed(api, measures_world
     assert list(draft.measures.values_list("key", flat=True)) == ["payslips-on-time", "updates-kept"]
 
 
+def test_a_patch_to_another_metric_takes_what_the_new_metric_implies(api, measures_world):
+    client = login(api, measures_world["users"]["owner"])
+    url = _url(measures_world["draft"], "owner-within-30-minutes")
+    response = client.patch(url, {"ticket_metric": "engage_time", "ticket_within": None, "target": 4}, format="json")
+    assert response.status_code == 200, response.content
+    assert [response.json()[name] for name in ("aggregation", "unit", "direction", "target_text")] == [
+        "mean",
+        "hours",
+        "lower",
+        "at most 4 hours each month",
+    ]
+
+
 def test_one_measure_refuses_a_body_for_another_key_or_a_bad_value(api, measures_world):
     client = login(api, measures_world["users"]["owner"])
     draft = measures_world["draft"]

@@ -214,6 +214,15 @@ def test_owner_changes_removes_and_adds_measures_in_one_go(client, draft, owner)
     assert "The success measures of version 1 are saved." in page_text(client.get(response.url))
 
 
+def test_a_measure_moved_to_another_metric_takes_what_the_new_metric_implies(client, draft, owner):
+    client.force_login(owner)
+    data = _form(client, draft, {1: {"ticket_metric": "resolved_in_time", "target": "90", "warning_level": ""}})
+    response = client.post(_url(draft), data)
+    assert response.status_code == 302, response.context["rows"].errors
+    measure = draft.measures.get(key="time-to-engage")
+    assert (measure.aggregation, measure.unit, measure.direction) == ("percent", "%", "higher")
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
