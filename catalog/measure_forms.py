@@ -79,12 +79,13 @@ class MeasureForm(forms.ModelForm):
         pass
 
     def measure_values(self) -> dict:
-        """The cleaned values in the shape catalog.services takes. A measure from tickets or
-        feedback moved to another source or metric leaves behind what its old metric implied
-        (aggregation, unit, direction), unless those were changed too."""
+        """The cleaned values in the shape catalog.services takes. A measure moved from or to
+        tickets or feedback, or to another of their metrics, leaves behind the aggregation, unit
+        and direction it had (the new metric implies its own), unless those were changed too."""
         values = {name: self.cleaned_data.get(name) for name in MEASURE_INPUT_FIELDS}
-        was_derived = self.initial.get("source") in (MeasureSource.TICKETS, MeasureSource.FEEDBACK)
-        if was_derived and {"source", "ticket_metric", "feedback_metric"} & set(self.changed_data):
+        derived = (MeasureSource.TICKETS, MeasureSource.FEEDBACK)
+        involved = self.initial.get("source") in derived or values["source"] in derived
+        if involved and {"source", "ticket_metric", "feedback_metric"} & set(self.changed_data):
             for name in IMPLIED_FIELDS:
                 if name not in self.changed_data:
                     values[name] = None

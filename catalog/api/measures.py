@@ -240,11 +240,13 @@ class AgreementMeasuresMixin:
 
 
 def _current_values(measure: Measure, *, changing: dict) -> dict:
-    """What a PATCH starts from. A measure from tickets or feedback whose source or metric
-    changes leaves behind the aggregation, unit and direction its old metric implied."""
+    """What a PATCH starts from. A measure moved from or to tickets or feedback, or to another
+    of their metrics, leaves behind its aggregation, unit and direction unless they are given
+    (the new metric implies its own)."""
     current = {name: getattr(measure, name) for name in services.MEASURE_FIELDS}
-    derived = measure.source in (MeasureSource.TICKETS, MeasureSource.FEEDBACK)
-    if derived and {"source", "ticket_metric", "feedback_metric"} & set(changing):
+    derived = (MeasureSource.TICKETS, MeasureSource.FEEDBACK)
+    involved = measure.source in derived or changing.get("source") in derived
+    if involved and {"source", "ticket_metric", "feedback_metric"} & set(changing):
         current.update(aggregation=None, unit=None, direction=None)
     return current
 

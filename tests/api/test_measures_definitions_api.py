@@ -313,6 +313,23 @@ def test_a_patch_to_another_metric_takes_what_the_new_metric_implies(api, measur
         "lower",
         "at most 4 hours each month",
     ]
+    # From entered data to tickets: the percentage's aggregation and unit are left behind too.
+    response = client.patch(
+        _url(measures_world["draft"], "payslips-on-time"),
+        {
+            "source": "tickets",
+            "ticket_metric": "engage_time",
+            "condition": None,
+            "condition_value": None,
+            "valid_min": None,
+            "valid_max": None,
+            "target": 2,
+            "warning_level": None,
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert (response.json()["aggregation"], response.json()["unit"]) == ("mean", "hours")
 
 
 def test_one_measure_refuses_a_body_for_another_key_or_a_bad_value(api, measures_world):
