@@ -46,6 +46,13 @@ def test_the_demo_has_calendars_targets_history_and_live_tickets():
     assert set(Commitment.objects.values_list("outcome", flat=True)) == {"open", "delivered", "missed"}
     assert Renegotiation.objects.count() == 1
 
+    from sla.models import Measurement, MeasureEvaluation
+
+    assert Measurement.objects.filter(measure_key="orders-confirmed-within-a-minute").count() > 1000
+    history = MeasureEvaluation.objects.filter(measure_key="online-shop-availability")
+    assert history.count() >= 3  # past months evaluated, for trends and sparklines
+    assert history.exclude(status="no_data").exists()
+
 
 def test_an_older_demo_database_gets_targets_through_a_revised_version():
     context = load_demo(
