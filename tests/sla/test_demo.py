@@ -46,7 +46,7 @@ def test_the_demo_has_calendars_targets_history_and_live_tickets():
     assert set(Commitment.objects.values_list("outcome", flat=True)) == {"open", "delivered", "missed"}
     assert Renegotiation.objects.count() == 1
 
-    from sla.models import Measurement, MeasureEvaluation
+    from sla.models import MeasureEvaluation, Measurement
 
     assert Measurement.objects.filter(measure_key="orders-confirmed-within-a-minute").count() > 1000
     history = MeasureEvaluation.objects.filter(measure_key="online-shop-availability")
