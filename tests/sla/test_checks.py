@@ -125,7 +125,7 @@ def test_recompute_command_names_an_unknown_service(sla):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_on_the_same_due_clock_give_one_alert(sla):
     open_ticket()
     barrier = threading.Barrier(2)

@@ -99,7 +99,7 @@ def send_to_worker(task_name: str) -> None:
 
 
 @pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_events_in_a_check_on_the_worker_an_alert_and_a_signed_webhook(sla, receiver, worker, settings):
     from sla.models.notifications import WebhookEndpoint
 

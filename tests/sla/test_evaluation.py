@@ -376,7 +376,7 @@ def test_the_command_evaluates_in_the_foreground_and_names_an_unknown_measure(sl
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_passes_at_once_write_each_verdict_and_alert_once(sla, notified):
     import threading
 

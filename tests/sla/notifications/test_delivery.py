@@ -105,7 +105,7 @@ def test_a_second_worker_arriving_during_the_send_does_not_send(monkeypatch, rec
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_delivering_at_once_send_once(receiver, breach):
     receiver.delay = 0.3  # the first worker is still sending when the second one claims
     endpoint_make(receiver.url)
