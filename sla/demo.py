@@ -26,6 +26,7 @@ from catalog.services import (
     agreement_draft_create,
     agreement_propose,
     agreement_sign,
+    measures_replace,
     service_update,
     urgency_targets_replace,
 )
@@ -91,21 +92,30 @@ def load_calendars(context) -> None:
 
 
 def load_targets(context) -> None:
-    """Agreements in force without urgency targets (loaded before targets existed) get a
-    revised version that adds them, agreed by the same people."""
-    bare = Agreement.objects.filter(status=AgreementStatus.AGREED, urgency_targets__isnull=True).select_related(
-        "service", "business_unit", "it_signed_by", "business_signed_by"
+    """Agreements in force without the demo's urgency targets or measures (a demo database
+    loaded by an earlier Accord) get a revised version that adds them, agreed by the same
+    people, as a service owner would have done."""
+    from catalog.demo.measures import MEASURES
+
+    in_force = Agreement.objects.filter(status=AgreementStatus.AGREED).select_related(
+        "service", "business_unit", "business_signed_by"
     )
-    for agreement in bare:
-        if agreement.service.name not in context.services:
+    for agreement in in_force:
+        service = agreement.service
+        lacks_targets = not agreement.urgency_targets.exists()
+        lacks_measures = service.name in MEASURES and not agreement.measures.exists()
+        if service.name not in context.services or not (lacks_targets or lacks_measures):
             continue
         if Agreement.objects.filter(
-            service=agreement.service, business_unit=agreement.business_unit, status__in=["draft", "proposed"]
+            service=service, business_unit=agreement.business_unit, status__in=["draft", "proposed"]
         ).exists():
             continue
-        owner, signer = agreement.service.service_owner, agreement.business_signed_by
-        draft = agreement_draft_create(service=agreement.service, business_unit=agreement.business_unit, actor=owner)
-        urgency_targets_replace(agreement=draft, targets=demo_targets(agreement.service))
+        owner, signer = service.service_owner, agreement.business_signed_by
+        draft = agreement_draft_create(service=service, business_unit=agreement.business_unit, actor=owner)
+        if lacks_targets:
+            urgency_targets_replace(agreement=draft, targets=demo_targets(service))
+        if lacks_measures:
+            measures_replace(agreement=draft, measures=MEASURES[service.name])
         agreement_propose(agreement=draft, actor=owner)
         agreement_sign(agreement=draft, actor=owner)
         agreement_sign(agreement=draft, actor=signer)

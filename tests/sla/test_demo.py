@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from catalog.demo import load_demo
-from catalog.models import Agreement, AgreementStatus, Service, UrgencyTarget
+from catalog.models import Agreement, AgreementStatus, Measure, Service, UrgencyTarget
 from sla.demo import SAMPLE, load_targets
 from sla.models import Calendar, Ticket
 from sla.selectors import clocks_at_risk
@@ -65,15 +65,16 @@ def test_an_older_demo_database_gets_targets_through_a_revised_version():
             "catalog.demo.loaders.load_agreements",
         ],
     )
-    agreement = Agreement.objects.filter(status=AgreementStatus.AGREED).first()
-    UrgencyTarget.objects.filter(
-        agreement__service=agreement.service, agreement__business_unit=agreement.business_unit
-    ).delete()
+    agreement = Agreement.objects.get(status=AgreementStatus.AGREED, service__name="Online shop")
+    same = {"agreement__service": agreement.service, "agreement__business_unit": agreement.business_unit}
+    UrgencyTarget.objects.filter(**same).delete()
+    Measure.objects.filter(**same).delete()
     load_targets(context)
     revised = Agreement.objects.get(
         service=agreement.service, business_unit=agreement.business_unit, status=AgreementStatus.AGREED
     )
     assert revised.version == agreement.version + 1
     assert revised.urgency_targets.count() == 4
+    assert revised.measures.filter(key="online-shop-availability").exists()
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.SUPERSEDED
