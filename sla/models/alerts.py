@@ -16,6 +16,7 @@ class AlertKind(models.TextChoices):
     COMMITMENT_STALE = "commitment_stale", "Commitment check-in overdue"
     COMMITMENT_MISSED = "commitment_missed", "Commitment missed"
     AGREEMENT_REVIEW_DUE = "agreement_review_due", "Agreement review due"
+    FOLLOW_UP_OVERDUE = "follow_up_overdue", "Detractor follow-up overdue"
 
 
 class AlertSeverity(models.TextChoices):
