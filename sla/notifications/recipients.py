@@ -21,6 +21,7 @@ SERVICE_OWNER = "service owner"
 BUSINESS_OWNER = "business owner"
 COMMITMENT_OWNER = "commitment owner"
 COMMITMENT_KINDS = (AlertKind.COMMITMENT_AT_RISK, AlertKind.COMMITMENT_STALE, AlertKind.COMMITMENT_MISSED)
+FOLLOW_UP_OWNER = "follow-up owner"
 
 # Severities in rising order; a severity this list does not know yet counts as the lowest.
 SEVERITY_ORDER = (AlertSeverity.INFO, AlertSeverity.WARNING, AlertSeverity.CRITICAL)
@@ -44,6 +45,9 @@ def recipient_roles(kind: str, severity: str) -> tuple[str, ...]:
         return (ASSIGNEE, SERVICE_OWNER, BUSINESS_OWNER)
     if kind in COMMITMENT_KINDS:
         owners = (COMMITMENT_OWNER, SERVICE_OWNER)
+        return (*owners, BUSINESS_OWNER) if severity == AlertSeverity.CRITICAL else owners
+    if kind == AlertKind.FOLLOW_UP_OVERDUE:
+        owners = (FOLLOW_UP_OWNER, SERVICE_OWNER)
         return (*owners, BUSINESS_OWNER) if severity == AlertSeverity.CRITICAL else owners
     if severity == AlertSeverity.CRITICAL:
         return (SERVICE_OWNER, BUSINESS_OWNER)
@@ -100,6 +104,14 @@ def _commitment_owner(alert: Alert) -> Recipient | None:
     return _person(commitment.owner, COMMITMENT_OWNER) if commitment else None
 
 
+def _follow_up_owner(alert: Alert) -> Recipient | None:
+    from feedback.models import FollowUp  # feedback builds on sla: imported when needed
+
+    follow_up_id = (alert.details or {}).get("follow_up_id")
+    follow_up = FollowUp.objects.select_related("owner").filter(pk=follow_up_id).first() if follow_up_id else None
+    return _person(follow_up.owner, FOLLOW_UP_OWNER) if follow_up else None
+
+
 def recipients_merge(candidates: Iterable[Recipient | None]) -> list[Recipient]:
     """One recipient per address (compared without case), holding all its roles, in first-seen order."""
     merged: dict[str, Recipient] = {}
@@ -125,8 +137,9 @@ def alert_recipients(alert: Alert) -> list[Recipient]:
     """The people to e-mail about `alert`, each once.
 
     clock_warning: the ticket's assignee and the service owner; clock_breach: the business owner
-    too; commitment alerts: the commitment's owner and the service owner; any other kind: the
-    service owner; critical alerts: the business owner too.
+    too; commitment alerts: the commitment's owner and the service owner; follow-up overdue: the
+    follow-up's owner and the service owner; any other kind: the service owner; critical
+    alerts: the business owner too.
     Inactive users and users without an e-mail address are skipped.
     """
     roles = recipient_roles(alert.kind, alert.severity)
@@ -136,6 +149,8 @@ def alert_recipients(alert: Alert) -> list[Recipient]:
         candidates.append(_assignee(alert))
     if COMMITMENT_OWNER in roles:
         candidates.append(_commitment_owner(alert))
+    if FOLLOW_UP_OWNER in roles:
+        candidates.append(_follow_up_owner(alert))
     if service is not None and SERVICE_OWNER in roles:
         candidates.append(_person(service.service_owner, SERVICE_OWNER))
     if service is not None and BUSINESS_OWNER in roles:

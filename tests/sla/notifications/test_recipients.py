@@ -8,6 +8,7 @@ from sla.notifications.recipients import (
     ASSIGNEE,
     BUSINESS_OWNER,
     COMMITMENT_OWNER,
+    FOLLOW_UP_OWNER,
     SERVICE_OWNER,
     recipients_merge,
 )
@@ -28,7 +29,8 @@ def by_email(recipients):
         (AlertKind.CLOCK_BREACH, AlertSeverity.WARNING, (ASSIGNEE, SERVICE_OWNER, BUSINESS_OWNER)),
         ("measure_at_risk", AlertSeverity.WARNING, (SERVICE_OWNER,)),
         ("agreement_review_due", AlertSeverity.INFO, (SERVICE_OWNER,)),
-        ("follow_up_overdue", AlertSeverity.CRITICAL, (SERVICE_OWNER, BUSINESS_OWNER)),
+        ("follow_up_overdue", AlertSeverity.WARNING, (FOLLOW_UP_OWNER, SERVICE_OWNER)),
+        ("follow_up_overdue", AlertSeverity.CRITICAL, (FOLLOW_UP_OWNER, SERVICE_OWNER, BUSINESS_OWNER)),
         (AlertKind.COMMITMENT_STALE, AlertSeverity.WARNING, (COMMITMENT_OWNER, SERVICE_OWNER)),
         (AlertKind.COMMITMENT_MISSED, AlertSeverity.CRITICAL, (COMMITMENT_OWNER, SERVICE_OWNER, BUSINESS_OWNER)),
     ],
