@@ -168,3 +168,43 @@ rules.add_perm("sla.view_commitment", is_admin | (is_signed_in & can_read_catalo
 rules.add_perm("sla.add_commitment", is_admin | owns_service)  # object: the service
 rules.add_perm("sla.change_commitment", is_admin | owns_commitment_service)  # edit, deliver, renegotiate, withdraw
 rules.add_perm("sla.check_in_commitment", is_admin | owns_commitment_service | owns_commitment)
+
+# --- Feedback: the perception gap (issue 6) -----------------------------------------------------
+# IT's view of a service for a quarter (its self-assessment on the six factors) is recorded by the
+# service's owner and admins. Both views side by side, and the catalogue's largest gaps, are read
+# by whoever may read the catalogue: the point is that the business sees how IT sees itself.
+
+rules.add_perm("feedback.record_self_assessment", is_admin | owns_service)  # object: the service
+rules.add_perm("feedback.view_perception_gap", can_read_catalogue | is_admin)
+# --- end of the perception gap ------------------------------------------------------------------
+
+# --- Feedback: detractor follow-ups (issue 6) ----------------------------------------------------
+# A detractor's answer is called back by the follow-up's owner (the service owner when it was
+# opened). The service's owner, the follow-up's owner and admins record the call and close it;
+# the service's business owner may read its follow-ups and recovery rate. Selectors scope lists
+# the same way (feedback/follow_up_selectors.py).
+
+
+@rules.predicate
+def owns_follow_up(user, follow_up) -> bool:
+    return follow_up is not None and user.is_authenticated and follow_up.owner_id == user.pk
+
+
+@rules.predicate
+def owns_follow_up_service(user, follow_up) -> bool:
+    return follow_up is not None and user.is_authenticated and follow_up.service.service_owner_id == user.pk
+
+
+@rules.predicate
+def business_owns_follow_up_service(user, follow_up) -> bool:
+    return follow_up is not None and user.is_authenticated and follow_up.service.business_owner_id == user.pk
+
+
+rules.add_perm(
+    "feedback.view_follow_up", is_admin | owns_follow_up | owns_follow_up_service | business_owns_follow_up_service
+)
+rules.add_perm("feedback.change_follow_up", is_admin | owns_follow_up | owns_follow_up_service)  # contacted, close
+rules.add_perm(
+    "feedback.view_service_follow_ups", is_admin | owns_service | is_business_owner_of
+)  # object: the service (its follow-ups and recovery rate)
+# --- end of detractor follow-ups -------------------------------------------------------------------
