@@ -15,7 +15,8 @@ Sources:
 - ticket clocks and tickets (derived measures), one series per (service, business unit,
   priority), which the measures add up as they need: a unit's agreement counts its unit's
   tickets, an all-units agreement all the service's tickets, a priority only its priority.
-- feedback: not yet (`feedback_series`, the hook the feedback module fills).
+- survey responses (measures derived from feedback: CSAT, NPS, CES), one series per measure
+  definition, like measurements.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import (
+    Case,
     Count,
     DurationField,
     F,
@@ -40,10 +42,11 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce, TruncDate
 
-from catalog.models import Aggregation, Measure
+from catalog.models import Aggregation, FeedbackMetric, Measure
 from sla import forecasting as fc
 from sla.aggregates import LastValue, Percentile
 from sla.models import Clock, ClockKind, ClockState, Ticket, TicketEvent, TicketState
@@ -397,12 +400,44 @@ def owner_series(
     }
 
 
-def feedback_series(measures: QuerySet[Measure], windows: Windows) -> dict[int, Series] | None:
-    """The hook for feedback-derived measures (CSAT, NPS, CES of the service): measure id -> its
-    series, read like `measurement_series` (one aggregate query per group, `ok` = a 4-5 answer for
-    CSAT, a promoter for NPS …) once the feedback module stores answers. None until then: those
-    measures are evaluated as "no data", with the reason FEEDBACK_PENDING."""
-    return None
+def _feedback_value(points: str) -> Case:
+    """A response's value for its measure's metric: the CSAT answer (1-5), +100, 0 or -100 for
+    an NPS promoter, passive or detractor (so the mean of the values is the NPS), the CES
+    answer (1-7)."""
+    return Case(
+        When(feedback_metric=FeedbackMetric.CSAT, then=Cast(f"{points}csat", FloatField())),
+        When(Q(feedback_metric=FeedbackMetric.NPS, **{f"{points}nps__gte": 9}), then=Value(100.0)),
+        When(Q(feedback_metric=FeedbackMetric.NPS, **{f"{points}nps__lte": 6}), then=Value(-100.0)),
+        When(feedback_metric=FeedbackMetric.NPS, then=Value(0.0)),
+        When(feedback_metric=FeedbackMetric.CES, then=Cast(f"{points}ces", FloatField())),
+        output_field=FloatField(),
+    )
+
+
+def feedback_series(measures: QuerySet[Measure], windows: Windows) -> dict[int, Series]:
+    """Measure id -> its series of survey answers (measures derived from feedback), read like
+    `measurement_series`: one aggregate query for the group and one by local day. Each measure
+    reads its service's responses that carry its metric's answer (a unit's agreement: that
+    unit's responses only), at their submission time. CSAT is a percentage measure: a point
+    meets the condition with a 4 or 5. NPS and CES are means: of +100/0/-100 per answer for
+    NPS, of the answers for CES (feedback.scores has the same formulas, with intervals)."""
+    points = "agreement__service__feedback_responses__"
+    answered = Q()
+    for metric in FeedbackMetric:
+        answered |= Q(feedback_metric=metric, **{f"{points}{metric.value}__isnull": False})
+    own_unit = Q(agreement__business_unit__isnull=True) | Q(**{f"{points}business_unit": F("agreement__business_unit")})
+    qs = measures.filter(
+        answered,
+        own_unit,
+        **{f"{points}submitted_at__gte": windows.earliest, f"{points}submitted_at__lte": windows.now},
+    ).alias(at=F(f"{points}submitted_at"), val=_feedback_value(points))
+    favourable = (
+        Q(feedback_metric=FeedbackMetric.CSAT, val__gte=4)
+        | Q(feedback_metric=FeedbackMetric.NPS, val__gte=100)
+        | Q(feedback_metric=FeedbackMetric.CES, val__gte=5)
+    )
+    found = _collect(qs, group_by=["pk"], windows=windows, variants={"f": Variant(ok=favourable)}, has_value=True)
+    return {key[0]: by_variant["f"] for key, by_variant in found.items()}
 
 
 def by_service(series: dict[TicketKey, Series]) -> dict[int, dict[TicketKey, Series]]:

@@ -21,7 +21,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from catalog.models import Direction, Measure, MeasureSource, TicketMetric
+from catalog.models import Direction, FeedbackMetric, Measure, MeasureSource, TicketMetric
 from sla import forecasting as fc
 from sla.measure_data import FEEDBACK_PENDING, Series, Tally, Windows, finite
 from sla.periods import period_label
@@ -47,7 +47,11 @@ def rule_for(measure: Measure) -> Rule:
     if measure.source == MeasureSource.TICKETS:
         # Engage time is a mean of business hours; the other ticket metrics are shares.
         kind = fc.MEAN if measure.ticket_metric == TicketMetric.ENGAGE_TIME else fc.PERCENT
-    unit = measure.unit or ("%" if kind == fc.PERCENT else "hours" if kind == fc.MEAN else "")
+    elif measure.source == MeasureSource.FEEDBACK:
+        # CSAT is the share of 4-5 answers; NPS and CES are means (sla.measure_data.feedback_series).
+        kind = fc.PERCENT if measure.feedback_metric == FeedbackMetric.CSAT else fc.MEAN
+    fallback = "points" if measure.source == MeasureSource.FEEDBACK else "hours" if kind == fc.MEAN else ""
+    unit = measure.unit or ("%" if kind == fc.PERCENT else fallback)
     return Rule(
         kind=str(kind),
         direction=str(measure.direction),
