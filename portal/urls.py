@@ -1,6 +1,15 @@
 from django.urls import path
 
-from portal.views import agreements, catalogue, commitments, measure_definitions, measurements, scorecard, sla
+from portal.views import (
+    agreements,
+    catalogue,
+    commitments,
+    follow_ups,
+    measure_definitions,
+    measurements,
+    scorecard,
+    sla,
+)
 
 app_name = "portal"
 
@@ -47,4 +56,10 @@ urlpatterns = [
     path("commitments/<int:pk>/withdraw/", commitments.commitment_withdraw_view, name="commitment_withdraw"),
     path("services/<slug:slug>/commitments/", commitments.service_commitments, name="service_commitments"),
     path("services/<slug:slug>/commitments/new/", commitments.commitment_create_view, name="commitment_create"),
+    # Detractor follow-ups: the inbox, one follow-up and its forms, a service's with its recovery rate.
+    path("follow-ups/", follow_ups.follow_up_list, name="follow_ups"),
+    path("follow-ups/<int:pk>/", follow_ups.follow_up_detail, name="follow_up"),
+    path("follow-ups/<int:pk>/contacted/", follow_ups.follow_up_contacted_view, name="follow_up_contacted"),
+    path("follow-ups/<int:pk>/close/", follow_ups.follow_up_close_view, name="follow_up_close"),
+    path("services/<slug:slug>/follow-ups/", follow_ups.service_follow_ups, name="service_follow_ups"),
 ]

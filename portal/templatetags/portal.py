@@ -35,6 +35,11 @@ _SECTIONS = {
     "commitment_withdraw": "commitments",
     "service_commitments": "commitments",
     "commitment_create": "commitments",
+    "follow_ups": "follow_ups",
+    "follow_up": "follow_ups",
+    "follow_up_contacted": "follow_ups",
+    "follow_up_close": "follow_ups",
+    "service_follow_ups": "follow_ups",
 }
 
 
