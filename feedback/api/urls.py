@@ -1,8 +1,9 @@
 """Feedback endpoints under /api/v1/ (included from config/urls.py)."""
 
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-from feedback.api import perception
+from feedback.api import follow_ups, perception
 
 urlpatterns = [
     # The perception gap: IT's view against the business's, per success factor.
@@ -18,3 +19,8 @@ urlpatterns = [
         name="service-self-assessment",
     ),
 ]
+
+# Detractor follow-ups: list (scoped), detail, and the actions contacted and close.
+router = SimpleRouter()
+router.register("feedback/follow-ups", follow_ups.FollowUpViewSet, basename="follow-up")
+urlpatterns += router.urls
