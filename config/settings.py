@@ -237,6 +237,15 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# --- Cache ------------------------------------------------------------------------------
+# Holds the public survey page's rate-limit counters. The default is per process: with several
+# web processes, point CACHE_URL at a shared cache (redis://host:6379/1) so they count together.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Survey pages one address may open (django-ratelimit rate: "30/m", "300/h").
+FEEDBACK_SURVEY_RATE = env.str("FEEDBACK_SURVEY_RATE", default="30/m")
+if env.str("RATELIMIT_IP_META_KEY", default=""):  # behind a proxy: the header with the client's address
+    RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY")
+
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
