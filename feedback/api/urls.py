@@ -3,9 +3,11 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from feedback.api import follow_ups, perception
+from feedback.api import follow_ups, perception, summary
 
 urlpatterns = [
+    # Scores: CSAT, NPS and CES per period, with intervals, rank and median across services.
+    path("services/<slug:slug>/feedback/", summary.ServiceFeedbackView.as_view(), name="service-feedback"),
     # The perception gap: IT's view against the business's, per success factor.
     path(
         "services/<slug:slug>/perception-gap/",
