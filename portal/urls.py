@@ -4,6 +4,7 @@ from portal.views import (
     agreements,
     catalogue,
     commitments,
+    feedback_summary,
     follow_ups,
     measure_definitions,
     measurements,
@@ -62,4 +63,6 @@ urlpatterns = [
     path("follow-ups/<int:pk>/contacted/", follow_ups.follow_up_contacted_view, name="follow_up_contacted"),
     path("follow-ups/<int:pk>/close/", follow_ups.follow_up_close_view, name="follow_up_close"),
     path("services/<slug:slug>/follow-ups/", follow_ups.service_follow_ups, name="service_follow_ups"),
+    # Feedback scores: CSAT, NPS and CES with intervals, rank, median and trend (a service page section).
+    path("services/<slug:slug>/feedback/", feedback_summary.service_feedback, name="service_feedback"),
 ]
