@@ -8,6 +8,7 @@ from portal.views import (
     follow_ups,
     measure_definitions,
     measurements,
+    perception,
     scorecard,
     sla,
 )
@@ -63,6 +64,10 @@ urlpatterns = [
     path("follow-ups/<int:pk>/contacted/", follow_ups.follow_up_contacted_view, name="follow_up_contacted"),
     path("follow-ups/<int:pk>/close/", follow_ups.follow_up_close_view, name="follow_up_close"),
     path("services/<slug:slug>/follow-ups/", follow_ups.service_follow_ups, name="service_follow_ups"),
+    # The perception gap: IT's view beside the business's, the catalogue's largest gaps, IT's rating form.
+    path("services/<slug:slug>/perception-gap/", perception.service_perception_gap, name="service_perception_gap"),
+    path("services/<slug:slug>/self-assessment/", perception.self_assessment_edit, name="self_assessment"),
+    path("perception-gaps/", perception.perception_gaps, name="perception_gaps"),
     # Feedback scores: CSAT, NPS and CES with intervals, rank, median and trend (a service page section).
     path("services/<slug:slug>/feedback/", feedback_summary.service_feedback, name="service_feedback"),
 ]

@@ -1,0 +1,1 @@
+"""The perception gap in the portal: IT's view beside the business's, and IT's self-assessment form."""
