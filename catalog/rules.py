@@ -208,3 +208,9 @@ rules.add_perm(
     "feedback.view_service_follow_ups", is_admin | owns_service | is_business_owner_of
 )  # object: the service (its follow-ups and recovery rate)
 # --- end of detractor follow-ups -------------------------------------------------------------------
+
+# --- Feedback: comment themes (issue 6) ------------------------------------------------------------
+# A service's themes, discovered topics and example comments (the customers' own words): its owner
+# (IT), its business owner and admins. Scoped lists: feedback/theme_selectors.py (theme_services).
+rules.add_perm("feedback.view_themes", is_admin | owns_service | is_business_owner_of)  # object: the service
+# --- end of comment themes -------------------------------------------------------------------------
