@@ -209,6 +209,13 @@ rules.add_perm(
 )  # object: the service (its follow-ups and recovery rate)
 # --- end of detractor follow-ups -------------------------------------------------------------------
 
+# --- Feedback: surveys (issue 6) -----------------------------------------------------------------
+# Responses collected by other tools: the tools (Integrations), the service's owner, admins.
+# A service's survey settings (what is asked, when, how often): its owner and admins.
+rules.add_perm("feedback.record_responses", is_admin | is_integration | owns_service)  # object: the service
+rules.add_perm("feedback.change_survey_settings", is_admin | owns_service)  # object: the service
+# --- end of surveys --------------------------------------------------------------------------------
+
 # --- Feedback: comment themes (issue 6) ------------------------------------------------------------
 # A service's themes, discovered topics and example comments (the customers' own words): its owner
 # (IT), its business owner and admins. Scoped lists: feedback/theme_selectors.py (theme_services).

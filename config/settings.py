@@ -194,6 +194,7 @@ SPECTACULAR_SETTINGS = {
         "FactorStatusEnum": "sla.scorecard.FACTOR_STATUS_CHOICES",
         "ForecastOutlookEnum": "sla.scorecard.OUTLOOK_CHOICES",
         "MaturityLevelEnum": "sla.scorecard.LEVEL_CHOICES",
+        "SurveyInvitationKindEnum": "feedback.models.InvitationKind",
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from feedback.api import follow_ups, perception, summary
+from feedback.api import follow_ups, perception, responses, summary
 
 urlpatterns = [
     # Scores: CSAT, NPS and CES per period, with intervals, rank and median across services.
@@ -20,6 +20,9 @@ urlpatterns = [
         perception.SelfAssessmentView.as_view(),
         name="service-self-assessment",
     ),
+    # Surveys: responses collected by other tools; a service's survey settings.
+    path("feedback/responses/", responses.ExternalResponsesView.as_view(), name="feedback-responses"),
+    path("services/<slug:slug>/survey-settings/", responses.SurveySettingsView.as_view(), name="survey-settings"),
 ]
 
 # Detractor follow-ups: list (scoped), detail, and the actions contacted and close.
