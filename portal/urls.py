@@ -11,6 +11,7 @@ from portal.views import (
     perception,
     scorecard,
     sla,
+    themes,
 )
 
 app_name = "portal"
@@ -70,4 +71,7 @@ urlpatterns = [
     path("perception-gaps/", perception.perception_gaps, name="perception_gaps"),
     # Feedback scores: CSAT, NPS and CES with intervals, rank, median and trend (a service page section).
     path("services/<slug:slug>/feedback/", feedback_summary.service_feedback, name="service_feedback"),
+    # Comment themes: a service's themes per period and its discovered topics; the same across the catalogue.
+    path("services/<slug:slug>/themes/", themes.service_themes, name="service_themes"),
+    path("themes/", themes.themes, name="themes"),
 ]
