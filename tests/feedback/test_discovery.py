@@ -3,15 +3,18 @@ comments with three obvious topics (and a few one-offs), its determinism, and th
 topics per service and across the catalogue."""
 
 import random
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection, transaction
 
-from feedback.discovery import comment_terms, discover_topics
+from feedback.discovery import Topic, comment_terms, discover_topics
 from feedback.models import DiscoveredTopic, Response, Theme
-from feedback.services.discovery import topics_discover, topics_min_size
+from feedback.services.discovery import _store, topics_discover, topics_min_size
 from feedback.services.themes import themes_rematch
 from feedback.theme_tasks import discover_themes
 from tests import factories as f
@@ -266,3 +269,40 @@ def test_the_nightly_task_and_the_command_run_discovery(payroll_and_vpn, capsys)
 def test_the_command_refuses_bad_options(db, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("discover_themes", *args)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_runs_storing_at_once_leave_one_runs_topics():
+    """The first run's transaction is held open after storing; the second queues on the lock
+    instead of adding its topics beside the first's, then replaces them."""
+    service = f.ServiceFactory(name="Payroll", slug="payroll")
+    responses = Response.objects.bulk_create(
+        Response(service=service, submitted_at=NOW, comment=f"printer jam {n}", csat=2) for n in range(5)
+    )
+    found = [(None, Topic(label="printer, jam", terms=("printer", "jam"), members=tuple(r.pk for r in responses)))]
+    stored_first = threading.Event()
+
+    def first():
+        try:
+            with transaction.atomic():
+                _store(found, now=NOW)
+                stored_first.set()
+                time.sleep(1.0)  # the second run starts meanwhile
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            stored_first.wait(timeout=20)
+            _store(found, now=NOW + timedelta(hours=1))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=40)
+    assert list(DiscoveredTopic.objects.values_list("discovered_at", "size")) == [(NOW + timedelta(hours=1), 5)]
+    assert DiscoveredTopic.responses.through.objects.count() == 5
