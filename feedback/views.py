@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
@@ -46,7 +47,9 @@ def _link_problem(request: HttpRequest, check: LinkCheck) -> HttpResponse:
 
 
 def _public(view):
-    """Rate-limited per address, never cached (the page answers to a private link)."""
+    """Rate-limited per address, never cached (the page answers to a private link), and without
+    CSRF cookies: the signed link is itself the secret a forged form would need, and mail apps'
+    built-in browsers often refuse cookies."""
     limited = ratelimit(group="feedback.survey", key="ip", rate=survey_rate, block=False)(view)
 
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -56,7 +59,7 @@ def _public(view):
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
-    return never_cache(wrapped)
+    return csrf_exempt(never_cache(wrapped))
 
 
 @require_http_methods(["GET", "POST"])

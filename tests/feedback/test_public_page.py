@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from feedback.models import FollowUp, Invitation, Response
@@ -180,3 +181,11 @@ def test_the_page_is_rate_limited_per_address(client, link, settings, now):
     assert client.get(link, REMOTE_ADDR="203.0.113.9").status_code == 200  # another address
     with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
         assert client.get(link).status_code == 200  # the next minute
+
+
+def test_the_page_works_without_cookies(link, now):
+    browser = Client(enforce_csrf_checks=True)  # like a mail app's browser that refuses cookies
+    page = browser.get(link)
+    assert page.status_code == 200 and not page.cookies
+    assert browser.post(link, {"csat": "4"}).status_code == 302
+    assert Response.objects.count() == 1
