@@ -13,6 +13,7 @@ from feedback.follow_up_selectors import (
     Answer,
     answer_is_better,
     follow_up_inbox,
+    follow_up_list,
     recovery_count,
     service_recovery,
     service_recovery_recent,
@@ -463,3 +464,40 @@ def test_recent_recovery_is_labelled_by_quarter_in_the_service_s_zone(service):
     this, last = service_recovery_recent(service=service, now=at(20, 10))
     assert (this.label, this.answered_again, this.recovered) == ("Q4 2026", 1, 1)
     assert (last.label, last.detractors) == ("Q3 2026", 0)
+
+
+# --- Rules and scoped lists agree -------------------------------------------------------------------
+
+
+def test_who_sees_and_acts_rules_and_lists_agree(service):
+    business = f.business_user()
+    service.business_owner = business
+    service.save(update_fields=["business_owner"])
+    deputy = f.service_owner()
+    mine = detractor(service, when=at(2, 10))
+    delegated = detractor(service, when=at(2, 11), email="bob@example.com")
+    FollowUp.objects.filter(pk=delegated.pk).update(owner=deputy)
+    delegated.refresh_from_db()
+    elsewhere = detractor(f.ServiceFactory(), when=at(2, 12))
+    people = {
+        "owner": service.service_owner,
+        "deputy": deputy,
+        "business": business,
+        "admin": f.admin_user(),
+        "reader": f.business_user(),
+    }
+    expected_view = {
+        "owner": {mine, delegated},
+        "deputy": {delegated},
+        "business": {mine, delegated},
+        "admin": {mine, delegated, elsewhere},
+        "reader": set(),
+    }
+    expected_change = {**expected_view, "business": set()}
+    for name, user in people.items():
+        listed = set(follow_up_list(user=user))
+        assert listed == expected_view[name], name
+        for follow_up in (mine, delegated, elsewhere):
+            assert user.has_perm("feedback.view_follow_up", follow_up) == (follow_up in expected_view[name]), name
+            assert user.has_perm("feedback.change_follow_up", follow_up) == (follow_up in expected_change[name]), name
+        assert user.has_perm("feedback.view_service_follow_ups", service) == (name in ("owner", "business", "admin"))
