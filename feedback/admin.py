@@ -256,11 +256,22 @@ class FollowUpAdmin(admin.ModelAdmin):
 
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
+    """The taxonomy. A theme's comments are matched again after its phrases change or it is
+    switched on or off."""
+
     list_display = ["name", "active", "phrase_count", "match_count"]
     list_filter = ["active"]
     search_fields = ["name", "phrases"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "phrases", "description", "active"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not change or {"phrases", "active"} & set(form.changed_data):
+            # Every comment is matched again in the background (feedback.services.themes_rematch).
+            from feedback.theme_tasks import rematch_themes
+
+            rematch_themes.delay_on_commit(obj.pk)
 
     @admin.display(description="Phrases")
     def phrase_count(self, theme: Theme) -> int:

@@ -93,13 +93,18 @@ def test_survey_settings_are_checked_like_the_service_checks_them(admin_client, 
     assert (settings.event_kinds, settings.event_delay.total_seconds()) == (["csat", "ces"], 7200)
 
 
-def test_themes_are_edited_in_the_admin(admin_client):
-    page = admin_client.post(
-        reverse("admin:feedback_theme_add"),
-        {"name": "Speed", "slug": "speed", "phrases": "slow\ntoo long\n", "description": "", "active": "on"},
-    )
+def test_themes_are_edited_in_the_admin_and_comments_matched_again(
+    admin_client, answered, django_capture_on_commit_callbacks
+):
+    form = {"name": "Manners", "slug": "manners", "phrases": "polite\n", "description": "", "active": "on"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client.post(reverse("admin:feedback_theme_add"), form).status_code == 302
+    theme = Theme.objects.get()
+    assert theme.phrase_list == ["polite"] and not answered.theme_matches.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        page = admin_client.post(reverse("admin:feedback_theme_change", args=[theme.pk]), {**form, "phrases": "rude"})
     assert page.status_code == 302
-    assert Theme.objects.get().phrase_list == ["slow", "too long"]
+    assert [(m.theme, m.phrase) for m in answered.theme_matches.all()] == [(theme, "rude")]
 
 
 def test_a_follow_up_is_contacted_then_closed_through_the_services(admin_client, answered):
