@@ -30,7 +30,7 @@ class MeasureRow:
     period: str  # "each month"
     counted: str  # "share of P1 tickets resolved within their target"
     source: str  # "Derived from tickets"
-    pending: str  # why no verdict can come yet, or ""
+    pending: str  # where a derived measure's data comes from, or ""
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class MeasureGroup:
 
 def measure_row(measure) -> MeasureRow:
     warning = measure_text.warning_text(measure)
-    pending = "Feedback arrives with the feedback module." if measure.source == MeasureSource.FEEDBACK else ""
+    pending = "From the answers to the service's surveys." if measure.source == MeasureSource.FEEDBACK else ""
     return MeasureRow(
         key=measure.key,
         name=measure.name,

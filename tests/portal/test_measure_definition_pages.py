@@ -121,7 +121,7 @@ def test_the_agreement_page_lists_measures_by_factor_in_words(client, draft, own
     ) in section
     assert '<td>at most 4 hours each month<br><span class="small muted">at risk above 3 hours</span></td>' in section
     assert "<td>mean business time to engage P1 tickets</td> <td>Derived from tickets</td>" in section
-    assert "Feedback arrives with the feedback module." in section
+    assert "From the answers to the service&#x27;s surveys." in section
     assert f'href="/agreements/{draft.pk}/measures/">Edit measures</a>' in html
 
 
