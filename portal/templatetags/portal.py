@@ -40,6 +40,11 @@ _SECTIONS = {
     "follow_up_contacted": "follow_ups",
     "follow_up_close": "follow_ups",
     "service_follow_ups": "follow_ups",
+    "themes": "themes",
+    "service_themes": "themes",
+    "perception_gaps": "perception",
+    "service_perception_gap": "perception",
+    "self_assessment": "perception",
 }
 
 
