@@ -160,6 +160,8 @@ def _cluster(points: np.ndarray, *, max_k: int, random_state: int) -> list[np.nd
     """The rows of each k-means cluster, with the k (2..max_k) of the best silhouette; all rows
     one cluster when there is no room for two."""
     best_score, best_labels = -2.0, np.zeros(len(points), dtype=int)
+    # Identical comments give identical points: never ask for more clusters than distinct points.
+    max_k = min(max_k, len(np.unique(points.round(decimals=9), axis=0)))
     for k in range(2, max_k + 1):
         labels = KMeans(n_clusters=k, n_init=KMEANS_RUNS, random_state=random_state).fit_predict(points)
         if len(np.unique(labels)) < 2:

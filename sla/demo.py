@@ -186,6 +186,8 @@ def _ticket_story(now: datetime, number: int, agreement: Agreement, rng: random.
             priority=priority,
             title=_TITLES[number % len(_TITLES)],
             requester=f"{REQUESTERS[number % 5]} {['Hughes', 'Patel', 'Murray'][number % 3]}",
+            requester_email=f"{REQUESTERS[number % 5].lower()}.{['hughes', 'patel', 'murray'][number % 3]}"
+            "@harbourside.example",
         )
     ]
 

@@ -27,6 +27,7 @@ LOADERS = [
     "sla.demo.load_targets",
     "sla.demo.load_tickets",
     "sla.demo_commitments.load_commitments",
+    "feedback.demo.load_feedback",
     "sla.demo_measures.load_measurements",
 ]
 

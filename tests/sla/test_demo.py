@@ -53,6 +53,16 @@ def test_the_demo_has_calendars_targets_history_and_live_tickets():
     assert history.count() >= 3  # past months evaluated, for trends and sparklines
     assert history.exclude(status="no_data").exists()
 
+    from feedback.models import DiscoveredTopic, FollowUp, Invitation, Response, SelfAssessment, Theme
+
+    assert Theme.objects.count() == 5
+    assert Response.objects.filter(kind="event").count() > 200
+    assert Response.objects.filter(kind="relationship").exists()
+    assert set(FollowUp.objects.values_list("state", flat=True)) >= {"open", "closed"}
+    assert SelfAssessment.objects.exists()
+    assert DiscoveredTopic.objects.exists()  # password resets, VPN, printers: no theme catches them
+    assert Invitation.objects.filter(kind="event").exists()  # the demo's resolved tickets are surveyed
+
 
 def test_an_older_demo_database_gets_targets_through_a_revised_version():
     context = load_demo(
