@@ -25,7 +25,7 @@ demo: install
 	PATH="$(abspath $(BIN)):$$PATH" exec $(BIN)/honcho -f Procfile.demo start
 
 test: install lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
