@@ -271,7 +271,7 @@ class AgreementViewSet(
             if other is None:
                 raise ValidationError({"against": ["This is the first version; there is nothing to compare it with."]})
         else:
-            if not against.isdigit():
+            if not (against.isascii() and against.isdigit()):  # "²".isdigit(), yet int("²") fails
                 raise ValidationError({"against": ["Give the id of another version of this agreement."]})
             other = get_object_or_404(
                 self.get_queryset(),

@@ -15,7 +15,12 @@ class AwareDateTimeField(serializers.DateTimeField):
 
     def to_internal_value(self, value):
         if isinstance(value, str):
-            parsed = parse_datetime(value.strip())
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:  # well formed, but no such day or time (2026-02-30)
+                raise serializers.ValidationError(
+                    f"{value.strip()} is not a date and time on the calendar; check the day and month."
+                ) from None
             if parsed is not None and timezone.is_naive(parsed):
                 raise serializers.ValidationError(
                     "Give the time with a time zone or UTC offset, e.g. 2026-11-02T09:00:00Z."
