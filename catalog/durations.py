@@ -7,7 +7,9 @@ People read "4h", "30 min", "2 days"; programs send seconds or ISO 8601 duration
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
 
 DAY, HOUR, MINUTE = 86400, 3600, 60
 
@@ -17,8 +19,23 @@ _ISO = re.compile(
 )
 _CALENDAR_UNITS = re.compile(r"^P(?:\d+Y)?(?:\d+M)?")  # P1Y, P6M: before any D or T
 DURATION_FORMAT_HELP = "Give a number of seconds or an ISO 8601 duration such as PT30M, PT4H or P2D."
+TOO_LONG = "That is longer than a duration can be (at most 999,999,999 days); give a shorter one."
 
 
+def _bounded(parse: Callable[..., timedelta]) -> Callable[..., timedelta]:
+    """A duration too long for timedelta is a ValueError for people, like any other bad text."""
+
+    @wraps(parse)
+    def wrapper(value) -> timedelta:
+        try:
+            return parse(value)
+        except OverflowError:
+            raise ValueError(TOO_LONG) from None
+
+    return wrapper
+
+
+@_bounded
 def duration_parse(value: object) -> timedelta:
     """Seconds (a whole number, or its text) or an ISO 8601 duration of weeks, days, hours,
     minutes and seconds. Months and years are refused: their length varies. Raises
@@ -111,6 +128,7 @@ _CLOCK = re.compile(r"^(?:(\d+)\s+)?(\d+):([0-5]\d)(?::([0-5]\d))?$")  # [D ]HH:
 HUMAN_FORMAT_HELP = "Write it like 30 min, 4h, 1h 30 min or 2 days (or PT4H)."
 
 
+@_bounded
 def duration_parse_text(text: str) -> timedelta:
     """What people type: '4h', '30 min', '1h 30m', '2 days', '1.5h', '04:00', 'PT4H'. A bare
     number is refused: minutes or hours? Raises ValueError with a message for people."""

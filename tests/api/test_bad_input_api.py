@@ -4,6 +4,7 @@ problem, never a 500, and nothing written."""
 import pytest
 from rest_framework.test import APIClient
 
+from catalog.durations import TOO_LONG, duration_parse, duration_parse_text
 from sla.models import Ticket
 from tests import factories as f
 from tests.sla.conftest import sla as sla  # the fixture: Payroll with an agreed SLA
@@ -59,3 +60,31 @@ def test_a_ticket_event_on_a_day_the_calendar_lacks_is_refused(sla):
         "occurred_at": "2026-02-30T10:00:00Z is not a date and time on the calendar; check the day and month."
     }
     assert not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("parse", "value"),
+    [
+        (duration_parse, 10**25),
+        (duration_parse, "9" * 25),
+        (duration_parse, "P9999999999D"),
+        (duration_parse_text, "99999999999999999 days"),
+        (duration_parse_text, "9999999999 12:00"),
+    ],
+)
+def test_a_duration_too_long_to_hold_is_a_message_not_an_overflow(parse, value):
+    with pytest.raises(ValueError, match="longer than a duration can be"):
+        parse(value)
+
+
+def test_a_target_too_long_to_hold_is_refused_naming_the_field(api, world):
+    api.force_authenticate(world["users"]["admin"])
+    targets = [{"priority": 1, "engage_within": "PT1H", "resolve_within": 10**25}]
+    response = api.put(f"/api/v1/agreements/{world['draft'].pk}/targets/", targets, format="json")
+    assert errors(response) == {"targets[0].resolve_within": TOO_LONG}
+
+
+def test_a_commitment_cadence_too_long_to_hold_is_refused_naming_the_field(sla):
+    payload = {"service": "payroll", "title": "x", "definition_of_done": "x", "due_on": "2027-01-01", "grace": 10**25}
+    response = as_admin().post("/api/v1/commitments/", payload, format="json")
+    assert errors(response) == {"grace": TOO_LONG}
