@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +28,9 @@ from sla.selectors import measures_accepting_data, service_time_zone
 
 MAX_BATCH = 5_000
 CLOCK_SKEW = timedelta(minutes=5)  # a sender's clock may run this far ahead of ours
+# Nothing was measured for an agreement before this; a point at year 1 with an offset east of UTC
+# would even be stored before year 1 by PostgreSQL and could no longer be read back.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 SENT_SOURCES = frozenset({MeasureSource.MANUAL, MeasureSource.PUSHED})
 MAX_ROWS_REPORTED = 50  # a batch of 5,000 bad rows is answered with the first 50 and a count
 SENDER_ID_MAX, NOTE_MAX = 200, 500
@@ -164,6 +167,8 @@ def measurements_record(
         instant = _instant(item.measured_at, zones[item.service])
         instants.append(instant)
         _check_not_future(index, item, instant, zones[item.service], now, problems)
+        if instant < EARLIEST:
+            problems.add(index, "measured_at", f"{_when(item)} is before 1970; send measurements taken since then.")
     problems.raise_if_any()
 
     # Same sender id twice in the batch: one point if the content agrees, else a mistake.
@@ -259,6 +264,10 @@ def _instant(measured_at: datetime | LocalPeriod, zone: ZoneInfo) -> datetime:
     if isinstance(measured_at, LocalPeriod):
         return datetime.combine(measured_at.first_day, time(0), tzinfo=zone)
     return measured_at
+
+
+def _when(item) -> str:
+    return item.measured_at.label if isinstance(item.measured_at, LocalPeriod) else item.measured_at.isoformat()
 
 
 def _check_not_future(index: int, item, instant: datetime, zone: ZoneInfo, now: datetime, problems) -> None:

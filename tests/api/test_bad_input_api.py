@@ -5,9 +5,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from catalog.durations import TOO_LONG, duration_parse, duration_parse_text
-from sla.models import Ticket
+from sla.models import Measurement, Ticket
 from tests import factories as f
+from tests.sla.conftest import at
 from tests.sla.conftest import sla as sla  # the fixture: Payroll with an agreed SLA
+from tests.sla.test_measurements import add_measure
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +62,30 @@ def test_a_ticket_event_on_a_day_the_calendar_lacks_is_refused(sla):
         "occurred_at": "2026-02-30T10:00:00Z is not a date and time on the calendar; check the day and month."
     }
     assert not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("measured_at", "shown"),
+    [
+        ("0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00+14:00"),
+        ("0001-01-01", "0001-01-01"),
+        ("1969-12-31T23:59:59Z", "1969-12-31T23:59:59+00:00"),
+    ],
+)
+def test_a_measurement_before_1970_is_refused(sla, time_machine, measured_at, shown):
+    """PostgreSQL stored the first one before year 1, after which no page listing it opened."""
+    time_machine.move_to(at(20, 12), tick=False)
+    add_measure(sla["agreement"])
+    point = {
+        "service": "payroll",
+        "measure": "payslips-on-time",
+        "value": 97.5,
+        "measured_at": measured_at,
+        "sender_id": "p-1",
+    }
+    response = as_admin().post("/api/v1/measurements/", point, format="json")
+    assert errors(response) == {"measured_at": f"{shown} is before 1970; send measurements taken since then."}
+    assert not Measurement.objects.exists()
 
 
 @pytest.mark.parametrize(
