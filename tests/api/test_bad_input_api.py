@@ -5,7 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from catalog.durations import TOO_LONG, duration_parse, duration_parse_text
-from sla.models import Measurement, Ticket
+from sla.models import Commitment, Measurement, Ticket
 from tests import factories as f
 from tests.sla.conftest import at
 from tests.sla.conftest import sla as sla  # the fixture: Payroll with an agreed SLA
@@ -114,3 +114,23 @@ def test_a_commitment_cadence_too_long_to_hold_is_refused_naming_the_field(sla):
     payload = {"service": "payroll", "title": "x", "definition_of_done": "x", "due_on": "2027-01-01", "grace": 10**25}
     response = as_admin().post("/api/v1/commitments/", payload, format="json")
     assert errors(response) == {"grace": TOO_LONG}
+
+
+@pytest.mark.parametrize(
+    ("dates", "field", "message"),
+    [
+        ({"due_on": "9999-12-31"}, "due_on", "Promise a date within 10 years, by 20 Nov 2036."),
+        (
+            {"due_on": "2026-12-31", "committed_on": "0001-01-01"},
+            "committed_on",
+            "Record commitments made in the last 10 years, since 20 Nov 2016.",
+        ),
+    ],
+)
+def test_commitment_dates_beyond_ten_years_are_refused(sla, time_machine, dates, field, message):
+    """The day after 9999-12-31, when such a commitment would end, does not exist."""
+    time_machine.move_to(at(20, 12), tick=False)
+    payload = {"service": "payroll", "title": "x", "definition_of_done": "x", **dates}
+    response = as_admin().post("/api/v1/commitments/", payload, format="json")
+    assert errors(response) == {field: message}
+    assert not Commitment.objects.exists()
