@@ -74,17 +74,36 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
 
 
+class ChoicesByIdField(forms.ModelMultipleChoiceField):
+    """Several rows chosen by id. An id too large for the database is simply not one of the
+    choices (SQLite cannot even compare it: OverflowError)."""
+
+    LARGEST_ID = 2**63 - 1
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                too_large = abs(int(pk)) > self.LARGEST_ID
+            except (TypeError, ValueError):
+                continue  # not a number at all: refused below like any unknown choice
+            if too_large:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
+
+
 class ServiceForm(forms.ModelForm):
     """Create or edit a service. The owner may be chosen by admins only."""
 
-    business_units = forms.ModelMultipleChoiceField(
+    business_units = ChoicesByIdField(
         queryset=BusinessUnit.objects.none(),
         required=False,
         label="Who it serves",
         help_text="The business units that use the service.",
         widget=forms.CheckboxSelectMultiple,
     )
-    depends_on = forms.ModelMultipleChoiceField(
+    depends_on = ChoicesByIdField(
         queryset=Service.objects.none(),
         required=False,
         label="Depends on",
@@ -230,7 +249,9 @@ class UrgencyTargetRowForm(forms.Form):
         self.fields["calendar"].empty_label = support_calendar_label
 
     def label(self) -> str:
-        return Priority(int(self["priority"].value())).label
+        # The row's own priority: the posted one is only as good as whoever posted it.
+        priority = self.initial.get("priority")
+        return Priority(priority).label if priority in Priority.values else "A row that is not a priority"
 
     def is_target(self) -> bool:
         data = self.cleaned_data
