@@ -244,6 +244,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # Survey pages one address may open (django-ratelimit rate: "30/m", "300/h").
 FEEDBACK_SURVEY_RATE = env.str("FEEDBACK_SURVEY_RATE", default="30/m")
+# Fewer answers than this in a period: "not enough responses", never a score.
+FEEDBACK_MIN_RESPONSES = env.int("FEEDBACK_MIN_RESPONSES", default=10)
 if env.str("RATELIMIT_IP_META_KEY", default=""):  # behind a proxy: the header with the client's address
     RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY")
 
