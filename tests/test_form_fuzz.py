@@ -2,8 +2,9 @@
 empty, as shown, and with bad values in every field a person (or a tampered page) can fill:
 letters in numbers, huge and negative numbers, days that do not exist or are out of range,
 NUL characters, NaN and infinity, tampered formset counts, and CSV files that are not UTF-8
-or not CSV. None may answer with a server error. Each post is rolled back. See
-tests/demo_site.py for the crawl that finds the forms."""
+or not CSV. Neither the answer nor the page it redirects to (showing what was saved) may be a
+server error; a GET of a form's action (its address reloaded) leads to a page. Each post is
+rolled back. See tests/demo_site.py for the crawl that finds the forms."""
 
 from __future__ import annotations
 
@@ -103,10 +104,14 @@ def test_no_form_answers_bad_input_with_a_server_error(demo_organisation):
     assert len(forms) >= 15, sorted(forms)  # every kind of form the portal has, from drafting to uploads
     problems = []
     for view, (action, form) in sorted(forms.items()):
+        # The address of a form's action, reloaded or bookmarked: a page, not a blank 405.
+        response = client.get(action, follow=True)
+        if response.status_code != 200:
+            problems.append(f"GET {action} ({view}), a form's action: {response.status_code}")
         for what, data in _posts(form):
             saved = transaction.savepoint()
             try:
-                response = client.post(action, data)
+                response = client.post(action, data, follow=True)  # and the page showing what was saved
             finally:
                 transaction.savepoint_rollback(saved)
             if response.status_code >= 500:

@@ -7,6 +7,8 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
 
 
 def require_perm(request, perm: str, obj=None, *, message: str) -> None:
@@ -28,3 +30,22 @@ def catalogue_reader(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def form_action(page: str):
+    """For a view that only takes a form's POST. A GET (the address bookmarked, or typed again
+    after a page with errors was shown at it) goes to `page`, the URL name of the page with the
+    form, given the view's own arguments, instead of a blank 405."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method in ("GET", "HEAD"):
+                return redirect(page, *args, **kwargs)
+            if request.method != "POST":
+                return HttpResponseNotAllowed(["POST"])
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

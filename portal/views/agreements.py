@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from catalog import selectors, services
 from catalog.models import OPEN_STATUSES, Agreement, AgreementStatus, Service
@@ -28,7 +27,7 @@ from portal.forms import (
 )
 from portal.measure_definitions.presenters import measure_groups
 from portal.measure_definitions.selectors import measures_prefetch
-from portal.views.access import catalogue_reader, require_perm
+from portal.views.access import catalogue_reader, form_action, require_perm
 from sla.calendars import calendar_list
 
 PAGE_SIZE = 50
@@ -195,7 +194,7 @@ def agreement_targets_edit(request, pk: int):
 
 
 @login_required
-@require_POST
+@form_action("portal:agreement")
 def agreement_propose(request, pk: int):
     agreement = _agreement_or_404(request.user, pk)
     require_perm(
@@ -213,7 +212,7 @@ def agreement_propose(request, pk: int):
 
 
 @login_required
-@require_POST
+@form_action("portal:agreement")
 def agreement_sign(request, pk: int):
     agreement = _agreement_or_404(request.user, pk)
     # catalog.services decides who may sign and for which side (PermissionDenied otherwise).
@@ -227,7 +226,7 @@ def agreement_sign(request, pk: int):
 
 
 @login_required
-@require_POST
+@form_action("portal:agreement")
 def agreement_return_to_draft(request, pk: int):
     agreement = _agreement_or_404(request.user, pk)
     require_perm(

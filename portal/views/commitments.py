@@ -18,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_POST
 
 from catalog import selectors as catalog_selectors
 from catalog.durations import duration_human
@@ -26,7 +25,7 @@ from catalog.models import Service
 from portal.commitments import forms as f
 from portal.commitments import presenters
 from portal.forms import add_validation_error
-from portal.views.access import require_perm
+from portal.views.access import form_action, require_perm
 from sla import commitment_selectors as selectors
 from sla.commitments import local_date
 from sla.models import Commitment, CommitmentOutcome
@@ -99,7 +98,7 @@ def commitment_detail(request, pk: int):
 
 
 @login_required
-@require_POST
+@form_action("portal:commitment")
 def commitment_check_in(request, pk: int):
     commitment = _commitment_or_404(request.user, pk)
     require_perm(
@@ -118,7 +117,7 @@ def commitment_check_in(request, pk: int):
 
 
 @login_required
-@require_POST
+@form_action("portal:commitment")
 def commitment_deliver_view(request, pk: int):
     commitment = _managed(request, pk)
     return _act(
@@ -131,7 +130,7 @@ def commitment_deliver_view(request, pk: int):
 
 
 @login_required
-@require_POST
+@form_action("portal:commitment")
 def commitment_renegotiate_view(request, pk: int):
     commitment = _managed(request, pk)
     return _act(
@@ -144,7 +143,7 @@ def commitment_renegotiate_view(request, pk: int):
 
 
 @login_required
-@require_POST
+@form_action("portal:commitment")
 def commitment_withdraw_view(request, pk: int):
     commitment = _managed(request, pk)
     return _act(

@@ -19,12 +19,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Service
 from portal.forms import add_validation_error
-from portal.views.access import require_perm
+from portal.views.access import form_action, require_perm
 from sla import selectors as sla_selectors
 from sla.models import MeasurementSource
 from sla.services import MeasurementInput, measurements_record
@@ -208,7 +207,7 @@ def service_measurements(request, slug: str):
 
 
 @login_required
-@require_POST
+@form_action("portal:service_measurements")
 def measurements_upload(request, slug: str):
     """A CSV file of points, recorded all-or-nothing."""
     service = _service_or_404(request.user, slug)

@@ -13,14 +13,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Service
 from portal.sla import presenters
 from portal.sla import selectors as portal_sla
 from portal.sla.forms import AlertFilterForm, WarningsFilterForm
-from portal.views.access import require_perm
+from portal.views.access import form_action, require_perm
 from sla import selectors as sla_selectors
 from sla.models import Alert, AlertState, Ticket
 from sla.services import alert_acknowledge
@@ -117,7 +116,7 @@ def alert(request, pk: int):
 
 
 @login_required
-@require_POST
+@form_action("portal:alert")
 def alert_acknowledge_view(request, pk: int):
     found = _alert_or_404(request.user, pk)
     service_name = found.service.name if found.service else "this service"

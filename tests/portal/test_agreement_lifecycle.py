@@ -100,7 +100,12 @@ def test_actions_are_posts_only(client, owner, service, unit):
     draft = services.agreement_draft_create(service=service, business_unit=unit, actor=owner)
     client.force_login(owner)
     for action in ("propose", "sign", "return-to-draft"):
-        assert client.get(f"/agreements/{draft.pk}/{action}/").status_code == 405
+        # A GET (the address reloaded or bookmarked) acts on nothing: it shows the agreement.
+        response = client.get(f"/agreements/{draft.pk}/{action}/")
+        assert response.status_code == 302 and response.url == f"/agreements/{draft.pk}/"
+        assert client.put(f"/agreements/{draft.pk}/{action}/").status_code == 405
+    draft.refresh_from_db()
+    assert draft.status == AgreementStatus.DRAFT
 
 
 def test_return_to_draft_clears_signatures(client, service, owner, unit):
