@@ -23,11 +23,12 @@ from zoneinfo import ZoneInfo
 
 from catalog.models import Direction, FeedbackMetric, Measure, MeasureSource, TicketMetric
 from sla import forecasting as fc
-from sla.measure_data import FEEDBACK_PENDING, Series, Tally, Windows, finite
+from sla.measure_data import Series, Tally, Windows, finite
 from sla.periods import period_label
 
 CUMULATIVE = (fc.SUM, fc.COUNT)
 QUANTILES = {fc.MEDIAN: "median", fc.P90: "p90", fc.LAST: "last"}
+FEEDBACK_PENDING = "feedback arrives with the feedback module"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from django.db.models import F
 from sla import forecasting as fc
 from sla import measure_data
 from sla.forecasting import Point
+from sla.measure_data import grouped_queries
 from sla.models import Alert, AlertKind, AlertState, MeasureEvaluation
 from sla.services import measures_evaluate
 from tests.sla.conftest import at
@@ -278,7 +279,7 @@ def test_percentile_cont_and_the_python_fallback_agree(sla):
         at=F("agreement__service__measurements__measured_at"),
         val=F("agreement__service__measurements__value"),
     )
-    measure_data._quantiles_in_python(points, ["pk"], windows, {(pk,): {"m": s} for pk, s in in_python.items()})
+    grouped_queries._quantiles_in_python(points, ["pk"], windows, {(pk,): {"m": s} for pk, s in in_python.items()})
     assert connection.vendor == "postgresql"
     for pk, series in in_sql.items():
         kind = Measure.objects.get(pk=pk).aggregation
