@@ -14,13 +14,13 @@ Rules live in catalog.services.measure_rules; this module only parses and shapes
 
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from catalog import measure_text, services
 from catalog.api.targets import BusinessDurationField
+from catalog.api.version_sets import item_at_address, parse_whole_set, require_change
 from catalog.durations import duration_human
 from catalog.models import (
     Aggregation,
@@ -187,7 +187,7 @@ class AgreementMeasuresMixin:
     def measures(self, request, pk=None):
         agreement = self.get_object()
         if request.method == "PUT":
-            _require_change(request, agreement)
+            require_change(request, agreement, refused=_WRITE_REFUSED)
             services.measures_replace(agreement=agreement, measures=_parse_measure_list(request.data))
         return Response(_measures_data(agreement))
 
@@ -212,30 +212,19 @@ class AgreementMeasuresMixin:
     def measure(self, request, pk=None, key=None):
         agreement = self.get_object()
         current = agreement.measures.filter(key=key).first()
-        missing = f"Version {agreement.version} has no measure “{key}”."
-        if request.method == "GET":
-            if current is None:
-                raise NotFound(missing)
-            return Response(MeasureSerializer(current).data)
-        _require_change(request, agreement)
-        if request.method == "DELETE":
-            if current is None:
-                raise NotFound(missing)
-            services.measure_remove(agreement=agreement, key=key)
-            return Response(status=status.HTTP_204_NO_CONTENT)
-        partial = request.method == "PATCH"
-        if partial and current is None:
-            raise NotFound(f"{missing} PUT one to create it.")
-        serializer = MeasureKeyInputSerializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        values = dict(serializer.validated_data)
-        if values.pop("key", key) != key:
-            raise ValidationError({"key": [f"This address is for “{key}”; leave key out or give “{key}”."]})
-        if partial:
-            values = {**_current_values(current, changing=values), **values}
-        saved = services.measure_set(agreement=agreement, key=key, **values)
-        return Response(
-            MeasureSerializer(saved).data, status=status.HTTP_201_CREATED if current is None else status.HTTP_200_OK
+        return item_at_address(
+            request,
+            agreement,
+            current,
+            address=("key", key),
+            missing=f"Version {agreement.version} has no measure “{key}”.",
+            mismatch=f"This address is for “{key}”; leave key out or give “{key}”.",
+            refused=_WRITE_REFUSED,
+            shown=MeasureSerializer,
+            given=MeasureKeyInputSerializer,
+            start_from=lambda changing: _current_values(current, changing=changing),
+            remove=lambda: services.measure_remove(agreement=agreement, key=key),
+            save=lambda values: services.measure_set(agreement=agreement, key=key, **values),
         )
 
 
@@ -251,33 +240,14 @@ def _current_values(measure: Measure, *, changing: dict) -> dict:
     return current
 
 
-def _require_change(request, agreement: Agreement) -> None:
-    if not request.user.has_perm("catalog.change_agreement", agreement):
-        raise PermissionDenied(_WRITE_REFUSED)
-
-
 def _parse_measure_list(data) -> list[dict]:
-    """Type-check each measure of a whole set; problems keyed "measures[<index>].<field>", as
-    catalog.services names the ones it finds."""
-    if not isinstance(data, list):
-        raise ValidationError(
-            {"non_field_errors": ["Send a list of measures, in order (an empty list removes them all)."]}
-        )
-    if len(data) > MOST_MEASURES:
-        raise ValidationError({"non_field_errors": [f"An agreement has at most {MOST_MEASURES} measures."]})
-    parsed, errors = [], {}
-    for index, item in enumerate(data):
-        if not isinstance(item, dict):
-            errors[f"measures[{index}]"] = ["Each measure must be a JSON object."]
-            continue
-        serializer = MeasureInputSerializer(data=item)
-        if serializer.is_valid():
-            parsed.append(dict(serializer.validated_data))
-        else:
-            errors.update({f"measures[{index}].{field}": messages for field, messages in serializer.errors.items()})
-    if errors:
-        raise ValidationError(errors)
-    return parsed
+    return parse_whole_set(
+        data,
+        MeasureInputSerializer,
+        noun="measure",
+        not_a_list="Send a list of measures, in order (an empty list removes them all).",
+        most=MOST_MEASURES,
+    )
 
 
 def _measures_data(agreement: Agreement) -> list:

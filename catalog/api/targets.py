@@ -14,12 +14,12 @@ Rules live in catalog.services.targets; this module only parses and shapes."""
 
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from catalog import services
+from catalog.api.version_sets import item_at_address, parse_whole_set, require_change
 from catalog.durations import duration_human, duration_iso, duration_parse
 from catalog.models import Agreement, UrgencyTarget
 from catalog.services.targets import TARGET_FIELDS
@@ -187,7 +187,7 @@ class AgreementTargetsMixin:
     def targets(self, request, pk=None):
         agreement = self.get_object()
         if request.method == "PUT":
-            _require_change(request, agreement)
+            require_change(request, agreement, refused=_WRITE_REFUSED)
             services.urgency_targets_replace(agreement=agreement, targets=_parse_target_list(request.data))
         return Response(_targets_data(agreement))
 
@@ -215,61 +215,29 @@ class AgreementTargetsMixin:
         agreement = self.get_object()
         priority = int(priority)
         current = agreement.urgency_targets.select_related("calendar").filter(priority=priority).first()
-        missing = f"Version {agreement.version} has no target for P{priority}."
-        if request.method == "GET":
-            if current is None:
-                raise NotFound(missing)
-            return Response(UrgencyTargetSerializer(current).data)
-        _require_change(request, agreement)
-        if request.method == "DELETE":
-            if current is None:
-                raise NotFound(missing)
-            services.urgency_target_remove(agreement=agreement, priority=priority)
-            return Response(status=status.HTTP_204_NO_CONTENT)
-        partial = request.method == "PATCH"
-        if partial and current is None:
-            raise NotFound(f"{missing} PUT one to create it.")
-        serializer = UrgencyTargetPriorityInputSerializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        values = dict(serializer.validated_data)
-        if values.pop("priority", priority) != priority:
-            raise ValidationError(
-                {"priority": [f"This address is for P{priority}; leave priority out or give {priority}."]}
-            )
-        if partial:
-            values = {**{name: getattr(current, name) for name in TARGET_FIELDS}, **values}
-        saved = services.urgency_target_set(agreement=agreement, priority=priority, **values)
-        created = current is None
-        return Response(
-            UrgencyTargetSerializer(saved).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return item_at_address(
+            request,
+            agreement,
+            current,
+            address=("priority", priority),
+            missing=f"Version {agreement.version} has no target for P{priority}.",
+            mismatch=f"This address is for P{priority}; leave priority out or give {priority}.",
+            refused=_WRITE_REFUSED,
+            shown=UrgencyTargetSerializer,
+            given=UrgencyTargetPriorityInputSerializer,
+            start_from=lambda changing: {name: getattr(current, name) for name in TARGET_FIELDS},
+            remove=lambda: services.urgency_target_remove(agreement=agreement, priority=priority),
+            save=lambda values: services.urgency_target_set(agreement=agreement, priority=priority, **values),
         )
-
-
-def _require_change(request, agreement: Agreement) -> None:
-    if not request.user.has_perm("catalog.change_agreement", agreement):
-        raise PermissionDenied(_WRITE_REFUSED)
 
 
 def _parse_target_list(data) -> list[dict]:
-    """Type-check each target of a whole set; problems keyed "targets[<index>].<field>", as
-    catalog.services names the ones it finds."""
-    if not isinstance(data, list):
-        raise ValidationError(
-            {"non_field_errors": ["Send a list of targets, one per priority (an empty list removes them all)."]}
-        )
-    parsed, errors = [], {}
-    for index, item in enumerate(data):
-        if not isinstance(item, dict):
-            errors[f"targets[{index}]"] = ["Each target must be a JSON object."]
-            continue
-        serializer = UrgencyTargetInputSerializer(data=item)
-        if serializer.is_valid():
-            parsed.append(dict(serializer.validated_data))
-        else:
-            errors.update({f"targets[{index}].{field}": messages for field, messages in serializer.errors.items()})
-    if errors:
-        raise ValidationError(errors)
-    return parsed
+    return parse_whole_set(
+        data,
+        UrgencyTargetInputSerializer,
+        noun="target",
+        not_a_list="Send a list of targets, one per priority (an empty list removes them all).",
+    )
 
 
 def _targets_data(agreement: Agreement) -> list:
