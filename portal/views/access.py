@@ -1,5 +1,5 @@
 """Access checks shared by the portal's views. The rules themselves live in
-catalog/rules.py; this only turns a refusal into the right response."""
+catalog/rules.py; this only turns a refusal into the right response (403, 404, or a redirect)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
+
+from catalog import selectors as catalog_selectors
+from catalog.models import Service
 
 
 def require_perm(request, perm: str, obj=None, *, message: str) -> None:
@@ -49,3 +52,11 @@ def form_action(page: str):
         return wrapper
 
     return decorator
+
+
+def service_or_404(user, slug: str) -> Service:
+    """The service of `slug` if `user` may see it; otherwise 404, as if there were none."""
+    try:
+        return catalog_selectors.service_list(user=user).prefetch_related(None).get(slug=slug)
+    except Service.DoesNotExist:
+        raise Http404("No such service.") from None

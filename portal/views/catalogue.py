@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 
 from catalog import rules as access
 from catalog import selectors, services
@@ -16,6 +15,7 @@ from catalog.models import Category, Lifecycle, Service
 from portal import selectors as portal_selectors
 from portal.forms import LIFECYCLE_ANY, ServiceFilterForm, ServiceForm, add_validation_error
 from portal.views.access import catalogue_reader, require_perm
+from portal.views.htmx import vary_on_htmx
 
 PAGE_SIZE = 50
 
@@ -54,8 +54,7 @@ def home(request):
     else:
         context["can_add_service"] = request.user.has_perm("catalog.add_service")
         response = render(request, "portal/home.html", context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return vary_on_htmx(response)
 
 
 @catalogue_reader

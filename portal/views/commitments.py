@@ -17,7 +17,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 
 from catalog import selectors as catalog_selectors
 from catalog.durations import duration_human
@@ -25,7 +24,9 @@ from catalog.models import Service
 from portal.commitments import forms as f
 from portal.commitments import presenters
 from portal.forms import add_validation_error
-from portal.views.access import form_action, require_perm
+from portal.views.access import form_action, require_perm, service_or_404
+from portal.views.form_posts import write_posted_form
+from portal.views.htmx import vary_on_htmx
 from sla import commitment_selectors as selectors
 from sla.commitments import local_date
 from sla.models import Commitment, CommitmentOutcome
@@ -53,7 +54,7 @@ def commitment_list(request):
 @login_required
 def service_commitments(request, slug: str):
     """One service's commitments; for the service page (htmx), its open ones as a fragment."""
-    service = _service_or_404(request.user, slug)
+    service = service_or_404(request.user, slug)
     if request.htmx and not request.htmx.history_restore_request:
         open_ones = _with_badges(selectors.commitments_open(user=request.user, service=service), limit=None)
         context = {
@@ -62,13 +63,13 @@ def service_commitments(request, slug: str):
             "total": len(open_ones),
             "can_add": request.user.has_perm("sla.add_commitment", service),
         }
-        return _varying(render(request, "portal/commitments/_service_commitments.html", context))
-    return _varying(_list_page(request, service=service))
+        return vary_on_htmx(render(request, "portal/commitments/_service_commitments.html", context))
+    return vary_on_htmx(_list_page(request, service=service))
 
 
 @login_required
 def commitment_create_view(request, slug: str):
-    service = _service_or_404(request.user, slug)
+    service = service_or_404(request.user, slug)
     require_perm(
         request,
         "sla.add_commitment",
@@ -235,24 +236,22 @@ def _detail_page(request, commitment: Commitment, bound: dict | None = None):
 
 
 def _act(request, commitment: Commitment, prefix: str, write, success):
-    """Bind the form of `prefix`, write through the service; on a problem, the page again with
-    the form's errors (and nothing written)."""
+    """Bind the form of `prefix` and write it through the service (portal.views.form_posts); on a
+    problem, the page again with the form's errors."""
     form = FORM_PREFIXES[prefix](request.POST, prefix=prefix)
-    if form.is_valid():
-        data = {name: value for name, value in form.cleaned_data.items() if value is not None}
-        try:
-            done = write(data)
-        except ValidationError as error:
-            if not hasattr(error, "error_dict"):  # closed meanwhile: its forms are gone from the page
-                for message in error.messages:
-                    messages.error(request, message)
-                return redirect(reverse("portal:commitment", args=[commitment.pk]))
-            add_validation_error(form, error)
-        else:
-            messages.success(request, success(done))
-            return redirect(reverse("portal:commitment", args=[commitment.pk]))
-    commitment = _commitment_or_404(request.user, commitment.pk)  # as it stands now
-    return _detail_page(request, commitment, bound={prefix: form})
+
+    def page_again():  # the commitment as it stands now
+        return _detail_page(request, _commitment_or_404(request.user, commitment.pk), bound={prefix: form})
+
+    return write_posted_form(
+        request,
+        form,
+        valid=form.is_valid(),
+        write=write,
+        success=success,
+        page=reverse("portal:commitment", args=[commitment.pk]),
+        page_again=page_again,
+    )
 
 
 def _managed(request, pk: int) -> Commitment:
@@ -271,15 +270,3 @@ def _commitment_or_404(user, pk: int) -> Commitment:
         return selectors.commitment_detail(user=user, pk=pk)
     except Commitment.DoesNotExist:
         raise Http404("No such commitment.") from None
-
-
-def _service_or_404(user, slug: str) -> Service:
-    try:
-        return catalog_selectors.service_list(user=user).prefetch_related(None).get(slug=slug)
-    except Service.DoesNotExist:
-        raise Http404("No such service.") from None
-
-
-def _varying(response):
-    patch_vary_headers(response, ("HX-Request",))
-    return response

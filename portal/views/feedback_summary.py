@@ -11,13 +11,13 @@ from django import forms
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 
 from catalog import selectors as catalog_selectors
 from catalog.models import MeasurePeriod, Service
 from feedback.selectors import DEFAULT_PERIOD, service_feedback_summary
 from portal.feedback_scores.presenters import section_view
 from portal.views.access import catalogue_reader
+from portal.views.htmx import vary_on_htmx
 
 PERIOD_CHOICES = [(MeasurePeriod.WEEK, "Week"), (MeasurePeriod.MONTH, "Month"), (MeasurePeriod.QUARTER, "Quarter")]
 
@@ -51,5 +51,4 @@ def service_feedback(request, slug: str):
     fragment = bool(request.htmx) and not request.htmx.history_restore_request
     template = "portal/feedback/_service_feedback.html" if fragment else "portal/feedback/service_feedback.html"
     response = render(request, template, context, status=status)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return vary_on_htmx(response)

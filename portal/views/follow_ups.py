@@ -8,15 +8,12 @@ admins act; the service's business owner reads.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from catalog import rules as access
@@ -27,8 +24,9 @@ from feedback.models import FollowUp, FollowUpState
 from feedback.services.follow_ups import follow_up_close, follow_up_contacted, follow_up_scores
 from portal.follow_ups import forms as f
 from portal.follow_ups.presenters import follow_up_badge
-from portal.forms import add_validation_error
-from portal.views.access import require_perm
+from portal.views.access import require_perm, service_or_404
+from portal.views.form_posts import write_posted_form
+from portal.views.htmx import vary_on_htmx
 from sla.business_time import zone_from_name
 from sla.selectors import service_time_zone
 
@@ -46,19 +44,19 @@ def follow_up_list(request):
 def service_follow_ups(request, slug: str):
     """A service's follow-ups and recovery rate; for the service page (htmx), a fragment that is
     empty for people who may not see them."""
-    service = _service_or_404(request.user, slug)
+    service = service_or_404(request.user, slug)
     allowed = request.user.has_perm("feedback.view_service_follow_ups", service)
     if request.htmx and not request.htmx.history_restore_request:
         if not allowed:
-            return _varying(HttpResponse(""))
-        return _varying(render(request, "portal/follow_ups/_service_follow_ups.html", _service_context(service)))
+            return vary_on_htmx(HttpResponse(""))
+        return vary_on_htmx(render(request, "portal/follow_ups/_service_follow_ups.html", _service_context(service)))
     require_perm(
         request,
         "feedback.view_service_follow_ups",
         service,
         message=f"Only the owners of “{service.name}” and admins see its follow-ups.",
     )
-    return _varying(_list_page(request, service=service))
+    return vary_on_htmx(_list_page(request, service=service))
 
 
 @login_required
@@ -171,26 +169,24 @@ def _detail_page(request, follow_up: FollowUp, bound: dict | None = None):
 
 
 def _act(request, follow_up: FollowUp, prefix: str, write, success: str):
-    """Bind the form of `prefix` (times in the service's zone), write through the service; on a
-    problem, the page again with the form's errors (and nothing written)."""
+    """Bind the form of `prefix` (times in the service's zone) and write it through the service
+    (portal.views.form_posts); on a problem, the page again with the form's errors."""
     form = FORMS[prefix](request.POST, prefix=prefix)
     with timezone.override(zone_from_name(service_time_zone(follow_up.service))):
         valid = form.is_valid()
-    if valid:
-        data = {name: value for name, value in form.cleaned_data.items() if value is not None}
-        try:
-            write(data)
-        except ValidationError as error:
-            if not hasattr(error, "error_dict"):  # contacted or closed meanwhile: its forms are gone
-                for message in error.messages:
-                    messages.error(request, message)
-                return redirect(reverse("portal:follow_up", args=[follow_up.pk]))
-            add_validation_error(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(reverse("portal:follow_up", args=[follow_up.pk]))
-    follow_up = _follow_up_or_404(request.user, follow_up.pk)  # as it stands now
-    return _detail_page(request, follow_up, bound={prefix: form})
+
+    def page_again():  # the follow-up as it stands now
+        return _detail_page(request, _follow_up_or_404(request.user, follow_up.pk), bound={prefix: form})
+
+    return write_posted_form(
+        request,
+        form,
+        valid=valid,
+        write=write,
+        success=lambda _: success,
+        page=reverse("portal:follow_up", args=[follow_up.pk]),
+        page_again=page_again,
+    )
 
 
 def _managed(request, pk: int) -> FollowUp:
@@ -209,15 +205,3 @@ def _follow_up_or_404(user, pk: int) -> FollowUp:
         return selectors.follow_up_detail(user=user, pk=pk)
     except FollowUp.DoesNotExist:
         raise Http404("No such follow-up.") from None
-
-
-def _service_or_404(user, slug: str) -> Service:
-    try:
-        return catalog_selectors.service_list(user=user).prefetch_related(None).get(slug=slug)
-    except Service.DoesNotExist:
-        raise Http404("No such service.") from None
-
-
-def _varying(response):
-    patch_vary_headers(response, ("HX-Request",))
-    return response

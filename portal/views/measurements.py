@@ -16,14 +16,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from catalog import selectors as catalog_selectors
 from catalog.models import Service
 from portal.forms import add_validation_error
-from portal.views.access import form_action, require_perm
+from portal.views.access import form_action, require_perm, service_or_404
 from sla import selectors as sla_selectors
 from sla.models import MeasurementSource
 from sla.services import MeasurementInput, measurements_record
@@ -126,13 +125,6 @@ def _sender_id(prefix: str, *parts) -> str:
 # --- Pages ------------------------------------------------------------------------------
 
 
-def _service_or_404(user, slug: str) -> Service:
-    try:
-        return catalog_selectors.service_list(user=user).prefetch_related(None).get(slug=slug)
-    except Service.DoesNotExist:
-        raise Http404("No such service.") from None
-
-
 def _page(request, service: Service, *, form=None, upload=None, upload_problems=()):
     require_perm(
         request,
@@ -166,7 +158,7 @@ def _page(request, service: Service, *, form=None, upload=None, upload_problems=
 @login_required
 def service_measurements(request, slug: str):
     """GET: the page. POST: one value entered by hand."""
-    service = _service_or_404(request.user, slug)
+    service = service_or_404(request.user, slug)
     if request.method != "POST":
         return _page(request, service)
     require_perm(
@@ -210,7 +202,7 @@ def service_measurements(request, slug: str):
 @form_action("portal:service_measurements")
 def measurements_upload(request, slug: str):
     """A CSV file of points, recorded all-or-nothing."""
-    service = _service_or_404(request.user, slug)
+    service = service_or_404(request.user, slug)
     require_perm(
         request,
         "sla.record_measurements",
@@ -243,7 +235,7 @@ def measurements_upload(request, slug: str):
 @login_required
 def measurements_template(request, slug: str):
     """A CSV to fill in: the columns and one example row per measure that takes data."""
-    service = _service_or_404(request.user, slug)
+    service = service_or_404(request.user, slug)
     require_perm(
         request,
         "sla.view_measurements",

@@ -14,14 +14,10 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 
-from catalog import selectors as catalog_selectors
-from catalog.models import Service
 from feedback.models import SelfAssessment
 from feedback.perception import FACTORS, quarter_code, quarter_label, quarter_parse, quarter_shift
 from feedback.perception_selectors import assessed_quarters, catalogue_gaps, current_quarter, service_perception
@@ -29,7 +25,8 @@ from feedback.services.self_assessment import self_assessment_record
 from portal.forms import add_validation_error
 from portal.perception import presenters
 from portal.perception.forms import SelfAssessmentForm
-from portal.views.access import catalogue_reader, require_perm
+from portal.views.access import catalogue_reader, require_perm, service_or_404
+from portal.views.htmx import vary_on_htmx
 
 CATALOGUE_LIMIT = 25
 RATEABLE_QUARTERS = 4  # the form offers the current quarter and the three before it
@@ -38,7 +35,7 @@ RATEABLE_QUARTERS = 4  # the form offers the current quarter and the three befor
 @catalogue_reader
 def service_perception_gap(request, slug: str):
     require_perm(request, "feedback.view_perception_gap", message="You may not read the perception gap.")
-    service = _service_or_404(request.user, slug)
+    service = service_or_404(request.user, slug)
     now = timezone.now()
     current = current_quarter(service=service, now=now)
     quarter, problem = _quarter_from(request.GET.get("quarter"), latest=current)
@@ -56,8 +53,8 @@ def service_perception_gap(request, slug: str):
         "can_record": request.user.has_perm("feedback.record_self_assessment", service),
     }
     if request.htmx and not request.htmx.history_restore_request:
-        return _varying(render(request, "portal/perception/_service_perception.html", context))
-    return _varying(render(request, "portal/perception/service_perception.html", context))
+        return vary_on_htmx(render(request, "portal/perception/_service_perception.html", context))
+    return vary_on_htmx(render(request, "portal/perception/service_perception.html", context))
 
 
 @catalogue_reader
@@ -79,7 +76,7 @@ def perception_gaps(request):
 
 @login_required
 def self_assessment_edit(request, slug: str):
-    service = _service_or_404(request.user, slug)
+    service = service_or_404(request.user, slug)
     require_perm(
         request,
         "feedback.record_self_assessment",
@@ -134,13 +131,6 @@ def self_assessment_edit(request, slug: str):
     return render(request, "portal/perception/self_assessment_form.html", context)
 
 
-def _service_or_404(user, slug: str) -> Service:
-    try:
-        return catalog_selectors.service_list(user=user).prefetch_related(None).get(slug=slug)
-    except Service.DoesNotExist:
-        raise Http404("No such service.") from None
-
-
 def _quarter_from(text: str | None, *, latest: date | None) -> tuple[date | None, str]:
     """(the quarter asked for, or None; why it was set aside, or '')."""
     if not text:
@@ -163,8 +153,3 @@ def _form_errors(error: ValidationError) -> ValidationError:
         name = field.removeprefix("ratings.")
         renamed[name if name in FACTORS else field] = problems
     return ValidationError(renamed)
-
-
-def _varying(response):
-    patch_vary_headers(response, ("HX-Request",))
-    return response

@@ -11,13 +11,13 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Agreement, AgreementStatus, Service
 from portal.scorecard import presenters
 from portal.selectors import agreement_for_user
 from portal.views.access import catalogue_reader
+from portal.views.htmx import vary_on_htmx
 from sla import scorecard_selectors
 
 # Superseded and withdrawn versions are history: their measures are no longer evaluated.
@@ -33,8 +33,8 @@ def service_scorecard(request, slug: str):
     scorecard = scorecard_selectors.service_scorecard(service=service, now=timezone.now())
     context = {"service": service, "scorecard": scorecard, "factors": presenters.factor_views(scorecard)}
     if _wants_fragment(request):
-        return _varying(render(request, "portal/scorecard/_service_scorecard.html", context))
-    return _varying(render(request, "portal/scorecard/service_scorecard.html", context))
+        return vary_on_htmx(render(request, "portal/scorecard/_service_scorecard.html", context))
+    return vary_on_htmx(render(request, "portal/scorecard/service_scorecard.html", context))
 
 
 @catalogue_reader
@@ -48,15 +48,10 @@ def agreement_maturity(request, pk: int):
         maturity = scorecard_selectors.agreement_maturity(agreement=agreement, now=timezone.now())
     context = {"agreement": agreement, "maturity": maturity}
     if _wants_fragment(request):
-        return _varying(render(request, "portal/scorecard/_maturity.html", context))
-    return _varying(render(request, "portal/scorecard/agreement_maturity.html", context))
+        return vary_on_htmx(render(request, "portal/scorecard/_maturity.html", context))
+    return vary_on_htmx(render(request, "portal/scorecard/agreement_maturity.html", context))
 
 
 def _wants_fragment(request) -> bool:
     """htmx asks for the fragment; a history restore gets the whole page."""
     return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _varying(response):
-    patch_vary_headers(response, ("HX-Request",))
-    return response
