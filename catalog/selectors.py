@@ -262,6 +262,28 @@ def _matrix_change(old, new) -> TermChange | None:
     )
 
 
+def _item_change(before, after, labels: dict[str, str], text) -> tuple[str, list[FieldChange], list[str]] | None:
+    """How one item of a set (a priority's target, a measure) differs between two versions:
+    "added", "removed" or "changed"; its fields (when changed, only those that differ), each
+    value as `text(item, field)` shows it; and the diff lines. None when nothing differs."""
+    fields = [
+        FieldChange(
+            field=name,
+            label=label,
+            old=text(before, name) if before else "",
+            new=text(after, name) if after else "",
+        )
+        for name, label in labels.items()
+    ]
+    if before and after:
+        fields = [f for f in fields if f.old != f.new]
+        if not fields:
+            return None
+    change = "changed" if before and after else "added" if after else "removed"
+    diff = [f"-{f.label}: {f.old}" for f in fields if f.old] + [f"+{f.label}: {f.new}" for f in fields if f.new]
+    return change, fields, diff
+
+
 def _targets_by_priority(agreement: Agreement) -> dict[int, UrgencyTarget]:
     if agreement.pk is None:
         return {}
@@ -274,21 +296,10 @@ def _target_changes(old: dict[int, UrgencyTarget], new: dict[int, UrgencyTarget]
     changes = []
     for priority in sorted(set(old) | set(new)):
         before, after = old.get(priority), new.get(priority)
-        fields = [
-            FieldChange(
-                field=name,
-                label=label,
-                old=target_field_text(before, name) if before else "",
-                new=target_field_text(after, name) if after else "",
-            )
-            for name, label in TARGET_FIELD_LABELS.items()
-        ]
-        if before and after:
-            fields = [f for f in fields if f.old != f.new]
-            if not fields:
-                continue
-        change = "changed" if before and after else "added" if after else "removed"
-        diff = [f"-{f.label}: {f.old}" for f in fields if f.old] + [f"+{f.label}: {f.new}" for f in fields if f.new]
+        differs = _item_change(before, after, TARGET_FIELD_LABELS, target_field_text)
+        if differs is None:
+            continue
+        change, fields, diff = differs
         changes.append(
             TermChange(
                 field=f"urgency_targets.P{priority}",
@@ -323,21 +334,10 @@ def _measure_changes(old: dict[str, Measure], new: dict[str, Measure]) -> list[T
     changes = []
     for key in [*new, *(key for key in old if key not in new)]:
         before, after = old.get(key), new.get(key)
-        fields = [
-            FieldChange(
-                field=name,
-                label=label,
-                old=measure_field_text(before, name) if before else "",
-                new=measure_field_text(after, name) if after else "",
-            )
-            for name, label in MEASURE_FIELD_LABELS.items()
-        ]
-        if before and after:
-            fields = [f for f in fields if f.old != f.new]
-            if not fields:
-                continue
-        change = "changed" if before and after else "added" if after else "removed"
-        diff = [f"-{f.label}: {f.old}" for f in fields if f.old] + [f"+{f.label}: {f.new}" for f in fields if f.new]
+        differs = _item_change(before, after, MEASURE_FIELD_LABELS, measure_field_text)
+        if differs is None:
+            continue
+        change, fields, diff = differs
         changes.append(
             TermChange(
                 field=f"measures.{key}",
