@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from catalog.admin.base import report_replaced
 from catalog.measure_forms import MeasureForm, add_measure_problems
 from catalog.models import Agreement, AgreementStatus, Measure
 from catalog.services import measures_replace
@@ -50,20 +51,8 @@ class MeasureFormSet(forms.BaseInlineFormSet):
     def save(self, commit: bool = True) -> list[Measure]:
         before = {measure.key: measure for measure in self.instance.measures.all()}
         saved = measures_replace(agreement=self.instance, measures=[values for _, values in self.wanted()])
-        kept = {measure.key for measure in saved}
-        # What the admin's change message and log report.
-        self.new_objects = [measure for measure in saved if measure.key not in before]
-        self.changed_objects = [
-            (measure, _changed_fields(before[measure.key], measure))
-            for measure in saved
-            if measure.key in before and _changed_fields(before[measure.key], measure)
-        ]
-        self.deleted_objects = [measure for key, measure in before.items() if key not in kept]
+        report_replaced(self, before, saved, address="key", fields=MEASURE_FIELDS)
         return saved
-
-
-def _changed_fields(old: Measure, new: Measure) -> list[str]:
-    return [name for name in MEASURE_FIELDS if getattr(old, name) != getattr(new, name)]
 
 
 class MeasureInline(admin.StackedInline):

@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 
-from catalog.admin.base import HistoryAdmin, adopt
+from catalog.admin.base import HistoryAdmin, adopt, report_replaced
 from catalog.durations import duration_human
 from catalog.forms import TargetDurationField, WarningSharesField
 from catalog.models import Agreement, AgreementStatus, UrgencyTarget
@@ -87,20 +87,8 @@ class UrgencyTargetFormSet(forms.BaseInlineFormSet):
     def save(self, commit: bool = True) -> list[UrgencyTarget]:
         before = {target.priority: target for target in self.instance.urgency_targets.all()}
         saved = urgency_targets_replace(agreement=self.instance, targets=[values for _, values in self.wanted()])
-        kept = {target.priority for target in saved}
-        # What the admin's change message and log report.
-        self.new_objects = [target for target in saved if target.priority not in before]
-        self.changed_objects = [
-            (target, _changed_fields(before[target.priority], target))
-            for target in saved
-            if target.priority in before and _changed_fields(before[target.priority], target)
-        ]
-        self.deleted_objects = [target for priority, target in before.items() if priority not in kept]
+        report_replaced(self, before, saved, address="priority", fields=TARGET_FIELDS)
         return saved
-
-
-def _changed_fields(old: UrgencyTarget, new: UrgencyTarget) -> list[str]:
-    return [name for name in TARGET_FIELDS if getattr(old, name) != getattr(new, name)]
 
 
 class UrgencyTargetInline(admin.TabularInline):
