@@ -106,6 +106,7 @@ def follow_up_alert_draft(follow_up: FollowUp) -> AlertDraft:
         ticket_id=response.ticket_id,
         clock_id=None,
         due_at=follow_up.due_at,
+        owner_id=follow_up.owner_id,  # the owner calls back: sees and may acknowledge it
         details={
             "follow_up_id": follow_up.pk,
             "response_id": response.pk,

@@ -35,6 +35,8 @@ class Alert(models.Model):
     """One thing someone should know about, for the whole product: one inbox.
 
     `key` makes each alert fire once: e.g. ``clock:42:warn:0.75`` or ``clock:42:breach``.
+    `owner` is the person who carries its subject (None when only the service's people do, as
+    for measures and agreement reviews), set by whoever raises the alert.
     It is written in the same transaction as the change that caused it; notifications are sent
     after that transaction commits.
     """
@@ -58,6 +60,15 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who carries the alert's subject: the ticket's assignee, the commitment's or the "
+        "follow-up's owner. They see the alert and may acknowledge it, besides the service's people.",
+    )
 
     class Meta:
         ordering = ["-opened_at"]

@@ -8,8 +8,9 @@ notifications for after it commits.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -19,8 +20,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from sla.models import Alert, AlertKind, AlertSeverity, AlertState, Clock, ClockKind, ClockState
+from sla.selectors import ticket_assignee_user_ids
 
 TICK = timedelta(microseconds=1)  # a deadline is kept at its instant and missed just after
+LIVE_STATES = (AlertState.OPEN, AlertState.ACKNOWLEDGED)
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,9 @@ class AlertDraft:
     clock_id: int | None
     due_at: datetime | None
     details: dict
+    # Who carries the subject (the commitment's or follow-up's owner). Left None on an alert
+    # about a ticket's clock, `alerts_raise` fills in the ticket's assignee.
+    owner_id: int | None = None
 
 
 def clock_is_live(clock: Clock) -> bool:
@@ -129,9 +135,15 @@ def _breach(clock: Clock) -> AlertDraft:
 
 
 def alerts_raise(drafts: Sequence[AlertDraft], *, now: datetime) -> list[int]:
-    """Write alerts not raised before (by key), in the caller's transaction; notify after commit."""
+    """Write alerts not raised before (by key), in the caller's transaction; notify after commit.
+
+    Each alert records its owner: the draft's, or for a ticket's clock the ticket's assignee
+    when that is an Accord user. A live alert raised again whose subject changed hands (a
+    commitment or a follow-up given to someone else, a ticket reassigned) follows it to the new
+    owner; resolved alerts keep theirs."""
     if not drafts:
         return []
+    drafts = _with_assignees(drafts)
     Alert.objects.bulk_create(
         [
             Alert(
@@ -146,14 +158,37 @@ def alerts_raise(drafts: Sequence[AlertDraft], *, now: datetime) -> list[int]:
                 due_at=d.due_at,
                 details=d.details,
                 opened_at=now,
+                owner_id=d.owner_id,
             )
             for d in drafts
         ],
         ignore_conflicts=True,
     )
-    new_ids = list(Alert.objects.filter(key__in=[d.key for d in drafts], opened_at=now).values_list("pk", flat=True))
+    owners = {d.key: d.owner_id for d in drafts}
+    new_ids, moved = [], defaultdict(list)
+    for pk, key, opened_at, state, owner_id in Alert.objects.filter(key__in=list(owners)).values_list(
+        "pk", "key", "opened_at", "state", "owner_id"
+    ):
+        if opened_at == now:
+            new_ids.append(pk)
+        elif state in LIVE_STATES and owner_id != owners[key]:
+            moved[owners[key]].append(pk)
+    for owner_id, pks in sorted(moved.items(), key=lambda item: item[0] or 0):
+        Alert.objects.filter(pk__in=sorted(pks), state__in=LIVE_STATES).update(owner_id=owner_id)
     _notify_after_commit(new_ids)
     return new_ids
+
+
+def _with_assignees(drafts: Sequence[AlertDraft]) -> list[AlertDraft]:
+    """Drafts about a ticket's clock, with no owner given, get the ticket's assignee."""
+    ticket_ids = {d.ticket_id for d in drafts if d.clock_id is not None and d.owner_id is None}
+    if not ticket_ids:
+        return list(drafts)
+    assignees = ticket_assignee_user_ids(ticket_ids=ticket_ids)
+    return [
+        replace(d, owner_id=assignees.get(d.ticket_id)) if d.clock_id is not None and d.owner_id is None else d
+        for d in drafts
+    ]
 
 
 def _notify_after_commit(alert_ids: Iterable[int]) -> None:

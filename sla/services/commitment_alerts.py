@@ -64,6 +64,7 @@ def commitment_alert_drafts(commitment: Commitment, state: CommitmentState) -> l
         "service_id": commitment.service_id,
         "ticket_id": None,
         "clock_id": None,
+        "owner_id": commitment.owner_id,  # the owner sees and may acknowledge it
         "details": {
             "commitment_id": commitment.pk,
             "title": commitment.title,
@@ -209,6 +210,7 @@ def agreement_review_draft(agreement: Agreement, *, today) -> AlertDraft:
         ticket_id=None,
         clock_id=None,
         due_at=None,
+        owner_id=None,  # the service's people: its owner reviews it with the business
         details={"agreement_id": agreement.pk, "version": agreement.version, "review_by": review.isoformat()},
     )
 

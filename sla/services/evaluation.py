@@ -309,6 +309,7 @@ def _draft(j: _Judged, kind: str) -> AlertDraft:
         ticket_id=None,
         clock_id=None,
         due_at=j.end,
+        owner_id=None,  # a measure has no owner of its own: the service's people
         details={
             "measure_id": measure.pk,
             "measure_key": measure.key,
