@@ -54,11 +54,11 @@ class TicketAdmin(ReadOnlyAdmin):
 
 @admin.register(Alert)
 class AlertAdmin(ReadOnlyAdmin):
-    list_display = ["subject", "kind", "severity", "state", "service", "due_at", "opened_at"]
+    list_display = ["subject", "kind", "severity", "state", "service", "owner", "due_at", "opened_at"]
     list_filter = ["state", "kind", "severity", "service"]
-    search_fields = ["subject", "key"]
+    search_fields = ["subject", "key", "owner__username"]
     date_hierarchy = "opened_at"
-    list_select_related = ["service"]
+    list_select_related = ["service", "owner"]
     actions = ["acknowledge"]
 
     @admin.action(description="Acknowledge the selected open alerts")
