@@ -113,9 +113,43 @@ rules.add_perm("catalog.manage_business_units", is_admin)
 rules.add_perm("catalog.manage_categories", is_admin)
 
 # The SLA engine (sla app). Ticket events and measurements for a service: the tools that
-# run it, its owner, admins. Alerts are acknowledged by the people of the service.
+# run it, its owner, admins.
 rules.add_perm("sla.send_ticket_events", is_admin | is_integration | owns_service)  # object: the service
-rules.add_perm("sla.acknowledge_alert", is_admin | owns_service)  # object: the alert's service
+
+# Alerts (one inbox for the whole product). An alert is seen by the people of its service (its
+# owner for IT, its business owner) and by the person who carries its subject, the alert's owner
+# (the ticket's assignee, the commitment's or the follow-up's owner): everyone it is e-mailed to.
+# Those who act on it acknowledge it: the service's owner, the alert's owner and admins; the
+# business owner is told, and reads. sla.selectors.alert_list scopes lists the same way.
+
+
+@rules.predicate
+def owns_alert_service(user, alert) -> bool:
+    return (
+        alert is not None
+        and user.is_authenticated
+        and alert.service_id is not None
+        and alert.service.service_owner_id == user.pk
+    )
+
+
+@rules.predicate
+def business_owns_alert_service(user, alert) -> bool:
+    return (
+        alert is not None
+        and user.is_authenticated
+        and alert.service_id is not None
+        and alert.service.business_owner_id == user.pk
+    )
+
+
+@rules.predicate
+def owns_alert(user, alert) -> bool:
+    return alert is not None and user.is_authenticated and alert.owner_id == user.pk
+
+
+rules.add_perm("sla.view_alert", is_admin | owns_alert_service | business_owns_alert_service | owns_alert)
+rules.add_perm("sla.acknowledge_alert", is_admin | owns_alert_service | owns_alert)  # object: the alert
 
 
 # --- Measurements (issue 5: success measures' data points) ---------------------------------

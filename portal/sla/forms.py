@@ -11,6 +11,10 @@ from sla.models import AlertKind, AlertState
 PRIORITY_CHOICES = [("", "Any priority"), *((str(p), f"P{p}") for p in range(1, 6))]
 
 
+def _yes(value: str) -> bool:
+    return value == "1"
+
+
 class _Filters(forms.Form):
     service = forms.ModelChoiceField(queryset=None, to_field_name="slug", required=False, empty_label="All services")
 
@@ -40,5 +44,13 @@ class AlertFilterForm(_Filters):
         choices=[("", "Open or acknowledged"), (AlertState.OPEN, "Open"), (AlertState.ACKNOWLEDGED, "Acknowledged")],
     )
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *AlertKind.choices])
+    mine = forms.TypedChoiceField(
+        required=False,
+        label="Whose",
+        choices=[("", "All I may see"), ("1", "Mine to act on")],
+        coerce=_yes,
+        empty_value=False,
+        help_text="Mine: the alerts you own (as assignee, commitment or follow-up owner) and those of your services.",
+    )
 
-    field_order = ["state", "kind", "service"]
+    field_order = ["state", "kind", "service", "mine"]

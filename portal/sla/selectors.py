@@ -83,10 +83,13 @@ def ticket_open_alerts(*, user, ticket: Ticket) -> QuerySet[Alert]:
 
 
 def alert_inbox(
-    *, user, state: str | None = None, kind: str | None = None, service: Service | None = None
+    *, user, state: str | None = None, kind: str | None = None, service: Service | None = None, mine: bool = False
 ) -> QuerySet[Alert]:
-    """Open and acknowledged alerts of the user's services, newest first."""
+    """Open and acknowledged alerts the user may see (of their services, or their own), newest
+    first; `mine`: only those for the user to act on (sla.selectors.alerts_mine)."""
     alerts = sla_selectors.alert_list(user=user).filter(state__in=[state] if state else INBOX_STATES)
+    if mine:
+        alerts = sla_selectors.alerts_mine(alerts, user=user)
     if kind:
         alerts = alerts.filter(kind=kind)
     if service is not None:

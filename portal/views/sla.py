@@ -94,7 +94,8 @@ def ticket(request, pk: int):
 
 @login_required
 def alerts(request):
-    """Open and acknowledged alerts of the user's services."""
+    """Open and acknowledged alerts the user may see (of their services, or theirs); "Mine to
+    act on" narrows them to the ones for the user to act on."""
     form = AlertFilterForm(request.GET or None, services=_services(request.user))
     filters = form.filters()
     page = Paginator(portal_sla.alert_inbox(user=request.user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -123,8 +124,8 @@ def alert_acknowledge_view(request, pk: int):
     require_perm(
         request,
         "sla.acknowledge_alert",
-        found.service,
-        message=f"Only the owner of {service_name} or an admin may acknowledge its alerts.",
+        found,
+        message=f"Only the owner of {service_name}, the person the alert is for, or an admin may acknowledge it.",
     )
     try:
         alert_acknowledge(alert=found, actor=request.user)
@@ -165,10 +166,10 @@ def _alert_or_404(user, pk: int) -> Alert:
 
 
 def _with_acknowledge(user, alerts) -> list[Alert]:
-    """Mark each alert the user may acknowledge now (open, and the user's rights on its service)."""
+    """Mark each alert the user may acknowledge now (open, and the user's rights on it)."""
     alerts = list(alerts)
     for item in alerts:
-        item.can_acknowledge = item.state == AlertState.OPEN and user.has_perm("sla.acknowledge_alert", item.service)
+        item.can_acknowledge = item.state == AlertState.OPEN and user.has_perm("sla.acknowledge_alert", item)
     return alerts
 
 

@@ -123,6 +123,13 @@ class AlertSerializer(serializers.ModelSerializer):
     service = RefSerializer(allow_null=True)
     ticket = serializers.HyperlinkedRelatedField(view_name="ticket-detail", read_only=True, allow_null=True)
     acknowledged_by = serializers.CharField(source="acknowledged_by.get_username", allow_null=True, default=None)
+    owner = serializers.CharField(
+        source="owner.get_username",
+        allow_null=True,
+        default=None,
+        help_text="Who carries the alert's subject (the ticket's assignee, the commitment's or the follow-up's "
+        "owner), when that is an Accord user: they see it and may acknowledge it.",
+    )
 
     class Meta:
         model = Alert
@@ -137,6 +144,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "body",
             "service",
             "ticket",
+            "owner",
             "due_at",
             "details",
             "opened_at",

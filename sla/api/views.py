@@ -5,6 +5,7 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django_filters.rest_framework import BooleanFilter
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -142,13 +143,21 @@ class AlertFilter(django_filters.FilterSet):
     service = django_filters.CharFilter(field_name="service__slug", label="Service slug")
     kind = django_filters.MultipleChoiceFilter(choices=AlertKind.choices)
     state = django_filters.MultipleChoiceFilter(choices=AlertState.choices)
+    mine = BooleanFilter(
+        method="filter_mine",
+        label="Only the alerts for you to act on: those you own (as assignee, commitment or follow-up owner) "
+        "and those of the services you own",
+    )
 
     class Meta:
         model = Alert
-        fields = ["service", "kind", "state"]
+        fields = ["service", "kind", "state", "mine"]
+
+    def filter_mine(self, queryset, name, value):
+        return selectors.alerts_mine(queryset, user=self.request.user) if value else queryset
 
 
-@extend_schema_view(list=extend_schema(summary="Alerts of the services you own"))
+@extend_schema_view(list=extend_schema(summary="Alerts of the services you own, and the alerts you own"))
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.AlertSerializer
     filterset_class = AlertFilter
@@ -169,7 +178,9 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         alert = self.get_object()
-        if alert.service is None or not request.user.has_perm("sla.acknowledge_alert", alert.service):
-            raise PermissionDenied("Only the service's owner and admins may acknowledge its alerts.")
+        if not request.user.has_perm("sla.acknowledge_alert", alert):
+            raise PermissionDenied(
+                "Only the service's owner, the person the alert is for (its owner) and admins may acknowledge it."
+            )
         alert_acknowledge(alert=alert, actor=request.user)
         return Response(s.AlertSerializer(alert, context=self.get_serializer_context()).data)

@@ -49,6 +49,7 @@ ALERT_RELATED = (
     "ticket__service__service_owner",
     "ticket__service__business_owner",
     "clock__calendar",
+    "owner",
 )
 CALENDAR_PREFETCH = ("clock__calendar__working_intervals", "clock__calendar__closures")
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 from catalog.models import Service
 from sla.models import Alert, AlertKind, AlertSeverity, WebhookEndpoint
@@ -76,40 +75,25 @@ def _person(user, role: str) -> Recipient | None:
 
 
 def _assignee(alert: Alert) -> Recipient | None:
-    """The ticket's assignee: its assignee e-mail, or an Accord user known by that e-mail or name."""
+    """The ticket's assignee: the alert's owner (the Accord user the ticket was assigned to when
+    it was raised), else the ticket tool's assignee e-mail, for people without an Accord account."""
     ticket = alert.ticket if alert.ticket_id is not None else None
-    if ticket is None or not (ticket.assignee_email or ticket.assignee):
+    if alert.owner_id is not None:
+        person = _person(alert.owner, ASSIGNEE)
+        if person is not None and ticket is not None and ticket.assignee_email.lower() == person.email.lower():
+            # The ticket tool's spelling of the address wins; the user gives the name and time zone.
+            return Recipient(
+                email=ticket.assignee_email, name=person.name, roles=person.roles, time_zone=person.time_zone
+            )
+        return person
+    if ticket is None or not ticket.assignee_email:
         return None
-    match = Q()
-    for value in {ticket.assignee_email, ticket.assignee} - {""}:
-        match |= Q(email__iexact=value) | Q(username=value)
-    user = get_user_model().objects.filter(match, is_active=True).exclude(email="").order_by("pk").first()
-    if ticket.assignee_email:
-        # The ticket tool's address wins; a matching user only gives the name and time zone.
-        known = _person(user, ASSIGNEE) if user and user.email.lower() == ticket.assignee_email.lower() else None
-        return Recipient(
-            email=ticket.assignee_email,
-            name=known.name if known else ticket.assignee,
-            roles=(ASSIGNEE,),
-            time_zone=known.time_zone if known else "",
-        )
-    return _person(user, ASSIGNEE)
+    return Recipient(email=ticket.assignee_email, name=ticket.assignee, roles=(ASSIGNEE,))
 
 
-def _commitment_owner(alert: Alert) -> Recipient | None:
-    from sla.models import Commitment
-
-    commitment_id = (alert.details or {}).get("commitment_id")
-    commitment = Commitment.objects.select_related("owner").filter(pk=commitment_id).first() if commitment_id else None
-    return _person(commitment.owner, COMMITMENT_OWNER) if commitment else None
-
-
-def _follow_up_owner(alert: Alert) -> Recipient | None:
-    from feedback.models import FollowUp  # feedback builds on sla: imported when needed
-
-    follow_up_id = (alert.details or {}).get("follow_up_id")
-    follow_up = FollowUp.objects.select_related("owner").filter(pk=follow_up_id).first() if follow_up_id else None
-    return _person(follow_up.owner, FOLLOW_UP_OWNER) if follow_up else None
+def _owner(alert: Alert, role: str) -> Recipient | None:
+    """The alert's owner (a commitment's or a follow-up's), who sees it in the inbox too."""
+    return _person(alert.owner, role) if alert.owner_id is not None else None
 
 
 def recipients_merge(candidates: Iterable[Recipient | None]) -> list[Recipient]:
@@ -140,6 +124,9 @@ def alert_recipients(alert: Alert) -> list[Recipient]:
     too; commitment alerts: the commitment's owner and the service owner; follow-up overdue: the
     follow-up's owner and the service owner; any other kind: the service owner; critical
     alerts: the business owner too.
+    The assignee, the commitment's and the follow-up's owner are the alert's `owner`, so that
+    whoever is e-mailed also sees the alert in the inbox (sla.selectors.alert_list); the one
+    exception is an assignee e-mail of the ticket tool that belongs to no Accord user.
     Inactive users and users without an e-mail address are skipped.
     """
     roles = recipient_roles(alert.kind, alert.severity)
@@ -148,9 +135,9 @@ def alert_recipients(alert: Alert) -> list[Recipient]:
     if ASSIGNEE in roles:
         candidates.append(_assignee(alert))
     if COMMITMENT_OWNER in roles:
-        candidates.append(_commitment_owner(alert))
+        candidates.append(_owner(alert, COMMITMENT_OWNER))
     if FOLLOW_UP_OWNER in roles:
-        candidates.append(_follow_up_owner(alert))
+        candidates.append(_owner(alert, FOLLOW_UP_OWNER))
     if service is not None and SERVICE_OWNER in roles:
         candidates.append(_person(service.service_owner, SERVICE_OWNER))
     if service is not None and BUSINESS_OWNER in roles:

@@ -540,7 +540,10 @@ def test_acknowledge_is_refused_to_who_may_see_but_not_act_and_hidden_from_other
     assert alert.subject in page and "Acknowledge<span" not in page
     response = client.post(f"/alerts/{alert.pk}/acknowledge/")
     assert response.status_code == 403
-    assert "Only the owner of Payroll or an admin may acknowledge its alerts." in response.content.decode()
+    assert (
+        "Only the owner of Payroll, the person the alert is for, or an admin may acknowledge it."
+        in response.content.decode()
+    )
     client.force_login(laptops["owner"])
     assert client.post(f"/alerts/{alert.pk}/acknowledge/").status_code == 404
     assert client.get(f"/alerts/{alert.pk}/").status_code == 404

@@ -1,4 +1,4 @@
-"""An overdue detractor follow-up tells the follow-up's owner and the service owner."""
+"""An overdue detractor follow-up tells the follow-up's owner (the alert's owner) and the service owner."""
 
 from datetime import timedelta
 
@@ -19,7 +19,11 @@ def test_the_follow_up_owner_and_the_service_owner_are_told(service):
     deputy = f.service_owner(username="dan", email="dan@example.com", first_name="Dan", last_name="Deputy")
     follow_up = _follow_up(service, deputy)
     alert = alert_make(
-        kind=AlertKind.FOLLOW_UP_OVERDUE, service=service, details={"follow_up_id": follow_up.pk}, key="follow_up:x"
+        kind=AlertKind.FOLLOW_UP_OVERDUE,
+        service=service,
+        details={"follow_up_id": follow_up.pk},
+        key="follow_up:x",
+        owner=deputy,
     )
 
     recipients = alert_recipients(alert)
@@ -37,6 +41,7 @@ def test_the_service_owner_owning_the_follow_up_gets_one_e_mail_naming_both_role
         severity=AlertSeverity.WARNING,
         service=service,
         details={"follow_up_id": follow_up.pk},
+        owner=people["owner"],
     )
 
     [only] = alert_recipients(alert)

@@ -75,10 +75,10 @@ def test_other_kinds_tell_the_service_owner_and_the_business_owner_when_critical
     assert set(by_email(alert_recipients(alert))) == expected
 
 
-def test_assignee_known_only_by_username_is_found_by_it(service, people):
+def test_assignee_known_only_by_username_is_the_alert_s_owner(service, people):
     ticket = ticket_make(service, assignee="alex", assignee_email="")
 
-    [assignee, _owner] = alert_recipients(alert_make(ticket=ticket))
+    [assignee, _owner] = alert_recipients(alert_make(ticket=ticket, owner=people["assignee"]))
 
     assert assignee == Recipient(email="alex@example.com", name="Alex Agent", roles=(ASSIGNEE,))
 
@@ -91,12 +91,28 @@ def test_assignee_e_mail_from_the_ticket_tool_wins_and_is_used_even_without_an_a
     assert assignee == Recipient(email="Sam.Contractor@vendor.example", name="Sam Contractor", roles=(ASSIGNEE,))
 
 
-def test_assignee_e_mail_matching_a_user_takes_the_user_s_name(service, people):
+def test_assignee_e_mail_of_the_alert_s_owner_keeps_the_ticket_s_spelling_and_the_user_s_name(service, people):
     ticket = ticket_make(service, assignee="agent-42", assignee_email="ALEX@example.com")
 
-    [assignee, _owner] = alert_recipients(alert_make(ticket=ticket))
+    [assignee, _owner] = alert_recipients(alert_make(ticket=ticket, owner=people["assignee"]))
 
     assert (assignee.email, assignee.name) == ("ALEX@example.com", "Alex Agent")
+
+
+def test_the_alert_s_owner_is_told_even_if_the_ticket_was_reassigned_since(service, people):
+    ticket = ticket_make(service, assignee="Sam Contractor", assignee_email="sam@vendor.example")
+
+    [assignee, _owner] = alert_recipients(alert_make(ticket=ticket, owner=people["assignee"]))
+
+    assert assignee == Recipient(email="alex@example.com", name="Alex Agent", roles=(ASSIGNEE,))
+
+
+def test_an_assignee_e_mail_is_not_looked_up_among_users_when_the_alert_has_no_owner(service, people):
+    """Whoever may see the alert is decided when it is raised (its owner); an Accord user named
+    only by the ticket, not the alert, is not e-mailed about an alert they cannot open."""
+    ticket = ticket_make(service, assignee="alex", assignee_email="")
+
+    assert by_email(alert_recipients(alert_make(ticket=ticket))) == {"olivia@example.com": (SERVICE_OWNER,)}
 
 
 def test_unassigned_ticket_tells_the_owner_only(service):
@@ -191,7 +207,9 @@ def test_commitment_alerts_tell_the_commitment_owner(service):
         committed_on=date(2026, 10, 1),
         due_on=date(2026, 12, 1),
     )
-    alert = alert_make(kind=AlertKind.COMMITMENT_STALE, service=service, details={"commitment_id": commitment.pk})
+    alert = alert_make(
+        kind=AlertKind.COMMITMENT_STALE, service=service, details={"commitment_id": commitment.pk}, owner=owner
+    )
 
     assert by_email(alert_recipients(alert)) == {
         "cora@example.com": (COMMITMENT_OWNER,),
