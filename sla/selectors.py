@@ -87,14 +87,27 @@ def agreed_targets_for(pairs: Iterable[ServiceUnit]) -> dict[ServiceUnit, Agreed
 
 def ticket_list(*, user) -> QuerySet[Ticket]:
     """Admins and integrations see every ticket; service owners (IT or business) their
-    services' tickets; business users their units' tickets. Anonymous users none."""
+    services' tickets; business users their units' tickets; the assignee the tickets assigned
+    to them (named as in `ticket_assignee_user_ids`), so the alerts they are sent link to a page
+    they may open. Anonymous users none."""
     base = Ticket.objects.select_related("service", "business_unit")
     if not user.is_authenticated:
         return base.none()
     if access.is_admin(user) or access.is_integration(user):
         return base
     member = Exists(Membership.objects.filter(user=user, business_unit=OuterRef("business_unit")))
-    return base.filter(Q(service__service_owner=user) | Q(service__business_owner=user) | Q(member))
+    mine = Q(service__service_owner=user) | Q(service__business_owner=user) | Q(member)
+    return base.filter(mine | _assigned_to(user))
+
+
+def _assigned_to(user) -> Q:
+    """Tickets whose assignee is `user`: by the tool's assignee e-mail, or, without one, by the
+    assignee's name as username or e-mail address."""
+    without_email = Q(assignee_email="") & Q(assignee=user.get_username())
+    email = (user.email or "").strip()
+    if not email:
+        return without_email
+    return Q(assignee_email__iexact=email) | without_email | (Q(assignee_email="") & Q(assignee__iexact=email))
 
 
 def ticket_detail(*, user, pk: int) -> Ticket:

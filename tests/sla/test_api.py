@@ -148,6 +148,25 @@ def test_tickets_are_scoped_to_who_asks(api, sla, time_machine):
     assert api.get("/api/v1/tickets/").status_code == 401
 
 
+@pytest.mark.parametrize(
+    ("assignee", "assignee_email"),
+    [("Sam Ortiz", "SAM@example.com"), ("sortiz", ""), ("sam@example.com", "")],
+    ids=["by-email", "by-username", "by-name-as-email"],
+)
+def test_the_assignee_sees_the_tickets_assigned_to_them(api, sla, time_machine, assignee, assignee_email):
+    time_machine.move_to(at(2, 9, 5))
+    sam = f.UserFactory(username="sortiz", email="sam@example.com")  # in no unit, owns no service
+    other = f.UserFactory(username="kim", email="kim@example.com")
+    as_user(api, sla["owner"]).post(
+        "/api/v1/ticket-events/", opened(assignee=assignee, assignee_email=assignee_email), format="json"
+    )
+    ticket = Ticket.objects.get()
+    assert as_user(api, sam).get("/api/v1/tickets/").json()["count"] == 1
+    assert as_user(api, sam).get(f"/api/v1/tickets/{ticket.pk}/").status_code == 200
+    assert as_user(api, other).get("/api/v1/tickets/").json()["count"] == 0
+    assert as_user(api, other).get(f"/api/v1/tickets/{ticket.pk}/").status_code == 404
+
+
 def test_alerts_list_filter_and_acknowledge(api, sla, time_machine):
     time_machine.move_to(at(2, 9, 5))
     client = as_user(api, sla["owner"])
