@@ -5,7 +5,13 @@ from sla.models.alerts import Alert, AlertKind, AlertSeverity, AlertState
 from sla.models.calendars import Calendar, ClosureDate, Weekday, WorkingInterval
 from sla.models.commitments import CheckIn, Commitment, CommitmentOutcome, Renegotiation
 from sla.models.integrations import Integration, IntegrationKind
-from sla.models.measurements import MeasureEvaluation, Measurement, MeasurementSource, MeasureStatus
+from sla.models.measurements import (
+    MeasureEvaluation,
+    Measurement,
+    MeasurementCorrection,
+    MeasurementSource,
+    MeasureStatus,
+)
 from sla.models.notifications import (
     DeliveryChannel,
     DeliveryStatus,
@@ -44,6 +50,7 @@ __all__ = [
     "MeasureEvaluation",
     "MeasureStatus",
     "Measurement",
+    "MeasurementCorrection",
     "MeasurementSource",
     "NotificationDelivery",
     "Renegotiation",

@@ -41,6 +41,49 @@ class Measurement(models.Model):
         return f"{self.service_id}/{self.measure_key} = {self.value} at {self.measured_at:%Y-%m-%d %H:%M}"
 
 
+REASON_MAX = 500
+
+
+class MeasurementCorrection(models.Model):
+    """A data point corrected (a new value) or removed (`new_value` None), with the reason: the
+    history of a point, kept when the point itself is removed. What identified the point (service,
+    measure, sender id, time) is copied, so a sender re-sending it is still recognised."""
+
+    measurement = models.ForeignKey(
+        Measurement, on_delete=models.SET_NULL, null=True, blank=True, related_name="corrections"
+    )
+    # Kept as long as the service is, like its points.
+    service = models.ForeignKey("catalog.Service", on_delete=models.CASCADE, related_name="measurement_corrections")
+    measure_key = models.SlugField(max_length=80)
+    sender_id = models.CharField(max_length=200)
+    measured_at = models.DateTimeField()
+    old_value = models.FloatField()
+    new_value = models.FloatField(null=True, blank=True, help_text="Empty: the point was removed.")
+    reason = models.CharField(max_length=REASON_MAX)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    corrected_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["corrected_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reason=""), name="measurement_correction_has_reason"),
+        ]
+        indexes = [
+            models.Index(fields=["service", "measure_key", "sender_id"], name="measurement_correction_point"),
+            models.Index(fields=["service", "-corrected_at"], name="measurement_correction_recent"),
+        ]
+
+    def __str__(self) -> str:
+        after = "removed" if self.removed else self.new_value
+        return f"{self.service_id}/{self.measure_key} {self.sender_id}: {self.old_value} → {after}"
+
+    @property
+    def removed(self) -> bool:
+        return self.new_value is None
+
+
 class MeasureStatus(models.TextChoices):
     MET = "met", "Met"
     AT_RISK = "at_risk", "At risk"

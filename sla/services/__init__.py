@@ -14,6 +14,7 @@ from sla.services.commitments import (
     commitment_withdraw,
 )
 from sla.services.evaluation import EvaluationResult, measures_evaluate
+from sla.services.measurement_corrections import measurement_correct, measurement_remove
 from sla.services.measurements import MeasurementInput, RecordResult, measurements_record
 from sla.services.recompute import tickets_recompute
 from sla.services.tickets import IngestResult, ticket_events_ingest
@@ -36,6 +37,8 @@ __all__ = [
     "commitment_update",
     "commitment_withdraw",
     "commitments_check",
+    "measurement_correct",
+    "measurement_remove",
     "measurements_record",
     "measures_evaluate",
     "ticket_events_ingest",

@@ -5,6 +5,10 @@ the API.
 and writes in one transaction: either every new point of a batch is stored or none is. A point
 is named by its sender's id (unique per service and measure): sending it again changes nothing;
 sending the same id with another value or time is refused, since one id names one point.
+
+A point corrected or removed since (sla.services.measurement_corrections) keeps its history, and
+the history counts: re-sending the point as it was sent (a retry, a file uploaded again) is a
+duplicate and changes nothing, so a sender cannot undo a correction or bring back a removed point.
 """
 
 from __future__ import annotations
@@ -18,12 +22,12 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import IntegerField, Q, Value
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from catalog.models import Measure, MeasureSource, Service
-from sla.models import Measurement
+from sla.models import Measurement, MeasurementCorrection
 from sla.selectors import measures_accepting_data, service_time_zone
 
 MAX_BATCH = 5_000
@@ -307,29 +311,66 @@ def _store(items, new_indexes, instants, services, actor, source, problems, repe
                     recorded_by=actor if actor is not None and actor.is_authenticated else None,
                 )
             )
-        elif known == (float(item.value), instants[index]):
+        elif known.is_sent_again(float(item.value), instants[index]):
             duplicates += 1
-        else:
-            value, at = known
+        elif known.value is None:
             problems.add(
                 index,
                 "sender_id",
-                f"Sender id {item.sender_id!r} was already used for {number_text(value)} at {at.isoformat()}; "
+                f"Sender id {item.sender_id!r} named a point at {known.measured_at.isoformat()} that was removed; "
                 "one sender id names one data point: give a new point a new id.",
+            )
+        else:
+            problems.add(
+                index,
+                "sender_id",
+                f"Sender id {item.sender_id!r} was already used for {number_text(known.value)} at "
+                f"{known.measured_at.isoformat()}; one sender id names one data point: give a new point a new id.",
             )
     problems.raise_if_any()
     Measurement.objects.bulk_create(rows)
     return RecordResult(created=len(rows), duplicates=duplicates)
 
 
-def _stored_points(items: list[MeasurementInput], services) -> dict[tuple[int, str, str], tuple[float, datetime]]:
-    """(service id, measure key, sender id) -> (value, measured_at) of the points already stored."""
+@dataclass
+class _Known:
+    """A point a sender id already names: its value now (None: removed) and time, and every value
+    it has had (as sent, and before each correction)."""
+
+    value: float | None
+    measured_at: datetime
+    values: set[float]
+
+    def is_sent_again(self, value: float, instant: datetime) -> bool:
+        return instant == self.measured_at and value in self.values
+
+
+def _stored_points(items: list[MeasurementInput], services) -> dict[tuple[int, str, str], _Known]:
+    """(service id, measure key, sender id) -> the point already stored under it, or corrected
+    or removed since: one query for the points and their correction history together."""
     if not items:
         return {}
     wanted = {(services[i.service].pk, i.measure, i.sender_id) for i in items}
-    found = Measurement.objects.filter(
-        Q(service_id__in={k[0] for k in wanted}),
-        Q(measure_key__in={k[1] for k in wanted}),
-        Q(sender_id__in={k[2] for k in wanted}),
-    ).values_list("service_id", "measure_key", "sender_id", "value", "measured_at")
-    return {(s, m, i): (v, at) for s, m, i, v, at in found if (s, m, i) in wanted}
+    near = Q(
+        service_id__in={k[0] for k in wanted},
+        measure_key__in={k[1] for k in wanted},
+        sender_id__in={k[2] for k in wanted},
+    )
+    # The points as they are (row kind 0) and every correction or removal of them (1), in one query.
+    points = Measurement.objects.filter(near).order_by().annotate(row_kind=Value(0, output_field=IntegerField()))
+    history = (
+        MeasurementCorrection.objects.filter(near).order_by().annotate(row_kind=Value(1, output_field=IntegerField()))
+    )
+    rows = points.values_list("service_id", "measure_key", "sender_id", "value", "measured_at", "row_kind").union(
+        history.values_list("service_id", "measure_key", "sender_id", "old_value", "measured_at", "row_kind"),
+        all=True,
+    )
+    found: dict[tuple[int, str, str], _Known] = {}
+    for s, m, i, value, at, row_kind in rows:
+        if (s, m, i) not in wanted:
+            continue
+        known = found.setdefault((s, m, i), _Known(value=None, measured_at=at, values=set()))
+        known.values.add(value)
+        if row_kind == 0:
+            known.value, known.measured_at = value, at
+    return found
