@@ -187,6 +187,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AgreementStatusEnum": "catalog.models.AgreementStatus",
         "MeasureSourceEnum": "catalog.models.MeasureSource",
+        "MeasurementSourceEnum": "sla.models.MeasurementSource",
         "TicketStateEnum": "sla.models.TicketState",
         "AlertStateEnum": "sla.models.AlertState",
         "CommitmentStatusEnum": "sla.commitments.STATUS_CHOICES",

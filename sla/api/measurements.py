@@ -1,6 +1,15 @@
 """Measurements endpoint: data points of success measures in (one, or a list of up to 5,000,
-all-or-nothing, idempotent by the sender's id) and out (scoped to who may read them). Thin:
-parse, call sla.services.measurements_record / sla.selectors.measurement_list."""
+all-or-nothing, idempotent by the sender's id) and out (scoped to who may read them), and one
+point with its corrections, corrected or removed with a reason. Thin: parse, call
+sla.services (measurements_record, measurement_correct, measurement_remove) and
+sla.selectors.measurement_list.
+
+    GET  /api/v1/measurements/                 points you may read, latest first
+    POST /api/v1/measurements/                 send points
+    GET  /api/v1/measurements/{id}/            one point, with its corrections
+    POST /api/v1/measurements/{id}/correct/    {"value", "reason"}: 200 with the point
+    POST /api/v1/measurements/{id}/remove/     {"reason"}: 200 with the removal (the point is gone)
+"""
 
 from __future__ import annotations
 
@@ -12,12 +21,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from catalog.api.serializers import RefSerializer
 from sla import selectors
-from sla.models import Measurement, MeasurementSource
-from sla.services import MeasurementInput, measurements_record
+from sla.models import Measurement, MeasurementCorrection, MeasurementSource
+from sla.models.measurements import REASON_MAX
+from sla.services import MeasurementInput, measurement_correct, measurement_remove, measurements_record
+from sla.services.measurement_corrections import require_may_correct
 from sla.services.measurements import (
     MAX_BATCH,
     MAX_ROWS_REPORTED,
@@ -99,6 +112,52 @@ class MeasurementSerializer(serializers.ModelSerializer):
         ]
 
 
+class MeasurementCorrectionSerializer(serializers.ModelSerializer):
+    new_value = serializers.FloatField(allow_null=True, help_text="null: the point was removed.")
+    corrected_by = serializers.CharField(source="corrected_by.get_username", allow_null=True, default=None)
+
+    class Meta:
+        model = MeasurementCorrection
+        fields = ["id", "old_value", "new_value", "reason", "corrected_by", "corrected_at"]
+
+
+class MeasurementDetailSerializer(MeasurementSerializer):
+    corrections = MeasurementCorrectionSerializer(many=True, help_text="Its corrections, oldest first.")
+
+    class Meta(MeasurementSerializer.Meta):
+        fields = [*MeasurementSerializer.Meta.fields, "corrections"]
+
+
+class MeasurementRemovalSerializer(MeasurementCorrectionSerializer):
+    """The removal of a point, with what named it: the point itself is gone."""
+
+    measurement = serializers.IntegerField(
+        source="measurement_id", allow_null=True, help_text="The removed point's id."
+    )
+    service = RefSerializer()
+    measure = serializers.CharField(source="measure_key")
+
+    class Meta(MeasurementCorrectionSerializer.Meta):
+        fields = [
+            "id",
+            "measurement",
+            "service",
+            "measure",
+            "sender_id",
+            "measured_at",
+            *MeasurementCorrectionSerializer.Meta.fields[1:],
+        ]
+
+
+class MeasurementCorrectSerializer(serializers.Serializer):
+    value = NumberField(help_text="The right value, within the measure's valid range.")
+    reason = serializers.CharField(max_length=REASON_MAX, help_text="Why: kept with the point's history.")
+
+
+class MeasurementRemoveSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=REASON_MAX, help_text="Why: kept with the point's history.")
+
+
 class MeasurementFilter(django_filters.FilterSet):
     service = django_filters.CharFilter(field_name="service__slug", label="Service slug")
     measure = django_filters.CharFilter(field_name="measure_key", label="Measure key")
@@ -171,3 +230,70 @@ class MeasurementsView(generics.ListAPIView):
         result = measurements_record(items=parsed, actor=request.user, source=MeasurementSource.API, many=many)
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(RecordResultSerializer(result).data, status=code)
+
+
+class _OnePoint:
+    """A point the user may read, or 404 (never an unscoped get)."""
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if not request.user.is_authenticated:
+            self.permission_denied(request, message="Sign in to read or correct measurements.")
+
+    def point(self, *, with_history: bool = False) -> Measurement:
+        points = selectors.measurement_list(user=self.request.user)
+        if with_history:
+            points = points.prefetch_related("corrections__corrected_by")
+        return get_object_or_404(points, pk=self.kwargs["pk"])
+
+    def point_to_correct(self) -> Measurement:
+        """The point, once the user may correct it: 403 before any problem with the input."""
+        point = self.point()
+        require_may_correct(actor=self.request.user, service=point.service)
+        return point
+
+    def detail(self) -> dict:
+        return MeasurementDetailSerializer(self.point(with_history=True)).data
+
+
+@extend_schema(summary="A data point you may read, with its corrections", responses=MeasurementDetailSerializer)
+class MeasurementDetailView(_OnePoint, APIView):
+    """One data point, with every correction of it, oldest first."""
+
+    def get(self, request, pk: int):
+        return Response(self.detail())
+
+
+class MeasurementCorrectView(_OnePoint, APIView):
+    """A new value in the measure's valid range, with the reason; the old value is kept in the
+    point's corrections. Refused (400) when the value is the same, or when the point's period
+    already has its final verdict. The measure is evaluated again in the background."""
+
+    @extend_schema(
+        summary="Correct a data point: the right value and the reason (the owner, integrations, admins)",
+        request=MeasurementCorrectSerializer,
+        responses=MeasurementDetailSerializer,
+    )
+    def post(self, request, pk: int):
+        point = self.point_to_correct()
+        data = MeasurementCorrectSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        measurement_correct(measurement=point, actor=request.user, **data.validated_data)
+        return Response(self.detail())
+
+
+class MeasurementRemoveView(_OnePoint, APIView):
+    """The point is removed, its history kept; sending it again (its sender id) changes nothing.
+    Refused (400) when its period already has its final verdict."""
+
+    @extend_schema(
+        summary="Remove a data point, with the reason; its history is kept (the owner, integrations, admins)",
+        request=MeasurementRemoveSerializer,
+        responses=MeasurementRemovalSerializer,
+    )
+    def post(self, request, pk: int):
+        point = self.point_to_correct()
+        data = MeasurementRemoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        removal = measurement_remove(measurement=point, actor=request.user, **data.validated_data)
+        return Response(MeasurementRemovalSerializer(removal).data)

@@ -13,6 +13,9 @@ router.register("commitments", commitments.CommitmentViewSet, basename="commitme
 urlpatterns = [
     path("ticket-events/", views.TicketEventsView.as_view(), name="ticket-events"),
     path("measurements/", measurements.MeasurementsView.as_view(), name="measurements"),
+    path("measurements/<int:pk>/", measurements.MeasurementDetailView.as_view(), name="measurement-detail"),
+    path("measurements/<int:pk>/correct/", measurements.MeasurementCorrectView.as_view(), name="measurement-correct"),
+    path("measurements/<int:pk>/remove/", measurements.MeasurementRemoveView.as_view(), name="measurement-remove"),
     path("services/<slug:slug>/scorecard/", scorecard.ServiceScorecardView.as_view(), name="service-scorecard"),
     *router.urls,
 ]
