@@ -7,6 +7,7 @@ from portal.views import (
     feedback_summary,
     follow_ups,
     measure_definitions,
+    measurement_corrections,
     measurements,
     perception,
     scorecard,
@@ -49,6 +50,16 @@ urlpatterns = [
         "services/<slug:slug>/measurements/template.csv",
         measurements.measurements_template,
         name="measurements_template",
+    ),
+    path(
+        "services/<slug:slug>/measurements/<int:pk>/correct/",
+        measurement_corrections.measurement_correct_view,
+        name="measurement_correct",
+    ),
+    path(
+        "services/<slug:slug>/measurements/<int:pk>/remove/",
+        measurement_corrections.measurement_remove_view,
+        name="measurement_remove",
     ),
     # Committed results: across the catalogue, per service, one commitment and its forms.
     path("commitments/", commitments.commitment_list, name="commitments"),

@@ -23,12 +23,14 @@ from django.utils import timezone
 from catalog.models import Service
 from portal.forms import add_validation_error
 from portal.views.access import form_action, require_perm, service_or_404
+from sla import correction_selectors
 from sla import selectors as sla_selectors
 from sla.models import MeasurementSource
 from sla.services import MeasurementInput, measurements_record
 from sla.services.measurements import MAX_BATCH, NOTE_MAX, SENT_SOURCES, LocalPeriod, measured_at_parse, number_text
 
 RECENT = 25
+RECENT_CORRECTIONS = 10
 PROBLEMS_SHOWN = 50
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 CSV_COLUMNS = ("measure", "value", "measured_at", "sender_id", "note")
@@ -140,6 +142,7 @@ def _page(request, service: Service, *, form=None, upload=None, upload_problems=
         form = MeasurementForm(initial={"measured_on": today}, measures=measures, time_zone=time_zone)
     names = {row.key: row for row in measures}
     recent = sla_selectors.measurement_list(user=request.user).filter(service=service).order_by("-created_at", "-pk")
+    corrections = correction_selectors.correction_list(user=request.user).filter(service=service)
     context = {
         "service": service,
         "measures": measures,
@@ -150,6 +153,7 @@ def _page(request, service: Service, *, form=None, upload=None, upload_problems=
         "upload_problems": upload_problems[:PROBLEMS_SHOWN],
         "more_problems": max(len(upload_problems) - PROBLEMS_SHOWN, 0),
         "recent": [(point, names.get(point.measure_key)) for point in recent[:RECENT]],
+        "corrections": [(c, names.get(c.measure_key)) for c in corrections[:RECENT_CORRECTIONS]],
         "max_rows": MAX_BATCH,
     }
     return render(request, "portal/measurements/service_measurements.html", context)
