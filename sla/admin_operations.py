@@ -1,13 +1,25 @@
 """Admin for what the engine records: tickets with their events and clocks, alerts, measurements
-and measure evaluations. Tickets and clocks are derived from the event log, so they are read-only
-here (events come from the tools; clocks are rebuilt with `recompute_clocks`)."""
+with their corrections, and measure evaluations. Tickets and clocks are derived from the event log,
+so they are read-only here (events come from the tools; clocks are rebuilt with
+`recompute_clocks`)."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 
-from sla.models import Alert, AlertState, Clock, MeasureEvaluation, Measurement, Ticket, TicketEvent
+from sla.models import (
+    Alert,
+    AlertState,
+    Clock,
+    MeasureEvaluation,
+    Measurement,
+    MeasurementCorrection,
+    Ticket,
+    TicketEvent,
+)
 from sla.services import alert_acknowledge
 
 
@@ -73,15 +85,83 @@ class AlertAdmin(ReadOnlyAdmin):
         self.message_user(request, f"{done} alert(s) acknowledged.", messages.SUCCESS)
 
 
+class MeasurementCorrectionInline(admin.TabularInline):
+    model = MeasurementCorrection
+    fields = ["corrected_at", "old_value", "new_value", "reason", "corrected_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["corrected_at", "pk"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Measurement)
 class MeasurementAdmin(ReadOnlyAdmin):
-    """Data points are kept as sent; an admin may delete a wrong one (then send it again)."""
+    """Data points are kept as sent. A wrong one is corrected or removed, with the reason, on its
+    page in the portal (or through the API), which keeps its history: the admin deletes none."""
 
-    list_display = ["measure_key", "service", "value", "measured_at", "source", "sender_id", "recorded_by"]
+    list_display = [
+        "measure_key",
+        "service",
+        "value",
+        "measured_at",
+        "source",
+        "sender_id",
+        "recorded_by",
+        "correct_link",
+    ]
     list_filter = ["source", "service"]
     search_fields = ["measure_key", "sender_id", "note"]
     date_hierarchy = "measured_at"
     list_select_related = ["service", "recorded_by"]
+    inlines = [MeasurementCorrectionInline]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # removing a point goes through sla.services.measurement_remove, with a reason
+
+    @admin.display(description="Correct or remove")
+    def correct_link(self, obj: Measurement) -> str:
+        url = reverse("portal:measurement_correct", args=[obj.service.slug, obj.pk])
+        return format_html('<a href="{}">In the portal, with the reason…</a>', url)
+
+
+class CorrectionKindFilter(admin.SimpleListFilter):
+    title = "change"
+    parameter_name = "change"
+
+    def lookups(self, request, model_admin):
+        return [("corrected", "Value corrected"), ("removed", "Point removed")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("corrected", "removed"):
+            return queryset.filter(new_value__isnull=self.value() == "removed")
+        return queryset
+
+
+@admin.register(MeasurementCorrection)
+class MeasurementCorrectionAdmin(ReadOnlyAdmin):
+    """The history of data points, kept for ever: read-only."""
+
+    list_display = [
+        "corrected_at",
+        "service",
+        "measure_key",
+        "measured_at",
+        "sender_id",
+        "old_value",
+        "new_value",
+        "reason",
+        "corrected_by",
+    ]
+    list_filter = [CorrectionKindFilter, "service"]
+    search_fields = ["measure_key", "sender_id", "reason"]
+    date_hierarchy = "corrected_at"
+    list_select_related = ["service", "corrected_by"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(MeasureEvaluation)
