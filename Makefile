@@ -25,6 +25,7 @@ demo: install
 	PATH="$(abspath $(BIN)):$$PATH" exec $(BIN)/honcho -f Procfile.demo start
 
 test: install lint
+	@bash .ci/ensure-chromium
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 lint: install
