@@ -5,11 +5,10 @@ verdict that settles a point's period, after which the point is not changed."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, QuerySet
 
-from catalog import rules as access
-from catalog.models import Membership
 from sla.models import MeasureEvaluation, Measurement, MeasurementCorrection
+from sla.selectors import measurement_readers_scope
 
 
 def correction_list(*, user) -> QuerySet[MeasurementCorrection]:
@@ -17,12 +16,7 @@ def correction_list(*, user) -> QuerySet[MeasurementCorrection]:
     service's; owners (IT or business) their services'; members of a business unit those of the
     services that serve it (as sla.selectors.measurement_list)."""
     base = MeasurementCorrection.objects.select_related("service", "corrected_by").order_by("-corrected_at", "-pk")
-    if not user.is_authenticated:
-        return base.none()
-    if access.is_admin(user) or access.is_integration(user):
-        return base
-    served = Exists(Membership.objects.filter(user=user, business_unit__services=OuterRef("service")))
-    return base.filter(Q(service__service_owner=user) | Q(service__business_owner=user) | Q(served))
+    return measurement_readers_scope(base, user=user)
 
 
 def final_verdict_of(measurement: Measurement) -> MeasureEvaluation | None:
