@@ -55,6 +55,16 @@ def markdown(text: str) -> SafeString:
 
 
 @register.filter
+def number(value) -> str:
+    """A measured value as people write it: up to four decimals, none that add nothing, and
+    thousands grouped (97.5, 1,250, 0.0025), rather than floatformat's fixed 97.5000."""
+    if value is None or value == "":
+        return "—"
+    text = f"{round(float(value), 4):,.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+@register.filter
 def person(user) -> str:
     """A person's name as people know it: full name, else the user name."""
     if user is None:

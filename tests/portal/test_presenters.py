@@ -1,11 +1,13 @@
-"""The agreement timeline and missing signatures are pure functions of the data."""
+"""The agreement timeline, missing signatures and how values are written are pure functions of the data."""
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from django.contrib.auth import get_user_model
 
 from catalog.models import Agreement, AgreementStatus, BusinessUnit
 from portal.presenters import agreement_timeline, missing_signatures, signing_side_label
+from portal.templatetags.portal import number
 
 User = get_user_model()
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -78,3 +80,11 @@ def test_signing_side_label():
     assert signing_side_label("it", agreement) == "IT (as service owner)"
     assert signing_side_label("business", agreement) == "the business (Sales)"
     assert signing_side_label(None, agreement) == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(97.5, "97.5"), (99.0, "99"), (1250, "1,250"), (0.0025, "0.0025"), (0.00004, "0"), (-0.00001, "0"), (None, "—")],
+)
+def test_number_writes_values_as_people_do(value, text):
+    assert number(value) == text
