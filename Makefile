@@ -26,7 +26,9 @@ demo: install
 
 test: install lint
 	@bash .ci/ensure-chromium
-	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto -m "not browser" $(PYTEST_ARGS)
+	@# The browser tests in processes of their own (see tests/browser/conftest.py); none selected is fine.
+	$(BIN)/python -m pytest -n auto -m browser $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 lint: install
 	$(BIN)/ruff check .

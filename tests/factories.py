@@ -23,7 +23,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
-            self.groups.add(*Group.objects.filter(name__in=extracted))
+            groups = list(Group.objects.filter(name__in=extracted))
+            # The role groups come from a migration: one missing means the test database lost its
+            # migration data (a transactional test without serialized rollback), not a weaker user.
+            assert len(groups) == len(set(extracted)), f"role groups missing: {set(extracted)} vs {groups}"
+            self.groups.add(*groups)
 
 
 def business_user(**kwargs):

@@ -24,14 +24,17 @@ EXPECT_TIMEOUT_MS = 15_000
 
 
 def pytest_collection_modifyitems(config, items):
-    if CHROMIUM.exists():
-        return
+    # Marked `browser` so that `make test` runs them in pytest processes of their own: Playwright
+    # leaves its loop in the worker for the rest of the session (see `browser` below), and the
+    # thread-racing tests elsewhere in the suite should not share a process with it.
     skip = pytest.mark.skip(
         reason=f"needs Chromium at {CHROMIUM}: `apt-get install chromium` (make test and .ci/run do it as root)"
     )
     for item in items:
         if HERE in Path(item.path).parents:
-            item.add_marker(skip)
+            item.add_marker(pytest.mark.browser)
+            if not CHROMIUM.exists():
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
