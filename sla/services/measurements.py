@@ -358,8 +358,13 @@ def _stored_points(items: list[MeasurementInput], services) -> dict[tuple[int, s
     )
     # The points as they are (row kind 0) and every correction or removal of them (1), in one query.
     points = Measurement.objects.filter(near).order_by().annotate(row_kind=Value(0, output_field=IntegerField()))
+    # Corrections are rare: those of the batch's measures are few, and naming them without the
+    # batch's thousands of sender ids keeps the query cheap to send and plan (filtered below).
+    measures_named = Q(service_id__in={k[0] for k in wanted}, measure_key__in={k[1] for k in wanted})
     history = (
-        MeasurementCorrection.objects.filter(near).order_by().annotate(row_kind=Value(1, output_field=IntegerField()))
+        MeasurementCorrection.objects.filter(measures_named)
+        .order_by()
+        .annotate(row_kind=Value(1, output_field=IntegerField()))
     )
     rows = points.values_list("service_id", "measure_key", "sender_id", "value", "measured_at", "row_kind").union(
         history.values_list("service_id", "measure_key", "sender_id", "old_value", "measured_at", "row_kind"),
