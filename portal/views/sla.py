@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from catalog import selectors as catalog_selectors
@@ -20,6 +19,7 @@ from portal.sla import presenters
 from portal.sla import selectors as portal_sla
 from portal.sla.forms import AlertFilterForm, WarningsFilterForm
 from portal.views.access import form_action, require_perm
+from portal.views.htmx import vary_on_htmx
 from sla import selectors as sla_selectors
 from sla.models import Alert, AlertState, Ticket
 from sla.services import alert_acknowledge
@@ -51,7 +51,7 @@ def service_sla(request, slug: str):
         "at_risk_total": at_risk_total,
     }
     template = "portal/sla/_service_sla.html" if _wants_fragment(request) else "portal/sla/service_sla.html"
-    return _varying(render(request, template, context))
+    return vary_on_htmx(render(request, template, context))
 
 
 @login_required
@@ -70,8 +70,8 @@ def warnings(request):
         "now": now,
     }
     if _wants_fragment(request, target="board"):
-        return _varying(render(request, "portal/sla/_warnings_board.html", context))
-    return _varying(render(request, "portal/sla/warnings.html", context))
+        return vary_on_htmx(render(request, "portal/sla/_warnings_board.html", context))
+    return vary_on_htmx(render(request, "portal/sla/warnings.html", context))
 
 
 @login_required
@@ -178,8 +178,3 @@ def _wants_fragment(request, target: str | None = None) -> bool:
     if not request.htmx or request.htmx.history_restore_request:
         return False
     return target is None or request.htmx.target == target
-
-
-def _varying(response):
-    patch_vary_headers(response, ("HX-Request",))
-    return response
