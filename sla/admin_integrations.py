@@ -45,6 +45,7 @@ class IntegrationForm(forms.ModelForm):
             "default_business_unit",
             "routing",
             "priorities",
+            "default_priority",
             "states",
         ]
         widgets = {
@@ -77,7 +78,7 @@ class IntegrationAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "active", "secret", "webhook_address", "last_delivery_at"]}),
         ("Where tickets go", {"fields": ["default_service", "default_business_unit", "routing"]}),
-        ("The tool's words in Accord's terms", {"fields": ["priorities", "states"]}),
+        ("The tool's words in Accord's terms", {"fields": ["priorities", "default_priority", "states"]}),
         ("Guide: defaults, routing fields and an example", {"fields": ["guide"]}),
     ]
 

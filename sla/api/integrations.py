@@ -28,6 +28,14 @@ DeliverySerializer = inline_serializer(
         "ticket": serializers.IntegerField(allow_null=True, help_text="Accord's id of the ticket."),
         "external_id": serializers.CharField(allow_null=True, help_text="The ticket's id in the tool."),
         "ignored": serializers.CharField(required=False, help_text="Why nothing was stored, when nothing was."),
+        "defaults": serializers.DictField(
+            required=False,
+            help_text='The integration\'s defaults this delivery was given, e.g. {"priority": 3} for a ticket '
+            "sent without a priority.",
+        ),
+        "notes": serializers.ListField(
+            child=serializers.CharField(), required=False, help_text="Why a default was used."
+        ),
     },
 )
 
@@ -68,6 +76,9 @@ class IntegrationWebhookView(APIView):
         }
         if result.ignored:
             data["ignored"] = result.ignored
+        if result.defaults:
+            data["defaults"] = result.defaults
+            data["notes"] = result.notes
         return Response(data)
 
 
@@ -106,11 +117,16 @@ class ServiceNowWebhookView(IntegrationWebhookView):
     kind = "servicenow"
     signature_header = "X-Accord-Signature"
 
+    def get_authenticate_header(self, request) -> str:
+        return f'{super().get_authenticate_header(request)}, Bearer realm="accord"'
+
     @_schema(
         "ServiceNow",
         "X-Accord-Signature",
         'An incident record as the Table API writes it, bare or in {"result": …}. Signed with '
-        "`X-Accord-Signature: sha256=<HMAC-SHA256 of the body, hex or base64>` (or `X-Accord-Token: <secret>`).",
+        "`X-Accord-Signature: sha256=<HMAC-SHA256 of the body, hex or base64>`, or carrying the secret: "
+        "`X-Accord-Token: <secret>`, `Authorization: Bearer <secret>` or `Authorization: Basic` "
+        "(user name: the integration's slug; password: the secret).",
     )
     def post(self, request, slug: str | None = None):
         return super().post(request, slug)

@@ -95,6 +95,8 @@ class Translation:
     external_id: str | None
     events: list[TicketEventInput] = field(default_factory=list)
     ignored: str = ""
+    defaults: dict[str, Any] = field(default_factory=dict)  # field → the integration's default used
+    notes: list[str] = field(default_factory=list)  # why, for the delivery's answer
 
 
 @dataclass
@@ -199,6 +201,22 @@ def mapped_priority(config: m.IntegrationConfig, value: Any, where: str) -> int:
             where, f"Priority {text(value)!r} is not mapped; add it to the integration's priorities (e.g. {example})."
         )
     return priority
+
+
+def priority_or_default(
+    config: m.IntegrationConfig, value: Any, where: str, *, known: int | None, ticket: str
+) -> tuple[int, str]:
+    """(priority, note). A ticket sent without any priority keeps the one Accord knows, or opens
+    with the integration's default priority (the note says so); the mapping's "" key, when it
+    has one, says what no priority means. A priority that is sent must be mapped."""
+    if text(value) or config.priority_for("") is not None:
+        return mapped_priority(config, value, where), ""
+    if known is not None:
+        return known, ""
+    return config.default_priority, (
+        f"{ticket} has no priority ({where}); opened with the integration's default priority, "
+        f"{config.default_priority}."
+    )
 
 
 def new_ticket_route(config: m.IntegrationConfig, fields: Mapping[str, Any], where: str) -> tuple[str, str | None]:

@@ -25,10 +25,10 @@ from sla.integrations.common import (
     Translation,
     dig,
     finished,
-    mapped_priority,
     new_ticket_route,
     parse_datetime,
     parse_epoch_ms,
+    priority_or_default,
     require_text,
     state_change_kinds,
     text,
@@ -81,7 +81,15 @@ def _issue(
     if not isinstance(fields, Mapping):
         raise PayloadError("issue.fields", "The payload has no issue fields.")
     changes = _changes(payload)
-    priority = mapped_priority(config, dig(fields, "priority.name"), "issue.fields.priority.name")
+    # A project whose priority scheme sets none sends "priority": null: the ticket opens with
+    # the integration's default priority rather than being refused (and its opening lost).
+    priority, defaulted = priority_or_default(
+        config,
+        dig(fields, "priority.name"),
+        "issue.fields.priority.name",
+        known=ticket.priority if ticket else None,
+        ticket=key,
+    )
     assignee = text(dig(fields, "assignee.displayName"))
     routing = _routing_fields(fields)
     service, unit = config.route(routing) if ticket else new_ticket_route(config, routing, "issue.fields")
@@ -110,7 +118,11 @@ def _issue(
         batch.add(c.ASSIGNED, at, assignee=assignee, assignee_email=text(dig(fields, "assignee.emailAddress")) or None)
     if isinstance(payload.get("comment"), Mapping):
         _comment(payload, batch, ticket, responded=ticket.responded or c.RESPONDED in kinds)
-    return batch.translation()
+    translation = batch.translation()
+    if defaulted:
+        translation.defaults["priority"] = priority
+        translation.notes.append(defaulted)
+    return translation
 
 
 def _open(batch, payload, fields, changes, at, priority, assignee, config) -> KnownTicket:

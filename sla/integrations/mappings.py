@@ -169,6 +169,7 @@ class IntegrationConfig:
     routing: tuple[RoutingRule, ...] = ()
     default_service: str | None = None
     default_business_unit: str | None = None
+    default_priority: int = 3  # for a ticket sent without any priority
 
     @classmethod
     def build(
@@ -181,6 +182,7 @@ class IntegrationConfig:
         routing: Iterable[Mapping[str, Any]] = (),
         default_service: str | None = None,
         default_business_unit: str | None = None,
+        default_priority: int = 3,
     ) -> IntegrationConfig:
         """From stored (already validated) mappings; an empty mapping means the kind's defaults."""
         priorities = priorities or DEFAULT_PRIORITIES[kind]
@@ -201,6 +203,7 @@ class IntegrationConfig:
             ),
             default_service=default_service,
             default_business_unit=default_business_unit,
+            default_priority=default_priority,
         )
 
     def priority_for(self, value: Any) -> int | None:

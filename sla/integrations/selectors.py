@@ -44,6 +44,7 @@ def integration_config(integration: Integration) -> IntegrationConfig:
         routing=integration.routing,
         default_service=integration.default_service.slug if integration.default_service else None,
         default_business_unit=integration.default_business_unit.slug if integration.default_business_unit else None,
+        default_priority=integration.default_priority,
     )
 
 

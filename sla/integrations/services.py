@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -38,6 +38,8 @@ class DeliveryResult:
     ticket: int | None  # Accord's ticket id
     external_id: str | None
     ignored: str = ""
+    defaults: dict[str, Any] = field(default_factory=dict)  # e.g. {"priority": 3}: the integration's default used
+    notes: list[str] = field(default_factory=list)
 
 
 def integration_create(
@@ -51,6 +53,7 @@ def integration_create(
     priorities: dict[str, int] | None = None,
     states: dict[str, str] | None = None,
     routing: list[dict[str, Any]] | None = None,
+    default_priority: int = 3,
     active: bool = True,
 ) -> Integration:
     """An integration, checked like the admin checks it. Empty mappings mean the kind's defaults."""
@@ -64,6 +67,7 @@ def integration_create(
         priorities=priorities or {},
         states=states or {},
         routing=routing or [],
+        default_priority=default_priority,
         active=active,
     )
     integration.full_clean()
@@ -96,6 +100,8 @@ def integration_delivery_receive(
         duplicates=result.duplicates,
         ticket=ticket_id or _ticket_id(integration.slug, translation.external_id),
         external_id=translation.external_id,
+        defaults=translation.defaults,
+        notes=translation.notes,
     )
 
 
@@ -108,7 +114,12 @@ def _verify(integration: Integration, body: bytes, headers: Mapping[str, str], n
         raise signatures.SignatureRejected("The integration has no secret to check deliveries with; set one.")
     elif integration.kind == SERVICENOW:
         signatures.verify_accord_signature(
-            secret=secret, body=body, signature=headers.get("X-Accord-Signature"), token=headers.get("X-Accord-Token")
+            secret=secret,
+            body=body,
+            signature=headers.get("X-Accord-Signature"),
+            token=headers.get("X-Accord-Token"),
+            authorization=headers.get("Authorization"),
+            user=integration.slug,
         )
     elif integration.kind == ZENDESK:
         signatures.verify_zendesk_signature(

@@ -10,7 +10,7 @@ import base64
 import binascii
 import hashlib
 import hmac
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 ZENDESK_TOLERANCE = timedelta(minutes=5)
 
@@ -25,6 +25,11 @@ def hmac_sha256(secret: str, message: bytes) -> bytes:
 
 def _equal(expected: bytes, given: bytes) -> bool:
     return hmac.compare_digest(expected, given)
+
+
+def _same_secret(expected: str, given: str) -> bool:
+    """Constant time whatever the lengths: the digests of both are compared, not the texts."""
+    return hmac.compare_digest(hashlib.sha256(expected.encode()).digest(), hashlib.sha256(given.encode()).digest())
 
 
 def _digest_from_text(value: str) -> bytes | None:
@@ -53,18 +58,62 @@ def verify_hub_signature(*, secret: str, body: bytes, header: str | None, name: 
         raise SignatureRejected(f"{name} does not match the body signed with the integration's secret.")
 
 
-def verify_accord_signature(*, secret: str, body: bytes, signature: str | None, token: str | None) -> None:
+def verify_accord_signature(
+    *,
+    secret: str,
+    body: bytes,
+    signature: str | None,
+    token: str | None,
+    authorization: str | None = None,
+    user: str = "",
+) -> None:
     """ServiceNow (or any tool that can sign): `X-Accord-Signature: sha256=<HMAC-SHA256 of the
-    body, hex or base64>`; or, where the tool cannot compute an HMAC, the secret itself in
-    `X-Accord-Token` (weaker: it proves the sender knows the secret, not that the body is intact)."""
+    body, hex or base64>`; or, where the tool cannot compute an HMAC, the secret itself, in
+    `X-Accord-Token` or as an outbound REST message's own authentication, `Authorization: Bearer
+    <secret>` or `Authorization: Basic` with the user name `user` (the integration's slug) and the
+    secret as password (weaker: they prove the sender knows the secret, not that the body is
+    intact). Every credential offered must be right: a wrong one is not rescued by another."""
+    offered = False
     if signature:
         verify_hub_signature(secret=secret, body=body, header=signature, name="X-Accord-Signature")
-        return
+        offered = True
     if token:
-        if not _equal(secret.encode(), token.strip().encode()):
+        if not _same_secret(secret, token.strip()):
             raise SignatureRejected("X-Accord-Token is not the integration's secret.")
+        offered = True
+    if authorization:
+        verify_authorization(secret=secret, header=authorization, user=user)
+        offered = True
+    if not offered:
+        raise SignatureRejected(
+            "Sign the delivery: send X-Accord-Signature: sha256=<HMAC of the body>, X-Accord-Token, "
+            "or Authorization: Bearer <secret> (or Basic)."
+        )
+
+
+def verify_authorization(*, secret: str, header: str, user: str) -> None:
+    """`Authorization: Bearer <secret>`, or `Authorization: Basic base64(<user>:<secret>)`."""
+    scheme, _, credentials = header.strip().partition(" ")
+    credentials = credentials.strip()
+    if scheme.lower() == "bearer" and credentials:
+        if not _same_secret(secret, credentials):
+            raise SignatureRejected("The Bearer token is not the integration's secret.")
         return
-    raise SignatureRejected("Sign the delivery: send X-Accord-Signature: sha256=<HMAC of the body>, or X-Accord-Token.")
+    if scheme.lower() == "basic" and credentials:
+        try:
+            decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):
+            raise SignatureRejected("Authorization: Basic must carry base64 of <user name>:<password>.") from None
+        name, colon, password = decoded.partition(":")
+        # Both compared, always, so the time taken does not tell which one was wrong.
+        right_name, right_password = _same_secret(user, name), _same_secret(secret, password)
+        if not (colon and right_name and right_password):
+            raise SignatureRejected(
+                f"Basic authentication failed: the user name is the integration's slug ({user!r}) "
+                "and the password its secret."
+            )
+        return
+    raise SignatureRejected("Authorization must read Bearer <secret> or Basic <base64 of user:password>.")
 
 
 def verify_zendesk_signature(
@@ -85,24 +134,37 @@ def verify_zendesk_signature(
         )
     signed_at = _zendesk_time(timestamp)
     if signed_at is None:
-        raise SignatureRejected("X-Zendesk-Webhook-Signature-Timestamp is not a time (e.g. 2024-03-01T10:00:00Z).")
+        raise SignatureRejected(
+            "X-Zendesk-Webhook-Signature-Timestamp is not a time with its zone (e.g. 2024-03-01T10:00:00Z)."
+        )
     if abs(now - signed_at) > tolerance:
         minutes = int(tolerance.total_seconds() // 60)
         raise SignatureRejected(f"The signature timestamp is more than {minutes} minutes from now; refusing a replay.")
-    given = _digest_from_text(signature)
+    given = _base64_digest(signature)
     if given is None or not _equal(hmac_sha256(secret, timestamp.encode() + body), given):
-        raise SignatureRejected("X-Zendesk-Webhook-Signature does not match the body signed with the secret.")
+        raise SignatureRejected(
+            "X-Zendesk-Webhook-Signature does not match: Accord expects the base64 HMAC-SHA256, with the "
+            "integration's secret, of the timestamp followed by the body."
+        )
+
+
+def _base64_digest(value: str) -> bytes | None:
+    """Zendesk's way exactly: standard base64 (padded) of the 32-byte digest; hex or anything else
+    is not accepted."""
+    try:
+        digest = base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return digest if len(digest) == hashlib.sha256().digest_size else None
 
 
 def _zendesk_time(value: str) -> datetime | None:
-    value = value.strip()
-    if value.isdigit():
-        return datetime.fromtimestamp(int(value), tz=UTC)
+    """Zendesk's timestamp: ISO 8601 with its zone, e.g. 2024-03-01T10:00:00Z."""
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo else None
 
 
 def sign_hub(secret: str, body: bytes) -> str:
@@ -112,3 +174,8 @@ def sign_hub(secret: str, body: bytes) -> str:
 
 def sign_zendesk(secret: str, body: bytes, timestamp: str) -> str:
     return base64.b64encode(hmac_sha256(secret, timestamp.encode() + body)).decode()
+
+
+def basic_authorization(user: str, secret: str) -> str:
+    """The Authorization header of a Basic-authenticated delivery (for tests and docs)."""
+    return "Basic " + base64.b64encode(f"{user}:{secret}".encode()).decode()

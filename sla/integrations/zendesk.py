@@ -22,9 +22,9 @@ from sla.integrations.common import (
     PayloadError,
     Translation,
     finished,
-    mapped_priority,
     new_ticket_route,
     parse_datetime,
+    priority_or_default,
     require_text,
     state_change_kinds,
     text,
@@ -55,7 +55,9 @@ def zendesk_events(payload: Any, *, config: m.IntegrationConfig, known: KnownLoo
     if done := finished(ticket, ticket_id):
         return done
 
-    priority = mapped_priority(config, detail.get("priority"), "detail.priority")
+    priority, defaulted = priority_or_default(
+        config, detail.get("priority"), "detail.priority", known=ticket.priority if ticket else None, ticket=ticket_id
+    )
     status = _state(config, detail.get("status"), "detail.status")
     assignee = text(detail.get("assignee_id"))
     routing = _routing_fields(detail)
@@ -86,7 +88,11 @@ def zendesk_events(payload: Any, *, config: m.IntegrationConfig, known: KnownLoo
         batch.add(c.ASSIGNED, at, assignee=assignee)
     if action == "comment_added":
         _comment(batch, change, detail, at, responded=ticket.responded or c.RESPONDED in kinds)
-    return batch.translation()
+    translation = batch.translation()
+    if defaulted:
+        translation.defaults["priority"] = priority
+        translation.notes.append(defaulted)
+    return translation
 
 
 def _state(config: m.IntegrationConfig, status: Any, where: str) -> str:
@@ -100,7 +106,9 @@ def _open(batch, config, detail, action, change, at, priority, assignee) -> Know
     """First sight: the ticket as created, or opened with the priority it had before this event."""
     opened_at = parse_datetime(detail.get("created_at"), "detail.created_at") if detail.get("created_at") else at
     if action == "priority_changed" and "previous" in change:
-        priority = mapped_priority(config, change.get("previous"), "event.previous")
+        priority, _ = priority_or_default(
+            config, change.get("previous"), "event.previous", known=None, ticket=text(detail.get("id"))
+        )
     # When a ticket first seen on a later event got its assignee is unknown: the assignment
     # counts from this event (the less generous to IT), not from the creation.
     assignee = assignee if action == "created" else ""

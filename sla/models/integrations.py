@@ -10,6 +10,7 @@ sla.integrations.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from sla.integrations.mappings import mapping_problems
@@ -57,6 +58,13 @@ class Integration(models.Model):
         default=dict,
         blank=True,
         help_text="The tool's priority → Accord priority 1-5. Leave empty for the defaults of the kind.",
+    )
+    default_priority = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="Accord priority 1-5 of a ticket the tool sends without any priority (a Jira project whose "
+        "scheme sets none, a Zendesk ticket nobody prioritised). A priority the tool does send but the "
+        "mapping lacks is still refused.",
     )
     states = models.JSONField(
         default=dict,

@@ -28,6 +28,7 @@ def form_data(**changes):
         "default_business_unit": "",
         "routing": "[]",
         "priorities": "{}",
+        "default_priority": "3",
         "states": "{}",
     }
     data.update(changes)

@@ -9,6 +9,7 @@ import pytest
 
 from sla.integrations.signatures import (
     SignatureRejected,
+    basic_authorization,
     sign_hub,
     sign_zendesk,
     verify_accord_signature,
@@ -59,6 +60,33 @@ def test_accord_signature_in_hex_or_base64_or_a_token():
         verify_accord_signature(secret="secret", body=BODY, signature=sign_hub("x", BODY), token="secret")
 
 
+def test_zendesk_signatures_are_base64_only():
+    timestamp = "2026-11-03T11:58:00Z"
+    digest = hmac.new(b"secret", timestamp.encode() + BODY, hashlib.sha256).digest()
+    with pytest.raises(SignatureRejected, match="does not match"):
+        verify_zendesk_signature(secret="secret", body=BODY, signature=digest.hex(), timestamp=timestamp, now=NOW)
+
+
+def test_the_rest_message_s_bearer_or_basic_credentials():
+    verify_accord_signature(secret="secret", body=BODY, signature=None, token=None, authorization="Bearer secret")
+    verify_accord_signature(
+        secret="secret",
+        body=BODY,
+        signature=None,
+        token=None,
+        authorization=basic_authorization("sn", "secret"),
+        user="sn",
+    )
+    for header in ("Bearer secre", "bearer secrets", basic_authorization("sn", "secret"), "Digest x"):
+        with pytest.raises(SignatureRejected):
+            verify_accord_signature(
+                secret="secret", body=BODY, signature=None, token=None, authorization=header, user="x"
+            )
+    with pytest.raises(SignatureRejected, match="X-Accord-Token"):
+        # every credential offered must be right
+        verify_accord_signature(secret="secret", body=BODY, signature=None, token="nope", authorization="Bearer secret")
+
+
 def test_zendesk_signature_covers_timestamp_and_body():
     timestamp = "2026-11-03T11:58:00Z"
     signature = sign_zendesk("secret", BODY, timestamp)
@@ -88,10 +116,17 @@ def test_zendesk_timestamps_older_or_newer_than_five_minutes_are_replays(offset,
             verify_zendesk_signature(secret="secret", body=BODY, signature=signature, timestamp=timestamp, now=NOW)
 
 
-def test_zendesk_accepts_a_unix_timestamp_and_refuses_nonsense():
-    timestamp = str(int(NOW.timestamp()))
+def test_zendesk_timestamps_are_iso_8601_with_a_zone_and_nonsense_is_refused():
+    for timestamp in (str(int(NOW.timestamp())), "2026-11-03T12:00:00"):
+        with pytest.raises(SignatureRejected, match="is not a time with its zone"):
+            signature = sign_zendesk("secret", BODY, timestamp)
+            verify_zendesk_signature(secret="secret", body=BODY, signature=signature, timestamp=timestamp, now=NOW)
     verify_zendesk_signature(
-        secret="secret", body=BODY, signature=sign_zendesk("secret", BODY, timestamp), timestamp=timestamp, now=NOW
+        secret="secret",
+        body=BODY,
+        signature=sign_zendesk("secret", BODY, "2026-11-03T13:00:00+01:00"),
+        timestamp="2026-11-03T13:00:00+01:00",
+        now=NOW,
     )
     with pytest.raises(SignatureRejected, match="is not a time"):
         verify_zendesk_signature(secret="secret", body=BODY, signature="x", timestamp="soon", now=NOW)
