@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_standardized_errors",
     "django_filters",
     "django_htmx",
+    "csp",
     "simple_history",
     "import_export",
     "rules.apps.AutodiscoverRulesConfig",
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -153,6 +155,29 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp), on every response: scripts, styles, fonts and images only
+# from Accord itself, never inline (no <script> blocks, no on*= handlers, no style= attributes, no
+# eval: htmx runs with allowEval off). Page data goes to static JS through `json_script`.
+# docs/security.md has the rule; tests/test_security_headers.py holds every template to it.
+# The admin and the API's own HTML pages (third-party templates) may also use inline styles, never
+# inline scripts: config/security.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -84,7 +84,7 @@ def test_the_fragment_shows_both_views_per_factor_with_the_gap(client, reader, q
     assert "from 2 answers: too few for a gap (3 needed)" in text
     assert "No answers" in text
     assert '<strong>0</strong> <span class="perception-table__sub">Both views agree' in text
-    assert 'style="width: 80%"' in text  # IT's 4 out of 5
+    assert 'perception-bar__fill--it" width="80"' in text  # IT's 4 out of 5
     assert "Short-staffed in August." in text
     assert "4 answers this quarter" in text
     assert "Rate Q3 2026 for IT" not in text and "Change IT’s view" not in text  # a reader may not

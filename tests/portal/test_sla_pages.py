@@ -332,7 +332,7 @@ def test_warnings_board_refreshes_every_minute_and_filters_as_a_fragment(client,
     html = page_text(client.get("/warnings/?status=breached"))
     assert (
         '<div id="board" class="board" hx-get="/warnings/?status=breached" hx-target="this" hx-swap="outerHTML" '
-        "hx-trigger=\"every 60s [document.getElementById('auto-refresh').checked]\">"
+        'hx-trigger="every 60s" data-paused-unless="auto-refresh">'
     ) in html
     assert '<input type="checkbox" id="auto-refresh" checked aria-describedby="auto-refresh-hint">' in html
     assert 'hx-get="/warnings/" hx-target="#board" hx-swap="outerHTML" hx-push-url="true"' in html

@@ -1,0 +1,12 @@
+// Accord's own behaviour beside htmx. The Content-Security-Policy allows no inline script and no
+// eval, so what a page needs is here, bound by data- attributes (docs/security.md).
+"use strict";
+
+// An element polled by htmx with data-paused-unless="<checkbox id>" skips its request while
+// that box is unticked (the warnings board's "refresh every minute").
+document.addEventListener("htmx:confirm", (event) => {
+  const boxId = event.target.dataset && event.target.dataset.pausedUnless;
+  if (!boxId) return;
+  const box = document.getElementById(boxId);
+  if (box && !box.checked) event.preventDefault();
+});
