@@ -4,7 +4,7 @@ Every browser test checks the last two (the `page` fixture); this also checks th
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import ServiceFactory
+from tests.factories import ServiceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -16,9 +16,12 @@ def test_htmx_and_the_stylesheet_come_from_the_live_server(page, live_server):
     page.goto("/")
 
     assert loaded[f"{live_server.url}/static/portal/accord.css"] == 200
-    scripts = [url for url in loaded if url.endswith(".js")]
-    assert scripts == [f"{live_server.url}/static/django_htmx/htmx-2.min.js"], scripts
-    assert loaded[scripts[0]] == 200
+    scripts = sorted(url for url in loaded if url.endswith(".js"))
+    assert scripts == [
+        f"{live_server.url}/static/django_htmx/htmx-2.min.js",
+        f"{live_server.url}/static/portal/accord.js",
+    ], scripts
+    assert {loaded[url] for url in scripts} == {200}
     assert page.evaluate("window.htmx.version").startswith("2.")
     # The stylesheet applies: the header has the brand colour (#12304f).
     expect(page.locator(".site-header")).to_have_css("background-color", "rgb(18, 48, 79)")
@@ -38,3 +41,41 @@ def test_the_watch_catches_a_cdn_request_and_a_console_error(context, watch):
     assert any("boom" in message for message in problems["console errors"])
     assert any("undefinedFunction" in message for message in problems["uncaught exceptions"])
     page.close()
+
+
+def test_the_content_security_policy_refuses_inline_script_and_style(context, watch, live_server):
+    """What an injection would try, refused by the browser; and htmx itself injected no <style>."""
+    page = context.new_page()
+    page.goto("/")
+    page.wait_for_function("window.htmx !== undefined")
+    assert page.evaluate("document.querySelectorAll('style').length") == 0  # includeIndicatorStyles off
+    violations = page.evaluate(
+        """() => new Promise((resolve) => {
+            const seen = [];
+            document.addEventListener("securitypolicyviolation", (e) => {
+                seen.push(e.violatedDirective);
+                if (seen.length === 3) resolve(seen.sort());
+            });
+            const script = document.createElement("script");
+            script.textContent = "window.injected = true";
+            document.body.append(script);
+            document.body.insertAdjacentHTML("beforeend", '<img src="/none.png" onerror="window.injected = 1">');
+            document.body.insertAdjacentHTML("beforeend", '<p style="color: red">styled</p>');
+        })"""
+    )
+    assert violations == ["script-src-attr", "script-src-elem", "style-src-attr"], violations
+    assert page.evaluate("window.injected") is None
+    page.close()
+
+
+def test_the_api_docs_and_the_admin_work_under_the_policy(page, sign_in, live_server):
+    """Third-party pages: Swagger UI starts from its script file; the admin's scripts run. The
+    `page` fixture fails the test on any console error, a CSP violation included."""
+    page.goto("/api/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Accord API")
+    expect(page.locator(".opblock-tag").first).to_be_visible()
+
+    sign_in(UserFactory(is_staff=True, is_superuser=True))
+    page.goto("/admin/catalog/service/add/")
+    expect(page.locator("#service_form")).to_be_visible()
+    page.wait_for_function("window.django !== undefined && window.django.jQuery !== undefined")
