@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.ops.request_id.RequestIdMiddleware",  # first: every log line of the request carries its id
+    "config.ops.unavailable.DatabaseUnavailableMiddleware",  # database down: 503, not 500
     "django.middleware.security.SecurityMiddleware",
     "config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -263,6 +265,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Broker down: a web request that publishes a task (after its data is committed) gives up within
+# about a second instead of hanging; the message is logged as not queued and the periodic passes
+# catch up from the database (docs/deploy.md → Faults).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# A worker lost mid-task (killed, machine gone): its message goes back to the queue, and another
+# worker runs the task again (every task is safe to run twice).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # An unacknowledged message of a worker that vanished is delivered again after this long. It
+    # must exceed the longest countdown a task is given (deliveries retry after at most an hour).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3900),
+        "socket_connect_timeout": 2,
+    }
 
 # --- Cache ------------------------------------------------------------------------------
 # Holds the public survey page's rate-limit counters. The default is per process: with several
@@ -276,12 +293,38 @@ if env.str("RATELIMIT_IP_META_KEY", default=""):  # behind a proxy: the header w
     RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY")
 
 # --- Logging --------------------------------------------------------------------------
+# LOG_FORMAT=json (the default with DEBUG off): one JSON object a line, each with the request id
+# (X-Request-ID, honoured or generated, and sent back in the response). LOG_FORMAT=text: plain lines.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.ops.request_id.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # One line per request from RequestIdMiddleware; Django's own request logger would repeat it.
+    "loggers": {"accord.request": {"level": env.str("ACCESS_LOG_LEVEL", default="INFO")}},
 }
+
+# --- Metrics (/metrics, Prometheus) ----------------------------------------------------
+# With a token: only `Authorization: Bearer <METRICS_TOKEN>`. Without: only callers from these
+# networks (REMOTE_ADDR; behind a proxy, set a token or block /metrics at the proxy).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
 
 # --- SLA engine -----------------------------------------------------------------------
 # How many workers share a check pass when many clocks are due at once.

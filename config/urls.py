@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
+    path("", include("config.ops.urls")),  # /healthz, /readyz, /metrics
     path("admin/", admin.site.urls),
     path("api/v1/", include("catalog.api.urls")),
     path("api/v1/", include("sla.api.urls")),
@@ -16,3 +17,5 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("", include("portal.urls")),
 ]
+
+handler500 = "config.ops.unavailable.server_error"  # a database outage is a 503, even outside a view

@@ -22,6 +22,7 @@ from sla.models import (
     Alert,
     AlertKind,
     AlertSeverity,
+    AlertState,
     DeliveryChannel,
     DeliveryStatus,
     NotificationDelivery,
@@ -40,6 +41,10 @@ RETRY_BACKOFF_MAX_SECONDS = 3600
 SENDING_LEASE = timedelta(minutes=5)
 # The resend sweep leaves work alone until Celery's own retry is clearly lost.
 OVERDUE_GRACE = timedelta(minutes=10)
+# An alert whose delivery log is not written this long after it opened lost its message; older
+# than a day, telling people now would be noise.
+UNNOTIFIED_GRACE = timedelta(minutes=2)
+UNNOTIFIED_MAX_AGE = timedelta(days=1)
 SKIPPED = "skipped"
 ERROR_MAX_CHARS = 2000
 
@@ -102,6 +107,7 @@ def notification_deliveries_create(*, alert_id: int) -> list[int]:
         for endpoint in alert_webhook_endpoints(alert)
     ]
     NotificationDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+    Alert.objects.filter(pk=alert_id, notified_at__isnull=True).update(notified_at=timezone.now())
     pending = NotificationDelivery.objects.filter(alert_id=alert_id, status=DeliveryStatus.PENDING)
     return list(pending.order_by("pk").values_list("pk", flat=True))
 
@@ -227,6 +233,19 @@ def notification_deliveries_overdue(*, now: datetime | None = None, limit: int =
         | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - SENDING_LEASE)
     )
     return list(overdue.order_by("pk").values_list("pk", flat=True)[:limit])
+
+
+def alerts_unnotified(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Open alerts whose delivery log was never written: the `alert_notify` message was not
+    published (broker down when the alert's transaction committed) or was lost with its worker."""
+    now = now or timezone.now()
+    unnotified = Alert.objects.filter(
+        notified_at__isnull=True,
+        state=AlertState.OPEN,
+        opened_at__lt=now - UNNOTIFIED_GRACE,
+        opened_at__gte=now - UNNOTIFIED_MAX_AGE,
+    )
+    return list(unnotified.order_by("pk").values_list("pk", flat=True)[:limit])
 
 
 def alert_synthetic(*, service: Service | None, now: datetime) -> Alert:

@@ -10,6 +10,7 @@ from celery import shared_task
 
 from sla.notifications import (
     MAX_ATTEMPTS,
+    alerts_unnotified,
     notification_deliver,
     notification_deliveries_create,
     notification_deliveries_overdue,
@@ -48,8 +49,12 @@ def deliver_notification(self, delivery_id: int) -> str:
 
 @shared_task(acks_late=True, ignore_result=True)
 def notifications_resend_overdue() -> int:
-    """Enqueue again the deliveries whose message was lost (periodic; see docs/notifications.md)."""
+    """Enqueue again the deliveries whose message was lost, and notify the alerts whose
+    `alert_notify` message was never published or was lost (periodic; see docs/notifications.md)."""
+    alert_ids = alerts_unnotified()
+    for alert_id in alert_ids:
+        alert_notify.delay(alert_id)
     delivery_ids = notification_deliveries_overdue()
     for delivery_id in delivery_ids:
         deliver_notification.delay(delivery_id)
-    return len(delivery_ids)
+    return len(alert_ids) + len(delivery_ids)
