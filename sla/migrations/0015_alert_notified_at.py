@@ -10,7 +10,7 @@ def existing_alerts_count_as_notified(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sla", "0013_measurement_corrections"),
+        ("sla", "0014_integration_default_priority"),
     ]
 
     operations = [
