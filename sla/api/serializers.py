@@ -51,6 +51,9 @@ class IngestResultSerializer(serializers.Serializer):
     created = serializers.IntegerField(help_text="Events stored.")
     duplicates = serializers.IntegerField(help_text="Events already known by their idempotency key: no change.")
     tickets_created = serializers.IntegerField()
+    held = serializers.IntegerField(
+        help_text="Events stored for tickets whose 'opened' event has not arrived yet: they count once it has."
+    )
     ticket_ids = serializers.ListField(child=serializers.IntegerField())
 
 

@@ -93,6 +93,17 @@ class TicketEventsView(APIView):
         for service in services:
             if not user.has_perm("sla.send_ticket_events", service):
                 raise PermissionDenied(f"You may not send ticket events for {service.name}.")
+        if unnamed and not user.has_perm("sla.send_ticket_events"):
+            # An event for a ticket Accord does not know yet waits for its opening: only the
+            # tools themselves (integrations) and admins may send those.
+            known = set(Ticket.objects.filter(query).values_list("source", "external_id"))
+            waiting = {(s, e) for s, ids in unnamed.items() for e in ids} - known
+            if waiting:
+                source, external_id = sorted(waiting)[0]
+                raise PermissionDenied(
+                    f"Ticket {source}:{external_id} is not known yet; name its service, or send its 'opened' event "
+                    "first."
+                )
 
 
 class TicketFilter(django_filters.FilterSet):

@@ -203,6 +203,12 @@ def mapped_priority(config: m.IntegrationConfig, value: Any, where: str) -> int:
     return priority
 
 
+def check_priority(config: m.IntegrationConfig, value: Any, where: str) -> None:
+    """A priority that is sent must be mapped (none at all is for priority_or_default)."""
+    if text(value) or config.priority_for("") is not None:
+        mapped_priority(config, value, where)
+
+
 def priority_or_default(
     config: m.IntegrationConfig, value: Any, where: str, *, known: int | None, ticket: str
 ) -> tuple[int, str]:

@@ -23,6 +23,7 @@ from sla.integrations.common import (
     KnownTicket,
     PayloadError,
     Translation,
+    check_priority,
     dig,
     finished,
     new_ticket_route,
@@ -52,6 +53,7 @@ def jira_events(
     key = require_text(payload, "issue.key", "issue key")
     at = _event_time(payload)
     prefix = f"jira:{delivery_id}" if delivery_id else f"jira:{event}:{int(at.timestamp() * 1000)}"
+    _check_content(payload, event, config)
     ticket = known(key, at, prefix)
     if done := finished(ticket, key):
         return done
@@ -64,6 +66,24 @@ def jira_events(
         _comment(payload, batch, ticket)
         return batch.translation()
     return _issue(payload, key, at, prefix, ticket, config)
+
+
+def _check_content(payload: Mapping, event: str, config: m.IntegrationConfig) -> None:
+    """Everything the delivery says is read before anything is decided from it: an unreadable
+    date or an unmapped priority is refused whatever state the ticket is in."""
+    if event in ISSUE_EVENTS:
+        fields = dig(payload, "issue.fields")
+        if not isinstance(fields, Mapping):
+            raise PayloadError("issue.fields", "The payload has no issue fields.")
+        check_priority(config, dig(fields, "priority.name"), "issue.fields.priority.name")
+        if fields.get("created"):
+            parse_datetime(fields["created"], "issue.fields.created")
+        _changes(payload)
+    comment = payload.get("comment")
+    if event in COMMENT_EVENTS and not isinstance(comment, Mapping):
+        raise PayloadError("comment", "The payload has no comment.")
+    if isinstance(comment, Mapping) and comment.get("jsdPublic") is not False:
+        parse_datetime(comment.get("created"), "comment.created")
 
 
 def _event_time(payload: Mapping) -> datetime:

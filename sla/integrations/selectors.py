@@ -1,17 +1,15 @@
-"""Reads for the integrations: which integration a delivery is for, and what Accord knows of a
-ticket just before a delivery."""
+"""Reads for the integrations: which integration a delivery is for, and its mappings.
+
+What Accord knew of a ticket before a delivery is no longer read from the database: each
+delivery is read in its place among the ticket's observations (sla.transitions)."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from sla.integrations.common import KnownTicket
 from sla.integrations.mappings import IntegrationConfig
-from sla.models import Integration, Ticket, TicketEvent
-from sla.ticket_state import FactEvent, ticket_facts
+from sla.models import Integration
 
 RESPONSES = ("responded", "customer_updated")
 
@@ -45,31 +43,4 @@ def integration_config(integration: Integration) -> IntegrationConfig:
         default_service=integration.default_service.slug if integration.default_service else None,
         default_business_unit=integration.default_business_unit.slug if integration.default_business_unit else None,
         default_priority=integration.default_priority,
-    )
-
-
-def known_ticket(*, source: str, external_id: str, as_of: datetime | None, exclude_prefix: str) -> KnownTicket | None:
-    """The ticket as its events up to `as_of` describe it, leaving out the events whose key
-    starts with `exclude_prefix` (those of the delivery being translated, on a replay).
-    None when Accord has no such ticket."""
-    ticket = Ticket.objects.filter(source=source, external_id=external_id).first()
-    if ticket is None:
-        return None
-    events = TicketEvent.objects.filter(ticket=ticket).exclude(idempotency_key__startswith=f"{exclude_prefix}:")
-    if as_of is not None:
-        events = events.filter(occurred_at__lte=as_of)
-    rows = list(events.values_list("pk", "kind", "occurred_at", "priority", "data"))
-    facts = ticket_facts(
-        FactEvent(kind, occurred_at, pk, priority, (data or {}).get("values", {}))
-        for pk, kind, occurred_at, priority, data in rows
-    )
-    if facts is None:
-        # Nothing known before `as_of`: the delivery predates the opening and will be refused.
-        return KnownTicket(state=ticket.state, opened_at=ticket.opened_at, priority=ticket.priority)
-    return KnownTicket(
-        state=facts.state,
-        opened_at=facts.opened_at,
-        priority=facts.priority,
-        assignee=str(facts.values.get("assignee") or ""),
-        responded=any(kind in RESPONSES for _, kind, *_ in rows),
     )

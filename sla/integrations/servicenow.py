@@ -71,16 +71,21 @@ def servicenow_events(payload: Any, *, config: m.IntegrationConfig, known: Known
     updated_raw = value(record, "sys_updated_on")
     updated = parse_utc_naive(updated_raw, "sys_updated_on")
     prefix = f"servicenow:{sys_id}:{updated:%Y%m%dT%H%M%S}"
-    ticket = known(number, updated, prefix)
-    if done := finished(ticket, number):
-        return done
-
+    # Everything the record says is read before anything is decided from it: an unreadable date
+    # or an unmapped priority or state is refused whatever state the ticket is in.
     priority = mapped_priority(config, value(record, "priority"), "priority")
     state = config.state_for(value(record, "state")) or config.state_for(display(record, "state"))
     if state is None:
         raise PayloadError(
             "state", f"ServiceNow state {value(record, 'state')!r} is not mapped; add it to the integration's states."
         )
+    for name in ("opened_at", "resolved_at", "closed_at"):
+        if value(record, name):
+            parse_utc_naive(value(record, name), name)
+    ticket = known(number, updated, prefix)
+    if done := finished(ticket, number):
+        return done
+
     routing = {name: [value(record, name), display(record, name)] for name in ROUTING}
     service, unit = config.route(routing) if ticket else new_ticket_route(config, routing, "routing")
     assignee = display(record, "assigned_to")

@@ -1,18 +1,17 @@
 """Writes for the integrations: set one up, and take in a webhook delivery.
 
-A delivery is checked (signature), read (JSON), translated by the tool's module into ticket
-events and stored by `sla.services.ticket_events_ingest`, all-or-nothing. Nothing is stored
-for a delivery that fails any step.
+A delivery is checked (signature), read (JSON), kept as an observation of its ticket and read
+in its place among the ticket's other observations by the tool's module
+(`sla.services.ticket_observations_ingest`), all-or-nothing. Nothing is stored for a delivery
+that fails any step.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,13 +21,11 @@ from catalog.models import BusinessUnit, Service
 from sla.events import TicketEventInput
 from sla.integrations import signatures
 from sla.integrations.common import Translation
-from sla.integrations.jira import jira_events
 from sla.integrations.mappings import JIRA, SERVICENOW, ZENDESK
-from sla.integrations.selectors import integration_config, known_ticket
-from sla.integrations.servicenow import servicenow_events
-from sla.integrations.zendesk import zendesk_events
-from sla.models import Integration, Ticket
-from sla.services import ticket_events_ingest
+from sla.integrations.observations import delivery_observation, snapshot_translator
+from sla.integrations.selectors import integration_config
+from sla.models import Integration, Ticket, TicketEvent
+from sla.services.tickets import ObservationInput, ticket_observations_ingest
 
 
 @dataclass(frozen=True)
@@ -78,31 +75,60 @@ def integration_create(
 def integration_delivery_receive(
     *, integration: Integration, body: bytes, headers: Mapping[str, str], now: datetime | None = None
 ) -> DeliveryResult:
-    """Check, translate and store one webhook delivery. Raises SignatureRejected (401),
-    PermissionDenied (inactive integration) or ValidationError (400), storing nothing."""
+    """Check, keep and read one webhook delivery. Raises SignatureRejected (401),
+    PermissionDenied (inactive integration) or ValidationError (400), storing nothing.
+
+    The delivery is kept as an observation of its ticket at its own instant, and the ticket's
+    events are derived again from all its observations in time order (sla.transitions), so a
+    late or retried delivery ends exactly as if it had come in order."""
     now = now or timezone.now()
     if not integration.active:
         raise PermissionDenied(f"The integration {integration.slug!r} is inactive; activate it in the admin.")
     _verify(integration, body, headers, now)
     payload = _json(body)
-    translation = _translate(integration, payload, headers)
-    ticket_id = _ticket_id(integration.slug, translation.external_id)
-    if not translation.events:
-        return DeliveryResult(0, 0, ticket_id, translation.external_id, translation.ignored or "Nothing changed.")
-    _check_routing(translation.events)
-    try:
-        result = ticket_events_ingest(events=translation.events, now=now)
-    except ValidationError as error:
-        raise _named_by_kind(error, translation.events) from error
-    Integration.objects.filter(pk=integration.pk).update(last_delivery_at=now)
-    return DeliveryResult(
-        created=result.created,
-        duplicates=result.duplicates,
-        ticket=ticket_id or _ticket_id(integration.slug, translation.external_id),
-        external_id=translation.external_id,
-        defaults=translation.defaults,
-        notes=translation.notes,
+    seen = delivery_observation(
+        integration.kind, payload, delivery_id=headers.get("X-Atlassian-Webhook-Identifier") or None
     )
+    if isinstance(seen, Translation):  # not about a ticket
+        return DeliveryResult(0, 0, None, seen.external_id, seen.ignored or "Nothing changed.")
+    external_id, observation = seen
+    translate = snapshot_translator(integration_config(integration))
+    try:
+        result = ticket_observations_ingest(
+            observations=[ObservationInput(integration.slug, external_id, observation)],
+            translators=lambda source: translate,
+            now=now,
+            check=lambda translation: _check_routing(translation.events),
+        )
+    except ValidationError as error:
+        raise _named_by_kind(error) from error
+    Integration.objects.filter(pk=integration.pk).update(last_delivery_at=now)
+    translation = result.translations.get(observation.key)
+    ignored = ""
+    if translation is not None and not translation.events:
+        ignored = translation.ignored or "Nothing changed."
+    elif result.held:
+        ignored = f"Accord has not seen {external_id} opened yet; this delivery counts once it has."
+    if result.duplicates:  # the same delivery again: what it gave is there already
+        events = _in_place(observation, integration, external_id)
+        return DeliveryResult(0, events, _ticket_id(integration.slug, external_id), external_id, ignored)
+    translation = translation or Translation(external_id=external_id)
+    return DeliveryResult(
+        created=result.events_created,
+        duplicates=result.event_duplicates,
+        ticket=_ticket_id(integration.slug, external_id),
+        external_id=external_id,
+        ignored=ignored,
+        defaults=dict(translation.defaults),
+        notes=list(translation.notes),
+    )
+
+
+def _in_place(observation, integration: Integration, external_id: str) -> int:
+    """How many events a stored delivery gives in its ticket's history."""
+    return TicketEvent.objects.filter(
+        ticket__source=integration.slug, ticket__external_id=external_id, data__observation=observation.key
+    ).count()
 
 
 def _verify(integration: Integration, body: bytes, headers: Mapping[str, str], now: datetime) -> None:
@@ -142,20 +168,6 @@ def _json(body: bytes) -> Any:
         ) from None
 
 
-def _translate(integration: Integration, payload: Any, headers: Mapping[str, str]) -> Translation:
-    config = integration_config(integration)
-
-    def known(external_id: str, as_of: datetime | None, prefix: str):
-        return known_ticket(source=integration.slug, external_id=external_id, as_of=as_of, exclude_prefix=prefix)
-
-    translate = {
-        JIRA: partial(jira_events, delivery_id=headers.get("X-Atlassian-Webhook-Identifier") or None),
-        SERVICENOW: servicenow_events,
-        ZENDESK: zendesk_events,
-    }[integration.kind]
-    return translate(payload, config=config, known=known)
-
-
 def _ticket_id(source: str, external_id: str | None) -> int | None:
     if not external_id:
         return None
@@ -179,19 +191,7 @@ def _check_routing(events: list[TicketEventInput]) -> None:
         raise ValidationError({"routing": problems})
 
 
-_EVENT_KEY = re.compile(r"^events\[(\d+)\]\.?(.*)$")
-
-
-def _named_by_kind(error: ValidationError, events: list[TicketEventInput]) -> ValidationError:
-    """The ingestion names problems by position ("events[2].occurred_at"); the tool's user
-    never saw that list, so name them by the event Accord derived ("resolved.occurred_at")."""
-    if not hasattr(error, "error_dict"):
-        return error
-    named: dict[str, list[str]] = {}
-    for key, messages in error.message_dict.items():
-        match = _EVENT_KEY.match(key)
-        if match and int(match.group(1)) < len(events):
-            kind = events[int(match.group(1))].kind
-            key = f"{kind}.{match.group(2)}" if match.group(2) else kind
-        named.setdefault(key, []).extend(messages)
-    return ValidationError(named)
+def _named_by_kind(error: ValidationError) -> ValidationError:
+    """Problems are named by the part of the payload, or by the event Accord derived from it
+    ("resolved.occurred_at"), never by a position in a list the tool's user never saw."""
+    return error

@@ -21,7 +21,9 @@ from sla.integrations.common import (
     KnownTicket,
     PayloadError,
     Translation,
+    check_priority,
     finished,
+    mapped_priority,
     new_ticket_route,
     parse_datetime,
     priority_or_default,
@@ -51,6 +53,14 @@ def zendesk_events(payload: Any, *, config: m.IntegrationConfig, known: KnownLoo
     at = parse_datetime(payload.get("time"), "time")
     change = payload.get("event") if isinstance(payload.get("event"), Mapping) else {}
     prefix = f"zendesk:{event_id}"
+    # Everything the delivery says is read before anything is decided from it: an unreadable
+    # date or an unmapped priority or status is refused whatever state the ticket is in.
+    check_priority(config, detail.get("priority"), "detail.priority")
+    status = _state(config, detail.get("status"), "detail.status")
+    if detail.get("created_at"):
+        parse_datetime(detail.get("created_at"), "detail.created_at")
+    if action == "priority_changed" and "previous" in change:
+        mapped_priority(config, change.get("previous"), "event.previous")
     ticket = known(ticket_id, at, prefix)
     if done := finished(ticket, ticket_id):
         return done
@@ -58,7 +68,6 @@ def zendesk_events(payload: Any, *, config: m.IntegrationConfig, known: KnownLoo
     priority, defaulted = priority_or_default(
         config, detail.get("priority"), "detail.priority", known=ticket.priority if ticket else None, ticket=ticket_id
     )
-    status = _state(config, detail.get("status"), "detail.status")
     assignee = text(detail.get("assignee_id"))
     routing = _routing_fields(detail)
     service, unit = config.route(routing) if ticket else new_ticket_route(config, routing, "detail")

@@ -24,8 +24,10 @@ from sla.models.tickets import (
     Clock,
     ClockKind,
     ClockState,
+    ObservationOrigin,
     Ticket,
     TicketEvent,
+    TicketObservation,
     TicketState,
 )
 
@@ -53,9 +55,11 @@ __all__ = [
     "MeasurementCorrection",
     "MeasurementSource",
     "NotificationDelivery",
+    "ObservationOrigin",
     "Renegotiation",
     "Ticket",
     "TicketEvent",
+    "TicketObservation",
     "TicketState",
     "WebhookEndpoint",
     "WebhookFormat",

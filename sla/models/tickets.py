@@ -1,7 +1,11 @@
-"""Tickets from the tools IT already uses, their event log, and the clocks derived from it.
+"""Tickets from the tools IT already uses, what the tools told of them, their event log, and the
+clocks derived from it.
 
-The event log is the truth; `Clock` rows are derived from it by sla.clocks.derive_clocks and
-can always be rebuilt (`manage.py recompute_clocks`).
+What the tools sent is the truth: every delivery is kept as a `TicketObservation` (the ticket
+as seen at one instant). The event log (`TicketEvent`) is derived from the observations in
+time order by sla.transitions.derive_transitions and re-derived whenever one lands in the
+past; `Clock` rows are derived from the events by sla.clocks.derive_clocks. Both can always be
+rebuilt (`manage.py recompute_clocks`).
 """
 
 from __future__ import annotations
@@ -76,8 +80,44 @@ class Ticket(models.Model):
         return f"P{self.priority}" if self.priority else "–"
 
 
+class ObservationOrigin(models.TextChoices):
+    EVENT = "event", "Event (REST API, CSV import)"
+    JIRA = "jira", "Jira webhook"
+    SERVICENOW = "servicenow", "ServiceNow record"
+    ZENDESK = "zendesk", "Zendesk webhook"
+
+
+class TicketObservation(models.Model):
+    """One delivery about one ticket, kept as sent: an explicit event (`origin` "event") or a
+    tool's snapshot of the ticket (its raw payload) at `observed_at`.
+
+    Keyed by the ticket's tool and id rather than by a Ticket row: an observation that comes
+    before the ticket's opening is kept, and counts once the opening arrives."""
+
+    source = models.CharField(max_length=40)
+    external_id = models.CharField(max_length=200)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="observations")
+    key = models.CharField(max_length=200, help_text="The delivery's idempotency key: the same key twice is one.")
+    origin = models.CharField(max_length=12, choices=ObservationOrigin.choices)
+    observed_at = models.DateTimeField()
+    rank = models.SmallIntegerField(default=0, help_text="Orders observations of one instant (openings first).")
+    content = models.JSONField(help_text="The event's fields, or the tool's payload and delivery headers.")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["observed_at", "rank", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id", "key"], name="ticket_observation_key_unique"),
+        ]
+        indexes = [models.Index(fields=["source", "external_id", "observed_at"], name="ticket_observation_ticket")]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id} {self.origin} at {self.observed_at:%Y-%m-%d %H:%M}"
+
+
 class TicketEvent(models.Model):
-    """One thing that happened to a ticket. Placed by `occurred_at`, not by arrival."""
+    """One thing that happened to a ticket, derived from its observations. Placed by
+    `occurred_at`, then `sequence` (the derivation's order), never by arrival."""
 
     Kind = models.TextChoices("Kind", [(k.upper(), (k, k.replace("_", " ").capitalize())) for k in c.EVENT_KINDS])
 
@@ -91,10 +131,11 @@ class TicketEvent(models.Model):
     assignee = models.CharField(max_length=200, blank=True)
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
+    sequence = models.PositiveIntegerField(default=0, help_text="Position in the ticket's derived history.")
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["occurred_at", "id"]
+        ordering = ["occurred_at", "sequence", "id"]
         constraints = [
             models.UniqueConstraint(fields=["ticket", "idempotency_key"], name="ticket_event_idempotency_unique"),
         ]

@@ -68,8 +68,8 @@ def tickets_sync(*, ticket_ids: Sequence[int], now: datetime, raise_alerts: bool
         history: dict[int, list] = defaultdict(list)
         for row in (
             TicketEvent.objects.filter(ticket_id__in=ticket_ids)
-            .order_by("occurred_at", "pk")
-            .values_list("ticket_id", "pk", "kind", "occurred_at", "priority", "data")
+            .order_by("occurred_at", "sequence", "pk")
+            .values_list("ticket_id", "sequence", "kind", "occurred_at", "priority", "data")
         ):
             history[row[0]].append(row[1:])
         memory = {

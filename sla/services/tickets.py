@@ -1,19 +1,25 @@
-"""Ticket events in; tickets and their clocks kept in step with the event log.
+"""Ticket deliveries in: kept as observations, the tickets' events re-derived from them, tickets
+and clocks kept in step.
 
-`ticket_events_ingest` is the single way events enter Accord (REST, webhooks, CSV import).
-It validates everything first and writes in one transaction: either every event of a batch
-is stored, with the tickets' facts and clocks recomputed and alerts written, or nothing is.
+`ticket_events_ingest` (REST, CSV import) and the webhooks (sla.integrations.services) both hand
+their deliveries to `ticket_observations_ingest`: it validates everything first and writes in
+one transaction. Every delivery is stored as an observation of its ticket at its instant
+(sla.transitions); each ticket it touches has its whole event history derived again from all
+its observations in time order, and the rows that differ are rewritten, so a delivery that
+lands in the past changes what followed it exactly as if it had arrived in order. Either a
+batch is stored, with the tickets' facts and clocks recomputed and alerts written, or nothing is.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -21,30 +27,58 @@ from catalog.models import BusinessUnit, Service
 from catalog.priorities import priority_from_matrix
 from sla import clocks as c
 from sla.events import TicketEventInput, event_problems
-from sla.models import Ticket, TicketEvent
+from sla.integrations.common import Translation
+from sla.models import Ticket, TicketEvent, TicketObservation
 from sla.selectors import agreed_targets_for
 from sla.services.clock_sync import tickets_sync
 from sla.ticket_state import DESCRIPTIVE_FIELDS
+from sla.transitions import (
+    EVENT,
+    Derivation,
+    Observation,
+    Translator,
+    derive_transitions,
+    event_content,
+    event_rank,
+)
+
+TicketKey = tuple[str, str]  # (source, external_id)
+TIME_FIELDS = {"jira": "timestamp", "servicenow": "sys_updated_on", "zendesk": "time"}  # a snapshot's instant
+
+
+@dataclass(frozen=True)
+class ObservationInput:
+    source: str
+    external_id: str
+    observation: Observation
 
 
 @dataclass
 class IngestResult:
-    created: int = 0
-    duplicates: int = 0
+    created: int = 0  # deliveries (observations) stored; for explicit events, events stored
+    duplicates: int = 0  # deliveries Accord already had (by idempotency key): no change
     ticket_ids: list[int] = field(default_factory=list)
     tickets_created: int = 0
+    held: int = 0  # stored, waiting for their ticket's opening
+    events_created: int = 0  # events new to the tickets' histories
+    events_removed: int = 0  # events a re-derivation took back (a late delivery changed the story)
+    event_duplicates: int = 0  # events these deliveries give that the histories already had
+    translations: dict[str, Translation] = field(default_factory=dict)  # delivery key → its meaning in place
 
 
 class _Errors:
-    """Problems found in a batch, named by the event they belong to."""
+    """Problems found in a batch, named by the delivery (and event) they belong to."""
 
-    def __init__(self, many: bool) -> None:
-        self.many = many
+    def __init__(self, name: Callable[[int, TicketEventInput | None, str], str]) -> None:
+        self.name = name
         self.messages: dict[str, list[str]] = {}
 
-    def add(self, index: int, name: str, message: str) -> None:
-        key = f"events[{index}].{name}" if self.many else name
-        self.messages.setdefault(key, []).append(message)
+    def add(self, index: int, name: str, message: str, event: TicketEventInput | None = None) -> None:
+        self.messages.setdefault(self.name(index, event, name), []).append(message)
+
+    def extend(self, index: int, error: ValidationError) -> None:
+        for name, messages in error.message_dict.items():
+            self.messages.setdefault(name, []).extend(messages)
 
     def raise_if_any(self) -> None:
         if self.messages:
@@ -58,153 +92,338 @@ def ticket_events_ingest(
     many: bool = True,
     raise_alerts: bool = True,
 ) -> IngestResult:
-    """Store a batch of events; a replayed idempotency key changes nothing.
+    """Store a batch of explicit events; a replayed idempotency key changes nothing.
 
     `many=False` names problems by field alone (for a single event). `raise_alerts=False`
     records warnings and breaches on the clocks without alerting (importing history)."""
-    now = now or timezone.now()
-    errors = _Errors(many)
+    errors = _Errors(lambda index, _, name: f"events[{index}].{name}" if many else name)
     for index, event in enumerate(events):
         for name, message in event_problems(event).items():
             errors.add(index, name, message)
     errors.raise_if_any()
-
-    services = Service.objects.in_bulk({e.service for e in events if e.service}, field_name="slug")
-    units = BusinessUnit.objects.in_bulk({e.business_unit for e in events if e.business_unit}, field_name="slug")
+    services = set(
+        Service.objects.filter(slug__in={e.service for e in events if e.service}).values_list("slug", flat=True)
+    )
+    units = set(
+        BusinessUnit.objects.filter(slug__in={e.business_unit for e in events if e.business_unit}).values_list(
+            "slug", flat=True
+        )
+    )
     for index, event in enumerate(events):
         if event.service and event.service not in services:
             errors.add(index, "service", f"Unknown service {event.service!r}.")
         if event.business_unit and event.business_unit not in units:
             errors.add(index, "business_unit", f"Unknown business unit {event.business_unit!r}.")
     errors.raise_if_any()
+    observations = [
+        ObservationInput(
+            e.source,
+            e.external_id,
+            Observation(e.idempotency_key, EVENT, e.occurred_at, event_rank(e.kind), event_content(e)),
+        )
+        for e in events
+    ]
+    return ticket_observations_ingest(
+        observations=observations, errors=errors, now=now, raise_alerts=raise_alerts, translators=None
+    )
 
+
+def ticket_observations_ingest(
+    *,
+    observations: Sequence[ObservationInput],
+    translators: Callable[[str], Translator] | None,
+    errors: _Errors | None = None,
+    now: datetime | None = None,
+    raise_alerts: bool = True,
+    check: Callable[[Translation], None] | None = None,
+) -> IngestResult:
+    """Store deliveries and re-derive the histories of the tickets they touch.
+    `translators(source)` reads the tools' snapshots of that source (None: the integration
+    whose slug is the source);
+    `check` sees what each new delivery means in its place before anything is written."""
+    now = now or timezone.now()
+    errors = errors or _Errors(lambda _, event, name: f"{event.kind}.{name}" if event else name)
+    if translators is None:
+        translators = _integration_translators()
     result = IngestResult()
     with transaction.atomic():
-        tickets = _lock_tickets({(e.source, e.external_id) for e in events})
-        created = _open_new_tickets(events, tickets, services, units, errors)
-        errors.raise_if_any()
-        result.tickets_created = len(created)
-        tickets.update(_lock_tickets(set(created)))
-
-        known = _known_event_keys(tickets.values(), {e.idempotency_key for e in events})
-        opened = set(
-            Ticket.objects.filter(pk__in=[t.pk for t in tickets.values()], events__kind=c.OPENED).values_list(
-                "pk", flat=True
-            )
-        )
-        matrices = _priority_matrices(tickets.values(), events, services, units)
-        rows: list[TicketEvent] = []
-        for index, event in sorted(enumerate(events), key=lambda pair: (pair[1].occurred_at, pair[0])):
-            ticket = tickets[(event.source, event.external_id)]
-            if (ticket.pk, event.idempotency_key) in known:
+        keys = {(o.source, o.external_id) for o in observations}
+        _lock(keys)
+        tickets = _lock_tickets(keys)
+        stored = _stored_observations(keys)
+        new: dict[TicketKey, list[tuple[int, Observation]]] = defaultdict(list)
+        taken = {(key, o.key) for key, items in stored.items() for o in items}
+        for index, item in enumerate(observations):
+            key = (item.source, item.external_id)
+            if (key, item.observation.key) in taken:
                 result.duplicates += 1
                 continue
-            known.add((ticket.pk, event.idempotency_key))
-            row = _event_row(index, event, ticket, opened, matrices, services, units, errors)
-            if row is not None:
-                rows.append(row)
+            taken.add((key, item.observation.key))
+            new[key].append((index, item.observation))
+
+        derivations = {
+            key: derive_transitions(
+                [*stored.get(key, []), *(o for _, o in items)],
+                translate=lambda o, known, source=key[0]: translators(source)(o, known),
+            )
+            for key, items in new.items()
+        }
+        for key, items in new.items():
+            _check_new(key, items, stored.get(key, []), derivations[key], errors, result, check)
         errors.raise_if_any()
-        TicketEvent.objects.bulk_create(rows)
-        result.created = len(rows)
-        touched = sorted({row.ticket_id for row in rows})
+
+        services, units = _named(derivations.values())
+        opened = {key: d for key, d in derivations.items() if d.opening is not None}
+        _check_openings(opened, new, tickets, services, units, errors)
+        errors.raise_if_any()
+        created = [key for key in opened if key not in tickets]
+        if created:
+            _open_tickets(created, opened, services, units)
+            tickets.update(_lock_tickets(created))
+        result.tickets_created = len(created)
+
+        TicketObservation.objects.bulk_create(
+            [
+                TicketObservation(
+                    source=key[0],
+                    external_id=key[1],
+                    ticket=tickets.get(key),
+                    key=o.key,
+                    origin=o.origin,
+                    observed_at=o.observed_at,
+                    rank=o.rank,
+                    content=o.content,
+                )
+                for key, items in new.items()
+                for _, o in items
+            ]
+        )
+        for key in created:
+            if stored.get(key):  # deliveries held until this opening: now the ticket's
+                TicketObservation.objects.filter(source=key[0], external_id=key[1], ticket__isnull=True).update(
+                    ticket=tickets[key]
+                )
+        result.created = sum(len(items) for items in new.values())
+        result.held = sum(len(items) for key, items in new.items() if key not in opened)
+        touched = _write_histories({tickets[key].pk: d for key, d in opened.items()}, tickets, services, units, result)
         tickets_sync(ticket_ids=touched, now=now, raise_alerts=raise_alerts)
         result.ticket_ids = touched
     return result
 
 
-def _lock_tickets(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Ticket]:
+def _check_new(key, items, stored, derivation: Derivation, errors: _Errors, result: IngestResult, check) -> None:
+    """A new delivery must make sense in its place; the old ones are as they were accepted."""
+    opening = derivation.opening
+    stored_openings = {o.key for o in stored if o.origin == EVENT and o.content.get("kind") == c.OPENED}
+    for index, observation in items:
+        if observation.key in derivation.failures:
+            errors.extend(index, derivation.failures[observation.key])
+            continue
+        translation = derivation.translations[observation.key]
+        result.translations[observation.key] = translation
+        result.event_duplicates += derivation.repeated.get(observation.key, 0)
+        if check is not None:
+            try:
+                check(translation)
+            except ValidationError as error:
+                errors.extend(index, error)
+        if observation.origin == EVENT and observation.content.get("kind") == c.OPENED:
+            if stored_openings - {observation.key}:
+                errors.add(
+                    index,
+                    "kind",
+                    f"Ticket {key[0]}:{key[1]} is already open; send its later events instead.",
+                    translation.events[0],
+                )
+            stored_openings.add(observation.key)
+        if observation.origin != EVENT and opening is not None and observation.observed_at < opening.occurred_at:
+            errors.add(
+                index,
+                TIME_FIELDS.get(observation.origin, "time"),
+                f"The delivery is dated {observation.observed_at.isoformat()}, before {key[1]} was opened "
+                f"({opening.occurred_at.isoformat()}).",
+            )
+            continue
+        for event in derivation.early.get(observation.key, []) if opening is not None else []:
+            errors.add(
+                index,
+                "occurred_at",
+                f"{event.occurred_at.isoformat()} is before ticket {key[0]}:{key[1]} was opened "
+                f"({opening.occurred_at.isoformat()}).",
+                event,
+            )
+
+
+def _check_openings(opened, new, tickets, services, units, errors: _Errors) -> None:
+    for key, derivation in opened.items():
+        index = new[key][0][0]
+        for derived in derivation.events:
+            event = derived.event
+            if event.service and event.service not in services:
+                errors.add(index, "service", f"Unknown service {event.service!r}.", event)
+            if event.business_unit and event.business_unit not in units:
+                errors.add(index, "business_unit", f"Unknown business unit {event.business_unit!r}.", event)
+        if key not in tickets and not derivation.opening.service:
+            errors.add(index, "service", "Name the service of a new ticket.", derivation.opening)
+
+
+def _lock(keys: Iterable[TicketKey]) -> None:
+    """One delivery at a time per ticket, across workers: each takes the ticket's advisory lock
+    (PostgreSQL) until it commits, so the second re-derives from what the first stored. On
+    SQLite, writers take turns anyway."""
+    if connection.vendor != "postgresql":
+        return
+    ids = sorted({_lock_id(key) for key in keys})
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS ordered", [ids]
+            )
+
+
+def _lock_id(key: TicketKey) -> int:
+    digest = hashlib.blake2b(f"ticket\0{key[0]}\0{key[1]}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _keys_query(keys: Iterable[TicketKey]) -> Q:
     by_source: dict[str, set[str]] = defaultdict(set)
     for source, external_id in keys:
         by_source[source].add(external_id)
-    if not by_source:
-        return {}
-    query = Q()
+    query = Q(pk__in=[])
     for source, ids in by_source.items():
         query |= Q(source=source, external_id__in=ids)
-    # Locked until the batch commits: two batches touching one ticket take turns.
-    rows = Ticket.objects.select_for_update().filter(query).order_by("pk")
+    return query
+
+
+def _lock_tickets(keys: Iterable[TicketKey]) -> dict[TicketKey, Ticket]:
+    keys = list(keys)
+    if not keys:
+        return {}
+    rows = Ticket.objects.select_for_update().filter(_keys_query(keys)).order_by("pk")
     return {(t.source, t.external_id): t for t in rows}
 
 
-def _open_new_tickets(events, tickets, services, units, errors) -> list[tuple[str, str]]:
-    """Create the tickets that this batch opens; every other event needs a known ticket."""
-    openings: dict[tuple[str, str], TicketEventInput] = {}
-    for event in events:
-        key = (event.source, event.external_id)
-        if event.kind == c.OPENED and (key not in openings or event.occurred_at < openings[key].occurred_at):
-            openings[key] = event
-    new: dict[tuple[str, str], Ticket] = {}
-    for index, event in enumerate(events):
-        key = (event.source, event.external_id)
-        if key in tickets or key in new:
-            continue
-        opening = openings.get(key)
-        if opening is None:
-            errors.add(
-                index,
-                "external_id",
-                f"Unknown ticket {event.source}:{event.external_id}; send its 'opened' event first.",
-            )
-            continue
-        if not opening.service:
-            errors.add(index, "service", "Name the service of a new ticket.")
-            continue
-        new[key] = Ticket(
-            source=event.source,
-            external_id=event.external_id,
-            service=services[opening.service],
-            business_unit=units.get(opening.business_unit) if opening.business_unit else None,
-            opened_at=opening.occurred_at,
-            title=(opening.title or "")[:500],
-        )
-    # A concurrent batch may open the same ticket: the unique key makes one of them win and
-    # the caller re-reads (and locks) what is there.
-    Ticket.objects.bulk_create(new.values(), ignore_conflicts=True)
-    return list(new)
-
-
-def _known_event_keys(tickets: Iterable[Ticket], keys: set[str]) -> set[tuple[int, str]]:
-    return set(
-        TicketEvent.objects.filter(ticket__in=[t.pk for t in tickets], idempotency_key__in=keys).values_list(
-            "ticket_id", "idempotency_key"
-        )
+def _stored_observations(keys: Iterable[TicketKey]) -> dict[TicketKey, list[Observation]]:
+    stored: dict[TicketKey, list[Observation]] = defaultdict(list)
+    keys = list(keys)
+    if not keys:
+        return stored
+    rows = TicketObservation.objects.filter(_keys_query(keys)).values_list(
+        "source", "external_id", "key", "origin", "observed_at", "rank", "content"
     )
+    for source, external_id, key, origin, observed_at, rank, content in rows:
+        stored[(source, external_id)].append(Observation(key, origin, observed_at, rank, content))
+    return stored
 
 
-def _priority_matrices(tickets, events, services, units) -> dict[tuple[int, int | None], list | None]:
-    """The priority matrix of the agreement each (service, unit) counts against."""
-    pairs = {(t.service_id, t.business_unit_id) for t in tickets}
-    for event in events:
-        if event.service:
-            pairs.add((services[event.service].pk, units[event.business_unit].pk if event.business_unit else None))
-    return {pair: agreed.matrix for pair, agreed in agreed_targets_for(pairs).items()}
+def _named(derivations: Iterable[Derivation]) -> tuple[dict[str, Service], dict[str, BusinessUnit]]:
+    events = [d.event for derivation in derivations for d in derivation.events]
+    services = Service.objects.in_bulk({e.service for e in events if e.service}, field_name="slug")
+    units = BusinessUnit.objects.in_bulk({e.business_unit for e in events if e.business_unit}, field_name="slug")
+    return services, units
 
 
-def _event_row(index, event, ticket, opened, matrices, services, units, errors) -> TicketEvent | None:
-    if event.kind == c.OPENED:
-        if ticket.pk in opened:
-            errors.add(index, "kind", f"Ticket {ticket} is already open; send its later events instead.")
-            return None
-        opened.add(ticket.pk)
-    elif event.occurred_at < ticket.opened_at:
-        errors.add(
-            index,
-            "occurred_at",
-            f"{event.occurred_at.isoformat()} is before ticket {ticket} was opened ({ticket.opened_at.isoformat()}).",
+def _open_tickets(created: list[TicketKey], opened: dict[TicketKey, Derivation], services, units) -> None:
+    rows = []
+    for key in created:
+        opening = opened[key].opening
+        rows.append(
+            Ticket(
+                source=key[0],
+                external_id=key[1],
+                service=services[opening.service],
+                business_unit=units.get(opening.business_unit) if opening.business_unit else None,
+                opened_at=opening.occurred_at,
+                title=(opening.title or "")[:500],
+            )
         )
-        return None
+    # Deliveries of one ticket take turns (_lock); the unique key is the last safeguard.
+    Ticket.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+EVENT_FIELDS = ("kind", "occurred_at", "priority", "impact", "urgency", "assignee", "note", "data", "sequence")
+
+
+def _write_histories(derivations: dict[int, Derivation], tickets, services, units, result: IngestResult) -> list[int]:
+    """Make each ticket's stored events equal to its derived history; returns the tickets
+    whose history changed."""
+    if not derivations:
+        return []
+    by_pk = {t.pk: t for t in tickets.values()}
+    rows = _history_rows(derivations, by_pk, services, units)
+    stored: dict[int, dict[str, tuple]] = defaultdict(dict)
+    stored_pk: dict[tuple[int, str], int] = {}
+    for pk, ticket_id, key, *values in TicketEvent.objects.filter(ticket_id__in=list(derivations)).values_list(
+        "pk", "ticket_id", "idempotency_key", *EVENT_FIELDS
+    ):
+        stored[ticket_id][key] = tuple(values)
+        stored_pk[(ticket_id, key)] = pk
+    stale, fresh, touched = [], [], set()
+    for ticket_id in derivations:
+        wanted = {row.idempotency_key: row for row in rows[ticket_id]}
+        have = stored[ticket_id]
+        for key in have.keys() - wanted.keys():
+            stale.append(stored_pk[(ticket_id, key)])
+            result.events_removed += 1
+            touched.add(ticket_id)
+        for key, row in wanted.items():
+            if have.get(key) == tuple(getattr(row, name) for name in EVENT_FIELDS):
+                continue
+            if key in have:
+                stale.append(stored_pk[(ticket_id, key)])
+            else:
+                result.events_created += 1
+            fresh.append(row)
+            touched.add(ticket_id)
+    if stale:
+        TicketEvent.objects.filter(pk__in=stale).delete()
+    TicketEvent.objects.bulk_create(fresh, batch_size=1000)
+    return sorted(touched)
+
+
+def _history_rows(derivations: dict[int, Derivation], tickets: dict[int, Ticket], services, units):
+    """The event rows of each derived history. A priority given as impact and urgency goes
+    through the matrix of the agreement for the service and unit in force at that event."""
+    in_force: dict[int, list[tuple[int, int | None]]] = {}
+    pairs = set()
+    for ticket_id, derivation in derivations.items():
+        ticket = tickets[ticket_id]
+        service_id, unit_id = ticket.service_id, ticket.business_unit_id
+        steps = []
+        for derived in derivation.events:
+            event = derived.event
+            if event.service:
+                service_id = services[event.service].pk
+                unit_id = units[event.business_unit].pk if event.business_unit else None
+            elif event.business_unit:
+                unit_id = units[event.business_unit].pk
+            steps.append((service_id, unit_id))
+            pairs.add((service_id, unit_id))
+        in_force[ticket_id] = steps
+    matrices = {pair: agreed.matrix for pair, agreed in agreed_targets_for(pairs).items()}
+    rows: dict[int, list[TicketEvent]] = {}
+    for ticket_id, derivation in derivations.items():
+        rows[ticket_id] = [
+            _event_row(derived.event, derived.observation, ticket_id, sequence, pair, matrices, services, units)
+            for sequence, (derived, pair) in enumerate(zip(derivation.events, in_force[ticket_id], strict=True))
+        ]
+    return rows
+
+
+def _event_row(
+    event: TicketEventInput, observation: str, ticket_id: int, sequence: int, pair, matrices, services, units
+) -> TicketEvent:
     priority = event.priority
     if event.sets_priority and priority is None:
-        service_id = services[event.service].pk if event.service else ticket.service_id
-        unit_id = units[event.business_unit].pk if event.business_unit else ticket.business_unit_id
-        priority = priority_from_matrix(matrices.get((service_id, unit_id)), impact=event.impact, urgency=event.urgency)
+        priority = priority_from_matrix(matrices.get(pair), impact=event.impact, urgency=event.urgency)
     values = {name: getattr(event, name) for name in DESCRIPTIVE_FIELDS if getattr(event, name) not in (None, "")}
     if event.service:
         values["service_id"] = services[event.service].pk
     if event.business_unit:
         values["business_unit_id"] = units[event.business_unit].pk
     return TicketEvent(
-        ticket=ticket,
+        ticket_id=ticket_id,
         kind=event.kind,
         occurred_at=event.occurred_at,
         idempotency_key=event.idempotency_key,
@@ -213,5 +432,12 @@ def _event_row(index, event, ticket, opened, matrices, services, units, errors) 
         urgency=event.urgency,
         assignee=event.assignee or "",
         note=event.note,
-        data={**event.data, "values": values},
+        data={**event.data, "values": values, "observation": observation},
+        sequence=sequence,
     )
+
+
+def _integration_translators() -> Callable[[str], Translator]:
+    from sla.integrations.observations import integration_translators  # the integrations build on this module
+
+    return integration_translators()

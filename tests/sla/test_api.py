@@ -50,7 +50,7 @@ def test_one_event_then_a_replay(api, sla, time_machine):
     assert response.json()["created"] == 1
     response = client.post("/api/v1/ticket-events/", opened(), format="json")
     assert response.status_code == 200
-    assert response.json() == {"created": 0, "duplicates": 1, "tickets_created": 0, "ticket_ids": []}
+    assert response.json() == {"created": 0, "duplicates": 1, "tickets_created": 0, "held": 0, "ticket_ids": []}
     assert TicketEvent.objects.count() == 1
 
 

@@ -67,7 +67,6 @@ def test_a_batch_is_all_or_nothing_and_names_the_bad_event(sla):
         (open_event(business_unit="nope"), "business_unit", "Unknown business unit"),
         (open_event(priority=None), "priority", "Give a priority"),
         (open_event(priority=9), "priority", "not one of 1-5"),
-        (event("assigned", at(2, 9)), "external_id", "send its 'opened' event first"),
         (open_event(service=None), "service", "Name the service"),
     ],
 )
@@ -76,6 +75,17 @@ def test_bad_events_are_refused_with_a_message(sla, bad, field, text):
         ticket_events_ingest(events=[bad], now=at(2, 10), many=False)
     assert text in " ".join(error.value.message_dict[field])
     assert not TicketEvent.objects.exists()
+
+
+def test_an_event_that_comes_before_its_ticket_s_opening_waits_for_it(sla):
+    early = ticket_events_ingest(events=[event("assigned", at(2, 9, 10), assignee="Bo")], now=at(2, 10))
+    assert (early.created, early.held, early.ticket_ids) == (1, 1, [])
+    assert not Ticket.objects.exists() and not TicketEvent.objects.exists()
+    ticket_events_ingest(events=[open_event()], now=at(2, 10))
+    ticket = Ticket.objects.get()
+    assert [e.kind for e in ticket.events.all()] == ["opened", "assigned"]
+    assert ticket.assignee == "Bo" and clocks(ticket)[(ENGAGE, 1)].state == MET
+    assert ticket.observations.count() == 2
 
 
 def test_naive_times_are_refused(sla):
