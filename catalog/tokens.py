@@ -4,29 +4,56 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
 from django.utils import timezone
 
-from catalog.models import ApiToken
+from catalog.models import ApiScope, ApiToken
 
 KEY_PREFIX = "acc"
+ALL_SCOPES = frozenset(ApiScope.values)
+LAST_USED_EVERY = timedelta(minutes=1)  # last_used_at is written at most this often per key
 
 
 def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def api_token_issue(*, user: AbstractBaseUser, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
-    """Create a key for `user`. Returns the row and the key, which is not stored."""
+def api_scopes_parse(values: Iterable[str]) -> frozenset[str]:
+    """Scope names from `--scope read,ingest --scope manage` and the like; ValueError names a wrong one."""
+    scopes = {part.strip().lower() for value in values for part in value.split(",") if part.strip()}
+    unknown = sorted(scopes - ALL_SCOPES)
+    if unknown:
+        raise ValueError(f"unknown scope {', '.join(map(repr, unknown))}: choose from {', '.join(ApiScope.values)}")
+    if not scopes:
+        raise ValueError(f"name at least one scope: {', '.join(ApiScope.values)}")
+    return frozenset(scopes)
+
+
+def api_token_issue(
+    *,
+    user: AbstractBaseUser,
+    name: str,
+    scopes: Iterable[str] = ALL_SCOPES,
+    expires_at: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a key for `user` with `scopes` (default all three: the user's full rights).
+    Returns the row and the key, which is not stored."""
     if expires_at is not None and timezone.is_naive(expires_at):
         raise ValueError("expires_at must be timezone-aware")
+    scopes = api_scopes_parse(scopes)
     prefix = secrets.token_hex(4)
     key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
-        user=user, name=name or "API key", prefix=prefix, key_hash=_hash(key), expires_at=expires_at
+        user=user,
+        name=name or "API key",
+        prefix=prefix,
+        key_hash=_hash(key),
+        expires_at=expires_at,
+        **{f"can_{scope}": True for scope in scopes},
     )
     return token, key
 
@@ -49,8 +76,12 @@ def api_token_authenticate(*, key: str) -> ApiToken | None:
     )
     if token is None or not secrets.compare_digest(token.key_hash, _hash(key)):
         return None
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
+        # One conditional UPDATE of one column: many requests at once still write it once.
+        ApiToken.objects.filter(pk=token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_EVERY)
+        ).update(last_used_at=now)
+        token.last_used_at = now
     return token
 
 

@@ -187,7 +187,11 @@ REST_FRAMEWORK = {
         "catalog.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["catalog.api.permissions.CatalogueReadable"],
+    # ApiKeyScope first: a key without the scope is refused before anything else (docs/api.md).
+    "DEFAULT_PERMISSION_CLASSES": [
+        "catalog.api.permissions.ApiKeyScope",
+        "catalog.api.permissions.CatalogueReadable",
+    ],
     "DEFAULT_PAGINATION_CLASS": "catalog.api.pagination.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",

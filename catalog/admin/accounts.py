@@ -12,7 +12,7 @@ from django.utils.html import format_html
 
 from catalog.admin.base import adopt
 from catalog.admin.catalogue import UserMembershipInline
-from catalog.models import ApiToken
+from catalog.models import ApiScope, ApiToken
 from catalog.tokens import api_token_issue, api_token_revoke
 
 User = get_user_model()
@@ -22,9 +22,23 @@ User = get_user_model()
 
 
 class ApiTokenForm(forms.ModelForm):
+    """A key's scopes are chosen when it is issued (read by default) and can be narrowed or
+    widened later; a key acts with its scopes and its user's rights, both."""
+
     class Meta:
         model = ApiToken
-        fields = ["user", "name", "expires_at"]
+        fields = ["user", "name", "can_read", "can_ingest", "can_manage", "expires_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.initial.setdefault("can_read", True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(f"can_{scope}") for scope in ApiScope.values):
+            raise ValidationError("Give the key at least one scope: read, ingest or manage.")
+        return cleaned
 
     def clean_expires_at(self):
         expires_at = self.cleaned_data["expires_at"]
@@ -36,20 +50,35 @@ class ApiTokenForm(forms.ModelForm):
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     form = ApiTokenForm
-    list_display = ["prefix", "user", "name", "created_at", "expires_at", "last_used_at", "revoked_at", "state"]
-    list_filter = ["created_at", "revoked_at"]
+    list_display = [
+        "prefix",
+        "user",
+        "name",
+        "scope_list",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+        "state",
+    ]
+    list_filter = ["can_read", "can_ingest", "can_manage", "created_at", "revoked_at"]
     list_select_related = ["user"]
     search_fields = ["prefix", "name", "user__username"]
     autocomplete_fields = ["user"]
     actions = ["revoke"]
 
     def get_fields(self, request, obj=None):
+        scopes = ["can_read", "can_ingest", "can_manage"]
         if obj is None:
-            return ["user", "name", "expires_at"]
-        return ["user", "prefix", "name", "expires_at", "created_at", "last_used_at", "revoked_at"]
+            return ["user", "name", *scopes, "expires_at"]
+        return ["user", "prefix", "name", *scopes, "expires_at", "created_at", "last_used_at", "revoked_at"]
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else ["user", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+    @admin.display(description="Scopes")
+    def scope_list(self, obj: ApiToken) -> str:
+        return ", ".join(scope for scope in ApiScope.values if scope in obj.scopes)
 
     @admin.display(description="State")
     def state(self, obj: ApiToken) -> str:
@@ -63,7 +92,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        token, key = api_token_issue(user=obj.user, name=obj.name, expires_at=obj.expires_at)
+        token, key = api_token_issue(user=obj.user, name=obj.name, scopes=obj.scopes, expires_at=obj.expires_at)
         adopt(obj, token)
         self.message_user(
             request,

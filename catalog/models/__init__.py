@@ -36,7 +36,7 @@ from catalog.models.measures import (
     SuccessFactor,
     TicketMetric,
 )
-from catalog.models.tokens import ApiToken
+from catalog.models.tokens import ApiScope, ApiToken
 
 __all__ = [
     "AGREEMENT_TERMS",
@@ -45,6 +45,7 @@ __all__ = [
     "Aggregation",
     "Agreement",
     "AgreementStatus",
+    "ApiScope",
     "ApiToken",
     "BusinessUnit",
     "Category",

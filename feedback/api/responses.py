@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from catalog import selectors as catalog_selectors
 from catalog.api.serializers import RefSerializer
-from catalog.models import BusinessUnit, Service
+from catalog.models import ApiScope, BusinessUnit, Service
 from feedback.models import COMMENT_MAX_LENGTH, InvitationKind, SurveyKind, SurveySettings
 from feedback.models import Response as FeedbackResponse
 from feedback.services import ResponseInput, response_record_external
@@ -106,6 +106,8 @@ class ExternalResponseSerializer(serializers.ModelSerializer):
 
 
 class ExternalResponsesView(APIView):
+    api_key_scope = ApiScope.INGEST  # docs/api.md: scopes
+
     @extend_schema(
         summary="Send a response collected by another tool (idempotent by its id)",
         request=ExternalResponseInSerializer,

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.api.serializers import RefSerializer
+from catalog.models import ApiScope
 from sla import selectors
 from sla.models import Measurement, MeasurementCorrection, MeasurementSource
 from sla.models.measurements import REASON_MAX
@@ -174,6 +175,7 @@ class MeasurementFilter(django_filters.FilterSet):
 
 @extend_schema_view(get=extend_schema(summary="Data points of success measures you may read, latest first"))
 class MeasurementsView(generics.ListAPIView):
+    api_key_scope = ApiScope.INGEST  # docs/api.md: scopes
     serializer_class = MeasurementSerializer
     filterset_class = MeasurementFilter
 
@@ -234,6 +236,8 @@ class MeasurementsView(generics.ListAPIView):
 
 class _OnePoint:
     """A point the user may read, or 404 (never an unscoped get)."""
+
+    api_key_scope = ApiScope.INGEST  # corrections and removals come with the points
 
     def check_permissions(self, request):
         super().check_permissions(request)

@@ -13,7 +13,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.models import Service
+from catalog.models import ApiScope, Service
 from sla import selectors
 from sla.api import serializers as s
 from sla.events import TicketEventInput
@@ -25,6 +25,8 @@ MAX_EVENTS = 1000
 
 class TicketEventsView(APIView):
     """Ticket events from any tool: one object, or a list of up to 1,000 stored all-or-nothing."""
+
+    api_key_scope = ApiScope.INGEST  # docs/api.md: scopes
 
     @extend_schema(
         summary="Send ticket events (one, or a list of up to 1,000)",

@@ -387,7 +387,9 @@ def test_a_dependency_cycle_in_the_dependency_admin_is_refused(client, superuser
 def test_adding_an_api_key_shows_it_once_and_stores_only_its_hash(client, superuser):
     owner = UserFactory(username="jira")
     response = client.post(
-        reverse("admin:catalog_apitoken_add"), {"user": owner.pk, "name": "Jira webhook"}, follow=True
+        reverse("admin:catalog_apitoken_add"),
+        {"user": owner.pk, "name": "Jira webhook", "can_ingest": "on"},
+        follow=True,
     )
     assert response.status_code == 200
     keys = re.findall(r"acc_[0-9a-f]{8}_[A-Za-z0-9_\-]+", response.content.decode())
@@ -397,12 +399,35 @@ def test_adding_an_api_key_shows_it_once_and_stores_only_its_hash(client, superu
     assert token.key_hash == hashlib.sha256(key.encode()).hexdigest()
     assert key not in {str(getattr(token, f.attname)) for f in ApiToken._meta.concrete_fields}
     assert api_token_authenticate(key=key) == token
+    assert token.scopes == {"ingest"}
 
     for page in (
         reverse("admin:catalog_apitoken_changelist"),
         reverse("admin:catalog_apitoken_change", args=[token.pk]),
     ):
         assert key not in client.get(page).content.decode()
+
+
+def test_an_api_key_needs_a_scope_and_starts_with_read_ticked(client, superuser):
+    form = client.get(reverse("admin:catalog_apitoken_add")).content.decode()
+    assert re.search(r'<input type="checkbox" name="can_read" [^>]*id="id_can_read" checked>', form)
+    assert re.search(r'<input type="checkbox" name="can_manage" [^>]*id="id_can_manage">', form)
+    response = client.post(reverse("admin:catalog_apitoken_add"), {"user": UserFactory().pk, "name": "None"})
+    assert response.status_code == 200
+    assert "Give the key at least one scope: read, ingest or manage." in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_a_keys_scopes_can_be_changed_and_are_listed(client, superuser):
+    token, key = api_token_issue(user=UserFactory(), name="CI", scopes=["read"])
+    response = client.post(
+        reverse("admin:catalog_apitoken_change", args=[token.pk]),
+        {"name": "CI", "can_read": "on", "can_manage": "on"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert api_token_authenticate(key=key).scopes == {"read", "manage"}
+    listing = client.get(reverse("admin:catalog_apitoken_changelist")).content.decode()
+    assert '<td class="field-scope_list">read, manage</td>' in listing
 
 
 def test_an_api_key_cannot_be_issued_already_expired(client, superuser):

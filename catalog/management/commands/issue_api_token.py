@@ -1,13 +1,13 @@
 """Issue an API key for a user and print it: the key on stdout, alone, so scripts can
-capture it (`KEY=$(python manage.py issue_api_token jira-bot)`)."""
+capture it (`KEY=$(python manage.py issue_api_token jira-bot --scope ingest)`)."""
 
 import argparse
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.models import ApiToken
-from catalog.tokens import api_token_expiry, api_token_issue
+from catalog.models import ApiScope, ApiToken
+from catalog.tokens import ALL_SCOPES, api_scopes_parse, api_token_expiry, api_token_issue
 
 NAME_MAX = ApiToken._meta.get_field("name").max_length
 
@@ -31,8 +31,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--expires-in-days", type=positive_days, default=None, help="Default: the key never expires."
         )
+        parser.add_argument(
+            "--scope",
+            action="append",
+            dest="scopes",
+            metavar="SCOPE",
+            help=f"What the key may do: {', '.join(ApiScope.values)} (repeat, or comma-separate). "
+            "Default: all three, i.e. every right of the user. docs/api.md",
+        )
 
-    def handle(self, *args, username: str, name: str, expires_in_days: int | None, **options) -> None:
+    def handle(
+        self, *args, username: str, name: str, expires_in_days: int | None, scopes: list[str] | None, **options
+    ) -> None:
         User = get_user_model()
         user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
         if user is None:
@@ -42,5 +52,9 @@ class Command(BaseCommand):
         name = name.strip()
         if not name or len(name) > NAME_MAX:
             raise CommandError(f"--name must be 1 to {NAME_MAX} characters.")
-        _, key = api_token_issue(user=user, name=name, expires_at=api_token_expiry(days=expires_in_days))
+        try:
+            scopes = api_scopes_parse(scopes) if scopes is not None else ALL_SCOPES
+        except ValueError as exc:
+            raise CommandError(f"--scope: {exc}.") from exc
+        _, key = api_token_issue(user=user, name=name, scopes=scopes, expires_at=api_token_expiry(days=expires_in_days))
         self.stdout.write(key)
