@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from sla.events import TicketEventInput
-from sla.models import Ticket, TicketEvent
+from sla.models import Clock, Ticket, TicketEvent
 from sla.services import ticket_events_ingest
 from tests import factories as f
 
@@ -121,20 +121,54 @@ def test_the_shared_sample_imports_every_incident_and_a_second_run_changes_nothi
     out, err = run(SAMPLE, "--service", "payroll", "--business-unit", "finance")
     assert time.monotonic() - started < 60
     assert Ticket.objects.filter(source="servicenow").count() == 890
-    assert TicketEvent.objects.count() == 4624
+    assert TicketEvent.objects.count() == 4623
     assert TicketEvent.objects.filter(kind="opened").count() == 890
     assert TicketEvent.objects.filter(kind="closed").count() == 890
-    assert TicketEvent.objects.filter(kind="reopened").count() == 12
-    assert "rows read:        5,998 (890 incidents)" in out
-    assert "tickets created:  890" in out and "events stored:    4,624" in out
-    assert "5 × updated before the incident was opened" in out
+    # Exactly the reopens the export shows: reopen_count goes up 11 times in it (INC0000715 twice).
+    assert TicketEvent.objects.filter(kind="reopened").count() == 11
+    assert "INC0000137" not in set(
+        TicketEvent.objects.filter(kind="reopened").values_list("ticket__external_id", flat=True)
+    )
+    table = summary_table(out)
+    assert table["rows read"] == 5998 and table["incidents"] == 890
+    assert table["tickets created"] == 890 and table["events stored"] == 4623
+    assert table["rows skipped"] == 5 and table["updated before the incident was opened"] == 5
+    assert table["duplicates"] == 0
+    assert "read in Europe/London" in out
+    assert "11 reopen(s) of 10 incident(s)" in out and "INC0000715: 2 time(s)" in out
+    # One incident's rows disagree with their modification count; 29 were resolved without resolved_at.
+    assert "INC0000137: sys_mod_count 2 is dated 29-02-2016 11:03, before sys_mod_count 1 (29-02-2016 11:10)" in out
+    resolved_notes = [line for line in out.splitlines() if "resolved_at is empty" in line]
+    assert len(resolved_notes) == 29
+    assert "INC0000093: resolved_at is empty: resolved at 29-02-2016 08:56" in out
     assert "890/890" in err  # the progress bar, on stderr
     assert set(Ticket.objects.values_list("state", flat=True)) == {"closed"}
+    before = _snapshot()
 
     out, _ = run(SAMPLE, "--service", "payroll", "--business-unit", "finance")
-    assert "tickets created:  0" in out and "tickets updated:  0" in out
-    assert "events stored:    0" in out and "duplicates:       4,624" in out
-    assert TicketEvent.objects.count() == 4624
+    table = summary_table(out)
+    assert (table["tickets created"], table["tickets updated"], table["events stored"]) == (0, 0, 0)
+    assert table["duplicates"] == table["events already imported"] == 4623
+    assert "Nothing changed" in out
+    assert _snapshot() == before
+
+
+def _snapshot():
+    """Everything an import writes: tickets (with their derived fields), events and clocks."""
+    tickets = list(Ticket.objects.order_by("pk").values())
+    events = list(TicketEvent.objects.order_by("pk").values())
+    clocks = list(Clock.objects.order_by("pk").values())
+    return tickets, events, clocks
+
+
+def summary_table(out: str) -> dict[str, int]:
+    """The summary's table as label → count."""
+    table = {}
+    for line in out.splitlines():
+        label, _, count = line.strip().rpartition("  ")
+        if label and count.replace(",", "").isdigit():
+            table[label.strip()] = int(count.replace(",", ""))
+    return table
 
 
 def test_one_incident_of_the_sample_step_by_step(service):
@@ -199,16 +233,18 @@ def test_rows_that_cannot_be_used_are_skipped_and_counted_by_reason(service, tmp
     kinds = list(TicketEvent.objects.order_by("occurred_at", "id").values_list("kind", flat=True))
     assert kinds == ["opened", "responded", "assigned", "paused", "resumed", "priority_changed", "resolved", "closed"]
     assert list(Ticket.objects.values_list("external_id", flat=True)) == ["INC1"]
-    assert "rows skipped:     6" in out
+    table = summary_table(out)
+    assert table["rows skipped"] == 6
     for reason in (
-        "1 × unknown incident_state 'Parked'",
-        "1 × sys_updated_at is not a dd-mm-yyyy HH:MM date",
-        "1 × updated before the incident was opened",
-        "1 × opened_at is not a dd-mm-yyyy HH:MM date",
-        "1 × priority '9 - Whenever' is not one of 1-5",
-        "1 × no incident number",
+        "unknown incident_state 'Parked'",
+        "sys_updated_at is not a dd-mm-yyyy HH:MM date",
+        "updated before the incident was opened",
+        "opened_at is not a dd-mm-yyyy HH:MM date",
+        "priority '9 - Whenever' is not one of 1-5",
+        "no incident number",
     ):
-        assert reason in out
+        assert table[reason] == 1, reason
+    assert table["not imported (no usable row)"] == 2
 
 
 def test_edits_after_closing_are_not_imported(service, tmp_path):
@@ -241,7 +277,7 @@ def test_an_incident_the_ingestion_refuses_is_skipped_and_the_rest_stored(servic
     )
     rows = [row("INC1", "New", "01-03-2016 09:00"), row("INC2", "New", "01-03-2016 09:00")]
     out, _ = run(write(tmp_path, rows), "--service", "payroll", "--time-zone", "UTC")
-    assert "tickets created:  1" in out
+    assert summary_table(out)["tickets created"] == 1
     assert "refused by the ingestion" in out and "already open" in out
     assert Ticket.objects.count() == 2 and TicketEvent.objects.count() == 2
 

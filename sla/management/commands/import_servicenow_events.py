@@ -3,7 +3,9 @@
 
 Imports a ServiceNow incident event log (one row per update of an incident; see
 sla/integrations/servicenow_csv.py for what each row becomes). Idempotent: running it again
-imports nothing new. A progress bar goes to stderr, a summary to stdout.
+imports nothing new. A progress bar goes to stderr; the summary (a table of incidents, events,
+duplicates and skipped rows by reason, then per incident what was out of order, which time was
+taken for a resolution without resolved_at, and the reopens) to stdout.
 """
 
 from __future__ import annotations
@@ -21,7 +23,14 @@ from tqdm import tqdm
 from catalog.models import BusinessUnit, Service
 from sla.events import TicketEventInput
 from sla.integrations.mappings import SERVICENOW, IntegrationConfig
-from sla.integrations.servicenow_csv import IncidentEvents, incident_events, missing_columns
+from sla.integrations.servicenow_csv import (
+    OUT_OF_ORDER,
+    REOPENS,
+    RESOLVED_TIME,
+    IncidentEvents,
+    incident_events,
+    missing_columns,
+)
 from sla.models import Ticket
 from sla.services import ticket_events_ingest
 
@@ -75,11 +84,11 @@ class Command(BaseCommand):
                 self._store(batch, options["source"], summary, alerts=options["alerts"])
                 progress.update(len(batch))
         for incident in translated:
-            summary.skipped.update(incident.skipped)
+            summary.add(incident)
         unnamed = rows - sum(len(found) for found in incidents.values())
         if unnamed:
             summary.skipped["no incident number"] += unnamed
-        self.stdout.write(summary.text(Path(options["file"]).name, service, options["source"]))
+        self.stdout.write(summary.text(Path(options["file"]).name, service, options["source"], zone.key))
 
     def _zone(self, name: str) -> ZoneInfo:
         try:
@@ -157,17 +166,68 @@ class _Summary:
     def __init__(self, *, incidents: int, rows: int) -> None:
         self.incidents, self.rows = incidents, rows
         self.tickets_created = self.tickets_updated = self.events = self.duplicates = 0
+        self.identical_rows = self.not_imported = 0
         self.skipped: Counter[str] = Counter()
+        self.notes: dict[str, list[tuple[str, str]]] = {OUT_OF_ORDER: [], RESOLVED_TIME: [], REOPENS: []}
+        self.reopened: dict[str, int] = {}
 
-    def text(self, name: str, service: str, source: str) -> str:
+    def add(self, incident: IncidentEvents) -> None:
+        self.skipped.update(incident.skipped)
+        self.identical_rows += incident.duplicates
+        self.not_imported += not incident.events
+        if incident.events and incident.reopens:
+            self.reopened[incident.number] = incident.reopens
+        for topic, texts in incident.notes.items():
+            self.notes[topic].extend((incident.number, text) for text in texts)
+
+    def text(self, name: str, service: str, source: str, zone: str) -> str:
         lines = [
-            f"Imported {name} into service {service!r} (source {source!r}):",
-            f"  rows read:        {self.rows:,} ({self.incidents:,} incidents)",
-            f"  tickets created:  {self.tickets_created:,}",
-            f"  tickets updated:  {self.tickets_updated:,}",
-            f"  events stored:    {self.events:,}",
-            f"  duplicates:       {self.duplicates:,} (already imported)",
-            f"  rows skipped:     {sum(self.skipped.values()):,}",
+            f"Imported {name} into service {service!r} (source {source!r}).",
+            f"Times in the file carry no time zone: read in {zone} (choose another with --time-zone).",
+            "",
         ]
-        lines += [f"    {count:,} × {reason}" for reason, count in self.skipped.most_common()]
+        lines += _table(
+            [
+                ("rows read", self.rows, 0),
+                ("incidents", self.incidents, 0),
+                ("tickets created", self.tickets_created, 1),
+                ("tickets updated", self.tickets_updated, 1),
+                ("not imported (no usable row)", self.not_imported, 1),
+                ("events stored", self.events, 0),
+                ("duplicates", self.duplicates + self.identical_rows, 0),
+                ("events already imported", self.duplicates, 1),
+                ("identical rows in the file", self.identical_rows, 1),
+                ("rows skipped", sum(self.skipped.values()), 0),
+                *((reason, count, 1) for reason, count in self.skipped.most_common()),
+            ]
+        )
+        if self.events == 0 and self.duplicates:
+            lines.append("Nothing changed: every event was already imported.")
+        reopens = sum(self.reopened.values())
+        lines += _section(
+            f"Reopened as the export shows it ({reopens:,} reopen(s) of {len(self.reopened):,} incident(s))",
+            [(number, f"{count} time(s)") for number, count in sorted(self.reopened.items())] + self.notes[REOPENS],
+        )
+        lines += _section(
+            "Rows whose update time disagrees with their sys_mod_count (taken in sys_mod_count order)",
+            self.notes[OUT_OF_ORDER],
+        )
+        lines += _section("Resolved without a usable resolved_at: the time taken", self.notes[RESOLVED_TIME])
         return "\n".join(lines)
+
+
+def _table(rows: list[tuple[str, int, int]]) -> list[str]:
+    """Label and count columns, indented sub-rows, a rule under the header."""
+    labels = ["  " * depth + label for label, _, depth in rows]
+    width = max(len(label) for label in [*labels, "what"])
+    counts = [f"{count:,}" for _, count, _ in rows]
+    digits = max(len(count) for count in [*counts, "count"])
+    lines = [f"  {'what':<{width}}  {'count':>{digits}}", f"  {'-' * width}  {'-' * digits}"]
+    lines += [f"  {label:<{width}}  {count:>{digits}}" for label, count in zip(labels, counts, strict=True)]
+    return lines
+
+
+def _section(title: str, items: list[tuple[str, str]]) -> list[str]:
+    if not items:
+        return []
+    return ["", f"{title}:", *(f"  {number}: {text}" for number, text in items)]
