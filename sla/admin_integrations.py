@@ -20,8 +20,9 @@ from sla.models import Integration
 TOOL_SETUP = {
     m.JIRA: "Jira: Settings → System → WebHooks → Create a WebHook; events: Issue created, updated, deleted "
     "and Comment created; paste the same secret in its Secret field.",
-    m.SERVICENOW: "ServiceNow: a Business Rule on Incident (after insert and update, async) that sends the record "
-    "with a REST Message, signed in X-Accord-Signature. See docs/integrations.md for the script.",
+    m.SERVICENOW: "ServiceNow: an outbound REST Message to this address with Basic authentication (user name: "
+    "this integration's slug, password: its secret) or Authorization: Bearer <secret>, called by a Business Rule "
+    "on Incident (after insert and update). See docs/integrations.md for the steps and the script.",
     m.ZENDESK: "Zendesk: Admin Center → Apps and integrations → Webhooks → Create webhook → Zendesk events: "
     "the ticket events (created, status, priority, agent assignment, comment added, deleted); "
     "copy its signing secret here.",
