@@ -181,7 +181,8 @@ MEASURE_HELP = {
     "key": "A short name that stays the same in every version, so the measure's history carries on, "
     "e.g. payslips-on-time (letters, digits and hyphens).",
     "name": "What the business calls it, e.g. “Payslips on time”.",
-    "description": "What success means and why it matters, in a sentence or two.",
+    "description": "Required: why this measure matters to the business, in its own words, in a sentence or "
+    "two (e.g. “People pay their rent on pay day”). The scorecard shows it beside the value.",
     "factor": "The success factor it shows: engagement (IT responds), urgency (urgent work is done fast), "
     "ownership (someone owns each problem), pace (progress is reported and kept up), results (what was "
     "promised is delivered) or user experience (how people find the service).",
@@ -215,7 +216,7 @@ IMPLIED_CHOICE = "As the source implies"
 MEASURE_LABELS = {
     "key": "Key",
     "name": "Name",
-    "description": "What success means",
+    "description": "Why it matters to the business",
     "factor": "Success factor",
     "source": "Data from",
     "ticket_metric": "From tickets",

@@ -62,7 +62,11 @@ DEFAULT_MIN_POINTS = 5
 MOST_MIN_POINTS = 1_000_000
 LONGEST_WITHIN = timedelta(days=365)
 PERCENT_RANGE = (Decimal(0), Decimal(100))
-MOST_MEASURES = 50  # "a few measures": more is a mistake, and every one is evaluated each period
+# A select few: too many measures, without context, become output for its own sake. An
+# agreement version carries at most 7; above 5 the agreement page and the form say so.
+MOST_MEASURES = 7
+MEASURES_WARN_ABOVE = 5
+LONGEST_CONTEXT = 2000
 
 
 # What each derived metric implies: aggregation, unit, direction, and the range its values
@@ -87,7 +91,10 @@ def measures_clean(measures: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str
     "measures[<index>].<field>" (forms use it to put each problem beside its field)."""
     cleaned, errors = [], {}
     if len(measures) > MOST_MEASURES:
-        errors["measures"] = [f"An agreement has at most {MOST_MEASURES} measures, not {len(measures)}."]
+        errors["measures"] = [
+            f"An agreement has at most {MOST_MEASURES} measures, not {len(measures)}: "
+            "keep the select few the business will act on."
+        ]
     seen: dict[str, int] = {}
     for index, given in enumerate(measures):
         if not isinstance(given, Mapping):
@@ -141,7 +148,14 @@ def measure_values_clean(given: Mapping[str, Any]) -> tuple[dict[str, Any], dict
     elif len(name) > 160:
         problem("name", f"A name is at most 160 characters, not {len(name)}.")
     values["name"] = name
-    values["description"] = text("description")
+    # The measure's context: why it matters to the business, in its own words. A number with no
+    # reason behind it is the first to be gamed or ignored.
+    context = text("description")
+    if not context:
+        problem("description", "Say why this measure matters to the business, in its own words.")
+    elif len(context) > LONGEST_CONTEXT:
+        problem("description", f"The context is at most {LONGEST_CONTEXT} characters, not {len(context)}.")
+    values["description"] = context
 
     for field, choices, message in (
         ("factor", SuccessFactor, "Choose the success factor it serves: " + _choice_words(SuccessFactor) + "."),
@@ -351,6 +365,19 @@ def _ticket_within(value: object, problem) -> timedelta | None:
 
 
 # --- Helpers ---------------------------------------------------------------------------
+
+
+def measures_count_warning(count: int) -> str:
+    """What the agreement page and the form say about a version's number of measures ("" when
+    it is a select few)."""
+    if count > MOST_MEASURES:
+        return f"{count} measures: an agreement carries at most {MOST_MEASURES}. Remove {count - MOST_MEASURES}."
+    if count > MEASURES_WARN_ABOVE:
+        return (
+            f"{count} measures: more than {MEASURES_WARN_ABOVE} is a lot to act on. "
+            f"Keep the select few that say whether the business is served (at most {MOST_MEASURES})."
+        )
+    return ""
 
 
 def check_measure_fields(given: Mapping[str, Any], allowed: Sequence[str] = MEASURE_FIELDS) -> None:

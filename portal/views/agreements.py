@@ -9,9 +9,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from catalog import selectors, services
 from catalog.models import OPEN_STATUSES, Agreement, AgreementStatus, Service
+from catalog.services.measure_rules import measures_count_warning
 from portal import presenters
 from portal import selectors as portal_selectors
 from portal.forms import (
@@ -29,6 +31,7 @@ from portal.measure_definitions.presenters import measure_groups
 from portal.measure_definitions.selectors import measures_prefetch
 from portal.views.access import catalogue_reader, form_action, require_perm
 from sla.calendars import calendar_list
+from sla.measure_guard import measures_flagged
 
 PAGE_SIZE = 50
 WITHDRAWABLE = (*OPEN_STATUSES, AgreementStatus.AGREED)
@@ -318,6 +321,8 @@ def _detail_page(request, agreement: Agreement):
         "matrix": presenters.matrix_rows(agreement.priority_matrix),
         "uncovered": presenters.uncovered_priorities(agreement.priority_matrix, [t.priority for t in targets]),
         "measure_groups": measure_groups(agreement.measures.all()),
+        "measures_warning": measures_count_warning(len(agreement.measures.all())),
+        "flagged_measures": measures_flagged(agreements=[agreement], now=timezone.now()),
     }
     context["uncovered_text"] = presenters.words_list(context["uncovered"])
     return render(request, "portal/agreement_detail.html", context)

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from catalog import services
 from catalog.measure_forms import add_measure_problems
 from catalog.models import Agreement, AgreementStatus
+from catalog.services.measure_rules import MOST_MEASURES, measures_count_warning
 from portal import selectors as portal_selectors
 from portal.measure_definitions.forms import measure_formset
 from portal.measure_definitions.selectors import measures_prefetch
@@ -56,5 +57,11 @@ def agreement_measures_edit(request, pk: int):
     return render(
         request,
         "portal/measures/agreement_measures_form.html",
-        {"agreement": agreement, "rows": rows, "top_errors": top_errors},
+        {
+            "agreement": agreement,
+            "rows": rows,
+            "top_errors": top_errors,
+            "measures_warning": measures_count_warning(len(agreement.measures.all())),
+            "most_measures": MOST_MEASURES,
+        },
     )

@@ -33,6 +33,7 @@ PAYSLIPS = {
 OWNER_WITHIN = {
     "key": "owner-within-30-minutes",
     "name": "Owner within 30 minutes",
+    "description": "Why it matters to the business.",
     "factor": "ownership",
     "source": "tickets",
     "ticket_metric": "owner_within",
@@ -50,7 +51,13 @@ def measures_world(world):
         agreement=world["draft"], measures=[PAYSLIPS, {**OWNER_WITHIN, "ticket_within": timedelta(minutes=30)}]
     )
     Measure.objects.create(
-        agreement=world["agreed"], key="payslips-on-time", name="Payslips", factor="results", target=90, unit="%"
+        agreement=world["agreed"],
+        key="payslips-on-time",
+        name="Payslips",
+        description="Pay day is when people pay their rent.",
+        factor="results",
+        target=90,
+        unit="%",
     )
     return world
 
@@ -137,7 +144,14 @@ def test_the_detail_query_count_does_not_grow_with_the_measures(api, measures_wo
     url = f"/api/v1/agreements/{measures_world['draft'].pk}/"
     with django_assert_max_num_queries(9) as few:
         client.get(url)
-    services.measure_set(agreement=measures_world["draft"], key="more", name="More", factor="pace", target=1)
+    services.measure_set(
+        agreement=measures_world["draft"],
+        key="more",
+        name="More",
+        description="Why it matters.",
+        factor="pace",
+        target=1,
+    )
     with django_assert_max_num_queries(len(few.captured_queries)):
         body = client.get(url).json()
     assert [m["key"] for m in body["measures"]] == ["payslips-on-time", "owner-within-30-minutes", "more"]
@@ -152,6 +166,7 @@ def test_the_whole_set_is_replaced_in_order_with_implied_values(api, measures_wo
         {
             "key": "time-to-engage",
             "name": "Time to engage",
+            "description": "Why it matters to the business.",
             "factor": "engagement",
             "source": "tickets",
             "ticket_metric": "engage_time",
@@ -162,6 +177,7 @@ def test_the_whole_set_is_replaced_in_order_with_implied_values(api, measures_wo
         {
             "key": "csat",
             "name": "Happy users",
+            "description": "Why it matters to the business.",
             "factor": "user_experience",
             "source": "feedback",
             "feedback_metric": "csat",
@@ -279,6 +295,7 @@ def test_one_measure_is_created_replaced_changed_and_removed(api, measures_world
     updates = {
         "key": "updates-kept",
         "name": "Updates kept",
+        "description": "Why it matters to the business.",
         "factor": "pace",
         "source": "tickets",
         "ticket_metric": "updates_kept",
@@ -382,6 +399,7 @@ def test_a_new_draft_copies_the_measures_in_force_and_the_diff_lists_them(api, m
         _url_for(new["id"], "csat"),
         {
             "name": "Happy users",
+            "description": "Why it matters to the business.",
             "factor": "user_experience",
             "source": "feedback",
             "feedback_metric": "csat",
@@ -437,7 +455,7 @@ CASES = [
         "create one measure on a draft",
         "put",
         lambda w: _url(w["draft"], "new"),
-        lambda w: {"name": "New", "factor": "pace", "target": 1},
+        lambda w: {"name": "New", "description": "Why it matters.", "factor": "pace", "target": 1},
         [401, 404, 404, 404, 201, 201],
     ),
     (

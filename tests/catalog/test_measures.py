@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from catalog import measure_text, selectors, services
 from catalog.models import Agreement, Measure
-from catalog.services.measure_rules import MOST_MEASURES, measure_values_clean, measures_clean
+from catalog.services.measure_rules import MOST_MEASURES, measure_values_clean, measures_clean, measures_count_warning
 from tests.catalog.helpers import agreed, business_signer, draft
 from tests.factories import BusinessUnitFactory, ServiceFactory
 
@@ -56,6 +56,7 @@ def engage(**overrides) -> dict:
     return {
         "key": "time-to-engage",
         "name": "Time to engage",
+        "description": "Why it matters to the business.",
         "factor": "engagement",
         "source": "tickets",
         "ticket_metric": "engage_time",
@@ -123,7 +124,13 @@ def test_a_ticket_metric_implies_its_aggregation_unit_and_direction(metric, aggr
     [("csat", "percent", "%", 85), ("nps", "mean", "points", -20), ("ces", "mean", "points", "5.5")],
 )
 def test_feedback_measures_can_be_defined_before_feedback_arrives(metric, aggregation, unit, target):
-    given = {"key": "k", "name": "Users are satisfied", "factor": "user_experience", "source": "feedback"}
+    given = {
+        "key": "k",
+        "name": "Users are satisfied",
+        "description": "Why it matters.",
+        "factor": "user_experience",
+        "source": "feedback",
+    }
     values, problems = measure_values_clean({**given, "feedback_metric": metric, "target": target})
     assert problems == {}
     assert (values["aggregation"], values["unit"], values["direction"]) == (aggregation, unit, "higher")
@@ -282,22 +289,52 @@ def test_owner_within_needs_the_time_allowed():
             "The target must be between 0% and 100%, not 101.",
         ),
         (
-            {"key": "n", "name": "n", "factor": "pace", "source": "feedback", "target": 1},
+            {
+                "key": "n",
+                "name": "n",
+                "description": "Why it matters.",
+                "factor": "pace",
+                "source": "feedback",
+                "target": 1,
+            },
             "feedback_metric",
             "Choose the feedback score: CSAT, NPS or CES.",
         ),
         (
-            {"key": "n", "name": "n", "factor": "pace", "source": "feedback", "feedback_metric": "nps", "target": -101},
+            {
+                "key": "n",
+                "name": "n",
+                "description": "Why it matters.",
+                "factor": "pace",
+                "source": "feedback",
+                "feedback_metric": "nps",
+                "target": -101,
+            },
             "target",
             "The target must be between -100 and 100, not -101.",
         ),
         (
-            {"key": "n", "name": "n", "factor": "pace", "source": "feedback", "feedback_metric": "ces", "target": 8},
+            {
+                "key": "n",
+                "name": "n",
+                "description": "Why it matters.",
+                "factor": "pace",
+                "source": "feedback",
+                "feedback_metric": "ces",
+                "target": 8,
+            },
             "target",
             "The target must be between 1 and 7, not 8.",
         ),
         (
-            {"key": "n", "name": "n", "factor": "pace", "aggregation": "count", "target": -1},
+            {
+                "key": "n",
+                "name": "n",
+                "description": "Why it matters.",
+                "factor": "pace",
+                "aggregation": "count",
+                "target": -1,
+            },
             "target",
             "The target must be at least 0, not -1.",
         ),
@@ -332,7 +369,9 @@ def test_a_measure_is_created_then_replaced_by_its_key(service, unit):
     agreement = draft(service=service, business_unit=unit)
     first = services.measure_set(agreement=agreement, **payslips())
     services.measure_set(agreement=agreement, **engage())
-    again = services.measure_set(agreement=agreement, **payslips(name="Payslips online on time", target=96))
+    again = services.measure_set(
+        agreement=agreement, **payslips(name="Payslips online on time", description="Why it matters.", target=96)
+    )
     assert again.pk == first.pk
     assert _stored(agreement) == {
         "payslips-on-time": ("Payslips online on time", Decimal(96), 0),
@@ -366,7 +405,9 @@ def test_a_measure_is_removed_and_removing_a_missing_one_says_so(service, unit):
 def test_the_whole_set_is_replaced_in_order_all_or_nothing(service, unit):
     agreement = draft(service=service, business_unit=unit)
     services.measure_set(agreement=agreement, **payslips())
-    services.measure_set(agreement=agreement, key="old", name="Old", factor="pace", target=1)
+    services.measure_set(
+        agreement=agreement, key="old", name="Old", description="Why it matters.", factor="pace", target=1
+    )
 
     with pytest.raises(ValidationError) as excinfo:
         services.measures_replace(
@@ -390,9 +431,48 @@ def test_the_whole_set_is_replaced_in_order_all_or_nothing(service, unit):
     assert _stored(agreement) == {}
 
 
-def test_an_agreement_has_a_few_measures_not_hundreds(service, unit):
-    many = [payslips(key=f"m{index}") for index in range(MOST_MEASURES + 1)]
-    assert measures_clean(many)[1] == {"measures": [f"An agreement has at most {MOST_MEASURES} measures, not 51."]}
+def test_an_agreement_has_a_select_few_measures(service, unit):
+    assert MOST_MEASURES == 7
+    assert measures_clean([payslips(key=f"m{index}") for index in range(7)])[1] == {}
+    many = [payslips(key=f"m{index}") for index in range(8)]
+    assert measures_clean(many)[1] == {
+        "measures": ["An agreement has at most 7 measures, not 8: keep the select few the business will act on."]
+    }
+    agreement = draft(service=service, business_unit=unit)
+    services.measures_replace(agreement=agreement, measures=many[:7])
+    with pytest.raises(ValidationError) as excinfo:
+        services.measure_set(agreement=agreement, **payslips(key="one-more"))
+    assert excinfo.value.message_dict == {"key": ["An agreement has at most 7 measures; remove one first."]}
+
+
+def test_a_measure_says_why_it_matters_in_its_own_words():
+    for missing in ("", "   ", None):
+        problems = measure_values_clean(payslips(description=missing))[1]
+        assert problems == {"description": ["Say why this measure matters to the business, in its own words."]}
+    assert measure_values_clean(payslips(description="x" * 2001))[1] == {
+        "description": ["The context is at most 2000 characters, not 2001."]
+    }
+    assert measure_values_clean(payslips(factor=""))[1] == {
+        "factor": [
+            "Choose the success factor it serves: engagement, urgency, ownership, pace, results or user experience."
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("count", "warning"),
+    [
+        (0, ""),
+        (5, ""),
+        (
+            6,
+            "6 measures: more than 5 is a lot to act on. Keep the select few that say whether the business is served (at most 7).",
+        ),
+        (8, "8 measures: an agreement carries at most 7. Remove 1."),
+    ],
+)
+def test_more_than_five_measures_is_warned_of(count, warning):
+    assert measures_count_warning(count) == warning
 
 
 @pytest.mark.parametrize(
@@ -458,6 +538,7 @@ def test_the_diff_reports_measures_added_removed_and_changed(service, unit):
             {
                 "key": "csat",
                 "name": "Happy users",
+                "description": "Why it matters to the business.",
                 "factor": "user_experience",
                 "source": "feedback",
                 "feedback_metric": "csat",

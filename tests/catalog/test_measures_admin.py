@@ -25,6 +25,7 @@ TERMS = {
 PAYSLIPS = {
     "key": "payslips-on-time",
     "name": "Payslips on time",
+    "description": "Why it matters to the business.",
     "factor": "results",
     "source": "manual",
     "aggregation": "percent",
@@ -37,6 +38,7 @@ PAYSLIPS = {
 ENGAGE = {
     "key": "time-to-engage",
     "name": "Time to engage",
+    "description": "Why it matters to the business.",
     "factor": "engagement",
     "source": "tickets",
     "ticket_metric": "engage_time",
@@ -64,6 +66,7 @@ def agreement():
         agreement=agreement,
         key="payslips-on-time",
         name="Payslips on time",
+        description="People pay their rent on pay day.",
         factor="results",
         aggregation="percent",
         condition="lte",

@@ -30,6 +30,7 @@ PAYSLIPS = {
 ENGAGE = {
     "key": "time-to-engage",
     "name": "Time to engage",
+    "description": "Why it matters to the business.",
     "factor": "engagement",
     "source": "tickets",
     "ticket_metric": "engage_time",
@@ -40,6 +41,7 @@ ENGAGE = {
 CSAT = {
     "key": "csat",
     "name": "Happy users",
+    "description": "Why it matters to the business.",
     "factor": "user_experience",
     "source": "feedback",
     "feedback_metric": "csat",
@@ -125,6 +127,21 @@ def test_the_agreement_page_lists_measures_by_factor_in_words(client, draft, own
     assert f'href="/agreements/{draft.pk}/measures/">Edit measures</a>' in html
 
 
+def test_the_agreement_page_warns_above_five_measures_and_flags_those_with_no_factor(client, draft, owner):
+    for index in range(6 - draft.measures.count()):
+        services.measure_set(agreement=draft, **{**PAYSLIPS, "key": f"extra-{index}", "name": f"Extra {index}"})
+    draft.measures.filter(key="extra-0").update(factor="")  # written before the rule, say
+    client.force_login(owner)
+    html = page_text(client.get(f"/agreements/{draft.pk}/"))
+    assert (
+        '<p class="notice notice--warning" id="measures-count-warning">6 measures: more than 5 is a lot to act on. '
+        "Keep the select few that say whether the business is served (at most 7).</p>"
+    ) in html
+    flagged = html.split('id="flagged-measures"')[1].split("</div>")[0]
+    assert "1 measure to look at again" in flagged
+    assert "<li>Extra 0: No success factor: say which of the six it shows.</li>" in flagged
+
+
 def test_a_version_without_measures_says_so(client, agreed, owner):
     html = page_text(client.get(f"/agreements/{agreed.pk}/"))
     assert "This version defines no success measures." in html
@@ -137,8 +154,12 @@ def test_the_agreement_page_reads_a_fixed_number_of_queries(client, draft, owner
     client.force_login(owner)
     with django_assert_max_num_queries(20) as few:
         client.get(f"/agreements/{second.pk}/")
-    services.measure_set(agreement=second, key="more", name="More", factor="pace", target=1)
-    services.measure_set(agreement=second, key="again", name="Again", factor="results", target=1)
+    services.measure_set(
+        agreement=second, key="more", name="More", description="Why it matters.", factor="pace", target=1
+    )
+    services.measure_set(
+        agreement=second, key="again", name="Again", description="Why it matters.", factor="results", target=1
+    )
     with django_assert_max_num_queries(len(few.captured_queries)):  # no query per measure, for the list or the diff
         assert client.get(f"/agreements/{second.pk}/").status_code == 200
 
@@ -190,6 +211,7 @@ def test_owner_changes_removes_and_adds_measures_in_one_go(client, draft, owner)
         {0: {"target": "96", "warning_level": "99"}, 2: {"DELETE": "on"}},
         new={
             "name": "Owner within 30 minutes",
+            "description": "Why it matters to the business.",
             "factor": "ownership",
             "source": "tickets",
             "ticket_metric": "owner_within",
