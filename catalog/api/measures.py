@@ -122,8 +122,11 @@ class MeasureInputSerializer(serializers.Serializer):
     )
     name = serializers.CharField(max_length=160, help_text="In the business's words.")
     description = serializers.CharField(
-        required=False, allow_blank=True, allow_null=True, help_text="Required: why the measure matters to the business, in its own words (the context shown beside "
-        "its value)."
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="Required: why the measure matters to the business, in its own words (the context shown "
+        "beside its value).",
     )
     factor = serializers.ChoiceField(choices=SuccessFactor.choices, help_text="The success factor it serves.")
     source = _choice(MeasureSource, "Where the data comes from (default: manual).")

@@ -466,7 +466,8 @@ def test_a_measure_says_why_it_matters_in_its_own_words():
         (5, ""),
         (
             6,
-            "6 measures: more than 5 is a lot to act on. Keep the select few that say whether the business is served (at most 7).",
+            "6 measures: more than 5 is a lot to act on. "
+            "Keep the select few that say whether the business is served (at most 7).",
         ),
         (8, "8 measures: an agreement carries at most 7. Remove 1."),
     ],
