@@ -143,8 +143,10 @@ def _apply_facts(ticket: Ticket, history: list, now: datetime) -> None:
 
 
 def _fill(clock: Clock, state, calendar_id: int, now: datetime) -> None:
-    """Copy a derived state onto the row. A clock that was breached or warned keeps that
-    memory, so re-deriving never raises the same alert twice."""
+    """Copy a derived state onto the row. A clock that was warned keeps that memory, so
+    re-deriving never raises the same alert twice (alerts are unique by key besides), up to
+    the share its history has really reached: a warning raised while a late delivery was still
+    on its way (the resolution that had not arrived) is not remembered as if it had happened."""
     clock.priority = state.priority
     clock.calendar_id = calendar_id
     clock.target_seconds = int(state.target.total_seconds())
@@ -156,4 +158,6 @@ def _fill(clock: Clock, state, calendar_id: int, now: datetime) -> None:
     clock.warning_shares = [[share, at.isoformat() if at else None] for share, at in state.thresholds]
     clock.breached_at = state.due_at if state.state == "breached" else None
     clock.counting = state.counting
+    reached = [share for share, at in state.thresholds if at is not None and at <= now]
+    clock.last_warned_share = min(clock.last_warned_share, max(reached, default=0.0))
     clock.computed_at = now
