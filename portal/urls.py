@@ -2,6 +2,7 @@ from django.urls import path
 
 from portal.views import (
     agreements,
+    board,
     catalogue,
     commitments,
     feedback_summary,
@@ -38,6 +39,8 @@ urlpatterns = [
     path("services/<slug:slug>/sla/", sla.service_sla, name="service_sla"),
     path("services/<slug:slug>/scorecard/", scorecard.service_scorecard, name="service_scorecard"),
     path("warnings/", sla.warnings, name="warnings"),
+    path("board/", board.board, name="board"),
+    path("board/<int:pk>/acknowledge/", board.board_acknowledge, name="board_acknowledge"),
     path("tickets/<int:pk>/", sla.ticket, name="ticket"),
     path("alerts/", sla.alerts, name="alerts"),
     path("alerts/badge/", sla.alert_badge, name="alert_badge"),

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from sla.api import commitments, integrations, measurements, scorecard, views
+from sla.risks.api import RiskListView
 
 router = SimpleRouter()
 router.register("tickets", views.TicketViewSet, basename="ticket")
@@ -16,6 +17,7 @@ urlpatterns = [
     path("measurements/<int:pk>/", measurements.MeasurementDetailView.as_view(), name="measurement-detail"),
     path("measurements/<int:pk>/correct/", measurements.MeasurementCorrectView.as_view(), name="measurement-correct"),
     path("measurements/<int:pk>/remove/", measurements.MeasurementRemoveView.as_view(), name="measurement-remove"),
+    path("risks/", RiskListView.as_view(), name="risks"),
     path("services/<slug:slug>/scorecard/", scorecard.ServiceScorecardView.as_view(), name="service-scorecard"),
     *router.urls,
 ]

@@ -1,0 +1,83 @@
+"""Reads of the early-warning board: everything that can go wrong before it does, as the alerts
+the user may see (sla.selectors.alert_list: scoped to the user) that are not resolved: ticket
+clocks, measures at risk or missed, commitments at risk, stale or missed, agreements due for
+review, overdue follow-ups. Ranked in Python (ranking.py) after one query: the board holds the
+unresolved alerts, a few hundred at most even for a large catalogue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from catalog.models import BusinessUnit, Service
+from sla import selectors as sla_selectors
+from sla.models import Alert, AlertKind, AlertState
+from sla.risks import ranking
+
+OPEN_STATES = (AlertState.OPEN, AlertState.ACKNOWLEDGED)
+
+# The board's kinds, as people name them, and the alert kinds each covers.
+KINDS = {
+    "clock": ("Ticket clocks", (AlertKind.CLOCK_WARNING, AlertKind.CLOCK_BREACH)),
+    "measure": ("Success measures", (AlertKind.MEASURE_AT_RISK, AlertKind.MEASURE_MISSED)),
+    "commitment": (
+        "Commitments",
+        (AlertKind.COMMITMENT_AT_RISK, AlertKind.COMMITMENT_STALE, AlertKind.COMMITMENT_MISSED),
+    ),
+    "agreement": ("Agreement reviews", (AlertKind.AGREEMENT_REVIEW_DUE,)),
+    "follow_up": ("Detractor follow-ups", (AlertKind.FOLLOW_UP_OVERDUE,)),
+}
+KIND_OF = {alert_kind: kind for kind, (_, alert_kinds) in KINDS.items() for alert_kind in alert_kinds}
+
+
+@dataclass(frozen=True)
+class BoardItem:
+    alert: Alert
+    kind: str  # one of KINDS
+    standing: ranking.Standing
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS[self.kind][0]
+
+
+def board_item(alert: Alert, *, now: datetime) -> BoardItem:
+    """One alert as the board ranks it (its service already loaded)."""
+    return BoardItem(
+        alert=alert,
+        kind=KIND_OF.get(alert.kind, "clock"),
+        standing=ranking.standing(
+            kind=alert.kind,
+            severity=alert.severity,
+            state=alert.state,
+            criticality=alert.service.criticality if alert.service_id else None,
+            due_at=alert.due_at,
+            now=now,
+        ),
+    )
+
+
+def board_items(
+    *,
+    user,
+    now: datetime,
+    business_unit: BusinessUnit | None = None,
+    service: Service | None = None,
+    kind: str | None = None,
+    severity: str | None = None,
+    acknowledged: bool = True,
+    sort: str = ranking.IMPACT,
+) -> list[BoardItem]:
+    """The board's items `user` may see, ranked. One query."""
+    alerts = sla_selectors.alert_list(user=user).filter(state__in=OPEN_STATES if acknowledged else [AlertState.OPEN])
+    if business_unit is not None:
+        alerts = alerts.filter(service__in=Service.objects.filter(business_units=business_unit))
+    if service is not None:
+        alerts = alerts.filter(service=service)
+    if kind:
+        alerts = alerts.filter(kind__in=KINDS[kind][1])
+    if severity:
+        alerts = alerts.filter(severity=severity)
+    items = [board_item(alert, now=now) for alert in alerts.select_related("service", "ticket", "owner")]
+    items.sort(key=lambda item: ranking.sort_key(item.standing, sort=sort, opened_at=item.alert.opened_at))
+    return items
