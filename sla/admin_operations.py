@@ -1,7 +1,7 @@
-"""Admin for what the engine records: tickets with their events and clocks, alerts, measurements
-with their corrections, and measure evaluations. Tickets and clocks are derived from the event log,
-so they are read-only here (events come from the tools; clocks are rebuilt with
-`recompute_clocks`)."""
+"""Admin for what the engine records: tickets with their observations, events and clocks, alerts,
+measurements with their corrections, and measure evaluations. Observations are what the tools
+sent; events, tickets and clocks are derived from them, so all are read-only here (clocks are
+rebuilt with `recompute_clocks`)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from sla.models import (
     MeasurementCorrection,
     Ticket,
     TicketEvent,
+    TicketObservation,
 )
 from sla.services import alert_acknowledge
 
@@ -37,7 +38,7 @@ class TicketEventInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
-    ordering = ["occurred_at", "pk"]
+    ordering = ["occurred_at", "sequence", "pk"]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -52,6 +53,19 @@ class ClockInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(TicketObservation)
+class TicketObservationAdmin(ReadOnlyAdmin):
+    """Every delivery as it was sent, including those still waiting for their ticket's opening."""
+
+    list_display = ["__str__", "origin", "observed_at", "key", "ticket", "received_at"]
+    list_filter = ["origin", "source"]
+    search_fields = ["external_id", "key"]
+    date_hierarchy = "observed_at"
+    list_select_related = ["ticket"]
+    fields = ["source", "external_id", "ticket", "origin", "observed_at", "rank", "key", "content", "received_at"]
+    readonly_fields = fields
 
 
 @admin.register(Ticket)

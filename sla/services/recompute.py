@@ -11,6 +11,7 @@ from django.utils import timezone
 from catalog.models import Service
 from sla.models import ACTIVE_TICKET_STATES, Clock, Ticket
 from sla.services.clock_sync import tickets_sync
+from sla.services.tickets import tickets_rederive
 
 BATCH = 200
 
@@ -23,8 +24,10 @@ def tickets_recompute(
     now: datetime | None = None,
     raise_alerts: bool = True,
     progress=None,
+    rederive: bool = False,
 ) -> int:
-    """Re-derive the clocks of the tickets selected (all when no filter). Returns how many."""
+    """Re-derive the clocks of the tickets selected (all when no filter); with `rederive`, their
+    events from their observations first. Returns how many."""
     now = now or timezone.now()
     tickets = Ticket.objects.all()
     if service_ids is not None:
@@ -40,6 +43,8 @@ def tickets_recompute(
     ids = list(tickets.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
+        if rederive:
+            tickets_rederive(ticket_ids=batch, now=now, raise_alerts=raise_alerts)
         tickets_sync(ticket_ids=batch, now=now, raise_alerts=raise_alerts)
         if progress is not None:
             progress(len(batch))

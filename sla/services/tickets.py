@@ -211,6 +211,38 @@ def ticket_observations_ingest(
     return result
 
 
+def tickets_rederive(*, ticket_ids: Sequence[int], now: datetime | None = None, raise_alerts: bool = True) -> int:
+    """Derive these tickets' events again from all their observations (after an integration's
+    mappings changed, say) and recompute them. A ticket whose history now names a service or
+    unit that no longer exists is left as it was. Returns how many histories changed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        keys = set(Ticket.objects.filter(pk__in=list(ticket_ids)).values_list("source", "external_id"))
+        _lock(keys)
+        tickets = _lock_tickets(keys)
+        stored = _stored_observations(keys)
+        translators = _integration_translators()
+        derivations = {
+            key: derive_transitions(items, translate=lambda o, known, source=key[0]: translators(source)(o, known))
+            for key, items in stored.items()
+            if key in tickets
+        }
+        services, units = _named(derivations.values())
+        usable = {
+            tickets[key].pk: derivation
+            for key, derivation in derivations.items()
+            if derivation.opening is not None
+            and all(
+                (not d.event.service or d.event.service in services)
+                and (not d.event.business_unit or d.event.business_unit in units)
+                for d in derivation.events
+            )
+        }
+        touched = _write_histories(usable, tickets, services, units, IngestResult())
+        tickets_sync(ticket_ids=touched, now=now, raise_alerts=raise_alerts)
+    return len(touched)
+
+
 def _check_new(key, items, stored, derivation: Derivation, errors: _Errors, result: IngestResult, check) -> None:
     """A new delivery must make sense in its place; the old ones are as they were accepted."""
     opening = derivation.opening

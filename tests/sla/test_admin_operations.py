@@ -50,3 +50,16 @@ def test_alerts_can_be_acknowledged_from_the_admin(sla, superuser_client):
     assert b"1 alert(s) acknowledged." in response.content
     alert.refresh_from_db()
     assert alert.state == "acknowledged"
+
+
+def test_observations_are_listed_with_those_waiting_for_their_opening(sla, superuser_client):
+    from sla.models import TicketObservation
+
+    ticket_events_ingest(events=[event("assigned", at(2, 9, 10), external_id="INC-LATE", assignee="Bo")], now=at(2, 10))
+    open_ticket()
+    page = superuser_client.get(reverse("admin:sla_ticketobservation_changelist"))
+    assert page.status_code == 200 and b"INC-LATE" in page.content and b"INC-1" in page.content
+    waiting = TicketObservation.objects.get(external_id="INC-LATE")
+    assert waiting.ticket is None
+    detail = superuser_client.get(reverse("admin:sla_ticketobservation_change", args=[waiting.pk]))
+    assert detail.status_code == 200 and b"Bo" in detail.content

@@ -4,7 +4,10 @@ ends as if the deliveries had come in order, for Jira, ServiceNow and Zendesk.""
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 
 from sla.clocks import MET, RESOLVE
 from sla.integrations.signatures import sign_zendesk
@@ -133,3 +136,17 @@ def test_a_late_delivery_says_what_it_changed(api, servicenow):
     # The reopen is new, and so is the second resolution: the 14:00 snapshot now means one.
     assert late["created"] == 2
     assert_resolved_twice()
+
+
+def test_recompute_clocks_rederive_reads_the_snapshots_again_with_the_mappings_as_they_are(api, servicenow):
+    for n in (OPENED, TAKEN):
+        deliver(api, VENDORS["servicenow"](n))
+    assert Ticket.objects.get().priority == 2
+    servicenow.priorities = {"1": 1, "2": 1, "3": 3, "4": 4, "5": 5}
+    servicenow.save(update_fields=["priorities"])
+    call_command("recompute_clocks", stdout=StringIO())
+    assert Ticket.objects.get().priority == 2  # the clocks alone: the events stay as derived
+    call_command("recompute_clocks", "--rederive", stdout=StringIO())
+    ticket = Ticket.objects.get()
+    assert ticket.priority == 1
+    assert Clock.objects.get(ticket=ticket, kind=RESOLVE).priority == 1
