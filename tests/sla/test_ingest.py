@@ -169,3 +169,27 @@ def test_event_kinds_are_stored_and_shown_by_name(sla):
     assert stored.kind == "opened"
     assert stored.get_kind_display() == "Opened"
     stored.full_clean()  # the stored value is one of the field's choices
+
+
+def test_a_second_opening_is_refused_and_stores_nothing(sla):
+    ticket_events_ingest(events=[open_event()], now=at(2, 10))
+    with pytest.raises(ValidationError) as error:
+        ticket_events_ingest(events=[open_event(when=at(2, 8), key="again")], now=at(2, 10), many=False)
+    assert "already open" in error.value.message_dict["kind"][0]
+    assert TicketEvent.objects.count() == 1 and Ticket.objects.get().opened_at == at(2, 9)
+
+
+def test_events_in_any_order_end_as_in_order(sla):
+    events = [
+        open_event(),
+        event("assigned", at(2, 9, 10), assignee="Bo"),
+        event("resolved", at(2, 12)),
+        event("reopened", at(2, 13)),
+        event("resolved", at(2, 14)),
+    ]
+    for one in reversed(events):  # the opening last: the others wait for it
+        ticket_events_ingest(events=[one], now=at(3, 9))
+    ticket = Ticket.objects.get()
+    assert [e.kind for e in ticket.events.all()] == ["opened", "assigned", "resolved", "reopened", "resolved"]
+    assert (ticket.state, ticket.resolved_at, ticket.assignee) == ("resolved", at(2, 14), "Bo")
+    assert clocks(ticket)[(RESOLVE, 1)].state == MET

@@ -150,3 +150,18 @@ def test_recompute_clocks_rederive_reads_the_snapshots_again_with_the_mappings_a
     ticket = Ticket.objects.get()
     assert ticket.priority == 1
     assert Clock.objects.get(ticket=ticket, kind=RESOLVE).priority == 1
+
+
+def test_a_jira_comment_that_overtakes_its_issue_counts_once_the_issue_arrives(api, jira):
+    from tests.sla.integrations.conftest import jira_comment
+
+    comment = jira_comment(when=at(2, 9, 30), comment_id="77")
+    body = body_of(comment)
+    early = deliver(api, ("/api/v1/integrations/jira/", body, jira_headers(body, delivery="c1")))
+    assert early["created"] == 0 and "has not seen HR-12" in early["ignored"]
+    assert not Ticket.objects.exists()
+    deliver(api, VENDORS["jira"](OPENED))
+    events = list(TicketEvent.objects.values_list("kind", "occurred_at"))
+    assert events == [("opened", TIMES[OPENED]), ("responded", at(2, 9, 30))]
+    engage = Clock.objects.get(kind="engage")
+    assert engage.state == MET and engage.stopped_at == at(2, 9, 30)
