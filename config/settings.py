@@ -5,6 +5,7 @@ defaults give the embedded set-up that `make demo` runs: SQLite, a broker that n
 server. README.md lists the switches.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "csp",
+    "axes",
     "simple_history",
     "import_export",
     "rules.apps.AutodiscoverRulesConfig",
@@ -67,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires: turns a lockout into its page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -105,6 +108,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before any other
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -121,6 +125,18 @@ LOGOUT_REDIRECT_URL = "portal:home"
 # Anyone who can reach Accord may browse the catalogue (services, categories, business
 # units and the agreements in force). Off: only signed-in users.
 CATALOGUE_PUBLIC = env.bool("CATALOGUE_PUBLIC", default=True)
+
+# Login throttling with lockout (django-axes), on the portal's and the admin's sign-in alike:
+# AXES_FAILURE_LIMIT wrong passwords for one username from one address lock that pair out for
+# AXES_COOLOFF_MINUTES (a 429 page); a success resets the count. Admins unlock in the admin
+# (Axes → access attempts) or with `manage.py axes_reset_username USERNAME`. docs/security.md.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.security.login_lockout_response"  # 429, Retry-After, our page
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["password"]
 
 # --- Internationalisation: stored in UTC, shown in TIME_ZONE --------------------------
 LANGUAGE_CODE = "en-gb"
@@ -192,6 +208,11 @@ REST_FRAMEWORK = {
         "catalog.api.permissions.ApiKeyScope",
         "catalog.api.permissions.CatalogueReadable",
     ],
+    # Per key and per anonymous address, in the shared cache (CACHE_URL); rates: API_THROTTLE_RATES.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "catalog.api.throttling.ApiKeyRateThrottle",
+        "catalog.api.throttling.AnonymousRateThrottle",
+    ],
     "DEFAULT_PAGINATION_CLASS": "catalog.api.pagination.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
@@ -201,6 +222,13 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Requests per key, per anonymous address and per address to the webhooks, as DRF rates
+# ("600/min", "20/s", "10000/h", "100000/d"); empty: no limit. docs/api.md: Throttling.
+API_THROTTLE_RATES = {
+    "key": env.str("API_THROTTLE_KEY_RATE", default="6000/min"),
+    "anonymous": env.str("API_THROTTLE_ANONYMOUS_RATE", default="300/min"),
+    "webhook": env.str("API_THROTTLE_WEBHOOK_RATE", default="6000/min"),
 }
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "catalog.api.errors.AccordExceptionHandler",

@@ -16,6 +16,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.api.throttling import WebhookRateThrottle
 from sla.integrations.selectors import integration_for_delivery
 from sla.integrations.services import integration_delivery_receive
 from sla.integrations.signatures import SignatureRejected
@@ -54,6 +55,7 @@ class IntegrationWebhookView(APIView):
     signature_header: str = ""
     authentication_classes: list = []  # the signature is the authentication
     permission_classes = [AllowAny]
+    throttle_classes = [WebhookRateThrottle]  # by address: no key to count by (docs/api.md)
     parser_classes: list = []  # the body is read raw: the signature covers its exact bytes
 
     def get_authenticate_header(self, request) -> str:
