@@ -93,15 +93,13 @@ def integration_delivery_receive(
         return DeliveryResult(0, 0, None, seen.external_id, seen.ignored or "Nothing changed.")
     external_id, observation = seen
     translate = snapshot_translator(integration_config(integration))
-    try:
-        result = ticket_observations_ingest(
-            observations=[ObservationInput(integration.slug, external_id, observation)],
-            translators=lambda source: translate,
-            now=now,
-            check=lambda translation: _check_routing(translation.events),
-        )
-    except ValidationError as error:
-        raise _named_by_kind(error) from error
+    # Problems are named by the part of the payload, or by the derived event ("resolved.occurred_at").
+    result = ticket_observations_ingest(
+        observations=[ObservationInput(integration.slug, external_id, observation)],
+        translators=lambda source: translate,
+        now=now,
+        check=lambda translation: _check_routing(translation.events),
+    )
     Integration.objects.filter(pk=integration.pk).update(last_delivery_at=now)
     translation = result.translations.get(observation.key)
     ignored = ""
@@ -189,9 +187,3 @@ def _check_routing(events: list[TicketEventInput]) -> None:
     ]
     if problems:
         raise ValidationError({"routing": problems})
-
-
-def _named_by_kind(error: ValidationError) -> ValidationError:
-    """Problems are named by the part of the payload, or by the event Accord derived from it
-    ("resolved.occurred_at"), never by a position in a list the tool's user never saw."""
-    return error

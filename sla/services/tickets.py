@@ -24,14 +24,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import BusinessUnit, Service
-from catalog.priorities import priority_from_matrix
 from sla import clocks as c
 from sla.events import TicketEventInput, event_problems
 from sla.integrations.common import Translation
-from sla.models import Ticket, TicketEvent, TicketObservation
-from sla.selectors import agreed_targets_for
+from sla.models import Ticket, TicketObservation
 from sla.services.clock_sync import tickets_sync
-from sla.ticket_state import DESCRIPTIVE_FIELDS
+from sla.services.ticket_histories import histories_write
 from sla.transitions import (
     EVENT,
     Derivation,
@@ -205,7 +203,7 @@ def ticket_observations_ingest(
                 )
         result.created = sum(len(items) for items in new.values())
         result.held = sum(len(items) for key, items in new.items() if key not in opened)
-        touched = _write_histories({tickets[key].pk: d for key, d in opened.items()}, tickets, services, units, result)
+        touched = histories_write({tickets[key].pk: d for key, d in opened.items()}, tickets, services, units, result)
         tickets_sync(ticket_ids=touched, now=now, raise_alerts=raise_alerts)
         result.ticket_ids = touched
     return result
@@ -238,7 +236,7 @@ def tickets_rederive(*, ticket_ids: Sequence[int], now: datetime | None = None, 
                 for d in derivation.events
             )
         }
-        touched = _write_histories(usable, tickets, services, units, IngestResult())
+        touched = histories_write(usable, tickets, services, units, IngestResult())
         tickets_sync(ticket_ids=touched, now=now, raise_alerts=raise_alerts)
     return len(touched)
 
@@ -372,101 +370,6 @@ def _open_tickets(created: list[TicketKey], opened: dict[TicketKey, Derivation],
         )
     # Deliveries of one ticket take turns (_lock); the unique key is the last safeguard.
     Ticket.objects.bulk_create(rows, ignore_conflicts=True)
-
-
-EVENT_FIELDS = ("kind", "occurred_at", "priority", "impact", "urgency", "assignee", "note", "data", "sequence")
-
-
-def _write_histories(derivations: dict[int, Derivation], tickets, services, units, result: IngestResult) -> list[int]:
-    """Make each ticket's stored events equal to its derived history; returns the tickets
-    whose history changed."""
-    if not derivations:
-        return []
-    by_pk = {t.pk: t for t in tickets.values()}
-    rows = _history_rows(derivations, by_pk, services, units)
-    stored: dict[int, dict[str, tuple]] = defaultdict(dict)
-    stored_pk: dict[tuple[int, str], int] = {}
-    for pk, ticket_id, key, *values in TicketEvent.objects.filter(ticket_id__in=list(derivations)).values_list(
-        "pk", "ticket_id", "idempotency_key", *EVENT_FIELDS
-    ):
-        stored[ticket_id][key] = tuple(values)
-        stored_pk[(ticket_id, key)] = pk
-    stale, fresh, touched = [], [], set()
-    for ticket_id in derivations:
-        wanted = {row.idempotency_key: row for row in rows[ticket_id]}
-        have = stored[ticket_id]
-        for key in have.keys() - wanted.keys():
-            stale.append(stored_pk[(ticket_id, key)])
-            result.events_removed += 1
-            touched.add(ticket_id)
-        for key, row in wanted.items():
-            if have.get(key) == tuple(getattr(row, name) for name in EVENT_FIELDS):
-                continue
-            if key in have:
-                stale.append(stored_pk[(ticket_id, key)])
-            else:
-                result.events_created += 1
-            fresh.append(row)
-            touched.add(ticket_id)
-    if stale:
-        TicketEvent.objects.filter(pk__in=stale).delete()
-    TicketEvent.objects.bulk_create(fresh, batch_size=1000)
-    return sorted(touched)
-
-
-def _history_rows(derivations: dict[int, Derivation], tickets: dict[int, Ticket], services, units):
-    """The event rows of each derived history. A priority given as impact and urgency goes
-    through the matrix of the agreement for the service and unit in force at that event."""
-    in_force: dict[int, list[tuple[int, int | None]]] = {}
-    pairs = set()
-    for ticket_id, derivation in derivations.items():
-        ticket = tickets[ticket_id]
-        service_id, unit_id = ticket.service_id, ticket.business_unit_id
-        steps = []
-        for derived in derivation.events:
-            event = derived.event
-            if event.service:
-                service_id = services[event.service].pk
-                unit_id = units[event.business_unit].pk if event.business_unit else None
-            elif event.business_unit:
-                unit_id = units[event.business_unit].pk
-            steps.append((service_id, unit_id))
-            pairs.add((service_id, unit_id))
-        in_force[ticket_id] = steps
-    matrices = {pair: agreed.matrix for pair, agreed in agreed_targets_for(pairs).items()}
-    rows: dict[int, list[TicketEvent]] = {}
-    for ticket_id, derivation in derivations.items():
-        rows[ticket_id] = [
-            _event_row(derived.event, derived.observation, ticket_id, sequence, pair, matrices, services, units)
-            for sequence, (derived, pair) in enumerate(zip(derivation.events, in_force[ticket_id], strict=True))
-        ]
-    return rows
-
-
-def _event_row(
-    event: TicketEventInput, observation: str, ticket_id: int, sequence: int, pair, matrices, services, units
-) -> TicketEvent:
-    priority = event.priority
-    if event.sets_priority and priority is None:
-        priority = priority_from_matrix(matrices.get(pair), impact=event.impact, urgency=event.urgency)
-    values = {name: getattr(event, name) for name in DESCRIPTIVE_FIELDS if getattr(event, name) not in (None, "")}
-    if event.service:
-        values["service_id"] = services[event.service].pk
-    if event.business_unit:
-        values["business_unit_id"] = units[event.business_unit].pk
-    return TicketEvent(
-        ticket_id=ticket_id,
-        kind=event.kind,
-        occurred_at=event.occurred_at,
-        idempotency_key=event.idempotency_key,
-        priority=priority,
-        impact=event.impact,
-        urgency=event.urgency,
-        assignee=event.assignee or "",
-        note=event.note,
-        data={**event.data, "values": values, "observation": observation},
-        sequence=sequence,
-    )
 
 
 def _integration_translators() -> Callable[[str], Translator]:
