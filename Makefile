@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 DEMO_PORT ?= 8000
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install demo test lint audit format bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ test: install lint
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@BIN=$(BIN) bash .ci/pip-audit
+
+# The dependency audit alone, failing when no vulnerability data can be reached.
+audit: install
+	BIN=$(BIN) AUDIT_REQUIRED=1 bash .ci/pip-audit
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -45,8 +45,11 @@ def _excerpt(raw: bytes) -> str:
 
 def webhook_post(*, url: str, body: bytes, headers: dict[str, str], timeout: float = WEBHOOK_TIMEOUT_SECONDS) -> int:
     """POST `body` to `url`; returns the 2xx status or raises DeliveryError naming what went wrong."""
-    host = urlsplit(url).netloc
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    parts = urlsplit(url)
+    host = parts.netloc
+    if parts.scheme not in ("http", "https"):  # urllib would also open file: and ftp: URLs
+        raise DeliveryError(f"refused to post to a {parts.scheme or 'scheme-less'} URL: only http and https")
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - http(s) only, checked above
     try:
         with _opener.open(request, timeout=timeout) as response:
             status = response.status

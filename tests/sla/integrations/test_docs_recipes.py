@@ -24,8 +24,10 @@ def recipe_bodies() -> list[str]:
 
 
 def openssl(data: bytes, *args: str) -> bytes:
-    return subprocess.run(
-        ["openssl", "dgst", "-sha256", "-hmac", SECRET, *args], input=data, capture_output=True
+    return subprocess.run(  # noqa: S603 - fixed arguments: checks the docs' openssl recipe
+        ["openssl", "dgst", "-sha256", "-hmac", SECRET, *args],  # noqa: S607 - as the docs' recipe: openssl on PATH
+        input=data,
+        capture_output=True,
     ).stdout
 
 

@@ -318,7 +318,7 @@ def docs_verifier():
     text = (settings.BASE_DIR / "docs" / "notifications.md").read_text()
     [code] = re.findall(r"### Verifying the signature.*?```python\n(.*?)```", text, re.S)
     namespace: dict = {}
-    exec(code, namespace)
+    exec(code, namespace)  # noqa: S102 - runs the receiver's example from our own docs, to prove it works
     return namespace["verify_accord"]
 
 
@@ -349,3 +349,11 @@ def test_links_go_to_the_first_page_that_exists_and_fall_back_to_the_service_the
     assert alert_url(Alert()) == f"{SITE_URL}/"
     saved = alert_make(service=service)
     assert alert_url(saved).startswith(SITE_URL + "/") and str(saved.pk) in alert_url(saved)
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/x", "//example.com/hook"])
+def test_a_webhook_is_only_ever_posted_over_http_or_https(url):
+    from sla.notifications.transport import webhook_post
+
+    with pytest.raises(DeliveryError, match="only http and https"):
+        webhook_post(url=url, body=b"{}", headers={})
