@@ -184,3 +184,26 @@ def test_alerts_list_filter_and_acknowledge(api, sla, time_machine):
     assert response.status_code == 400
     assert "only an open alert" in response.json()["errors"][0]["detail"]
     assert Alert.objects.get().acknowledged_by == sla["owner"]
+
+
+def test_an_event_ahead_of_its_opening_is_held_for_integrations_and_refused_to_others(api, sla, time_machine):
+    from sla.models import TicketObservation
+
+    time_machine.move_to(at(2, 12))
+    early = {
+        "source": "servicedesk",
+        "external_id": "INC-9",
+        "kind": "assigned",
+        "occurred_at": "2026-11-02T09:10:00Z",
+        "idempotency_key": "INC-9:assigned",
+        "assignee": "Bo",
+    }
+    refused = as_user(api, sla["owner"]).post("/api/v1/ticket-events/", early, format="json")
+    assert refused.status_code == 403 and "not known yet" in refused.json()["errors"][0]["detail"]
+    assert not TicketObservation.objects.exists()
+    held = as_user(api, f.UserFactory(roles=[roles.INTEGRATIONS])).post("/api/v1/ticket-events/", early, format="json")
+    assert held.status_code == 201
+    assert held.json() == {"created": 1, "duplicates": 0, "tickets_created": 0, "held": 1, "ticket_ids": []}
+    response = as_user(api, sla["owner"]).post("/api/v1/ticket-events/", opened("INC-9"), format="json")
+    assert response.status_code == 201 and response.json()["tickets_created"] == 1
+    assert Ticket.objects.get(external_id="INC-9").assignee == "Bo"
