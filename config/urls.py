@@ -19,3 +19,7 @@ urlpatterns = [
 ]
 
 handler500 = "config.ops.unavailable.server_error"  # a database outage is a 503, even outside a view
+# Under /api/ these answer in the API's error format (catalog/api/errors.py).
+handler400 = "catalog.api.errors.bad_request"
+handler403 = "catalog.api.errors.permission_denied"
+handler404 = "catalog.api.errors.page_not_found"

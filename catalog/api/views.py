@@ -13,6 +13,7 @@ from catalog import selectors, services
 from catalog.api import serializers as s
 from catalog.api.filters import AgreementFilter, ServiceFilter
 from catalog.api.measures import MEASURES_PREFETCH, AgreementMeasuresMixin
+from catalog.api.routing import ID_PATTERN, SLUG_PATTERN
 from catalog.api.targets import TARGETS_PREFETCH, AgreementTargetsMixin
 from catalog.models import Agreement, AgreementStatus, Lifecycle
 
@@ -52,6 +53,7 @@ class ServiceViewSet(
     viewsets.GenericViewSet,
 ):
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
     filterset_class = ServiceFilter
 
     def get_queryset(self):
@@ -107,6 +109,7 @@ class _AdminWritableViewSet(
     """Readable like the catalogue; created and changed by admins only."""
 
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
     manage_perm = ""
 
     def check_permissions(self, request):
@@ -181,6 +184,7 @@ class AgreementViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    lookup_value_regex = ID_PATTERN
     filterset_class = AgreementFilter
 
     def get_queryset(self):

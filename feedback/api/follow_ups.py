@@ -19,6 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from catalog.api.routing import ID_PATTERN
 from catalog.api.serializers import PersonSerializer, RefSerializer
 from feedback import follow_up_selectors as selectors
 from feedback.models import FollowUpState
@@ -91,6 +92,7 @@ def _parsed(serializer_class, data) -> dict:
     retrieve=extend_schema(summary="A follow-up, with the answer that opened it"),
 )
 class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = ID_PATTERN
     serializer_class = FollowUpSerializer
     http_method_names = ["get", "post", "head", "options"]
 

@@ -9,14 +9,15 @@ Rights: admins, Integrations, and the service's owner for their service.
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.fields import empty
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -26,7 +27,16 @@ from catalog.models import ApiScope, BusinessUnit, Service
 from feedback.models import COMMENT_MAX_LENGTH, InvitationKind, SurveyKind, SurveySettings
 from feedback.models import Response as FeedbackResponse
 from feedback.services import ResponseInput, response_record_external
-from feedback.services.surveys import survey_settings_get, survey_settings_update
+from feedback.services.surveys import (
+    EVENT_DELAY_DAYS,
+    EVENT_DELAY_PROBLEM,
+    FATIGUE_DAYS,
+    FATIGUE_PROBLEM,
+    INVITATION_VALID_DAYS,
+    INVITATION_VALID_PROBLEM,
+    survey_settings_get,
+    survey_settings_update,
+)
 from sla.models import Ticket
 
 # --- Responses ------------------------------------------------------------------------------------
@@ -198,16 +208,25 @@ class ExternalResponsesView(APIView):
 # --- Survey settings ------------------------------------------------------------------------------
 
 
-@extend_schema_field(OpenApiTypes.NUMBER)
-class DaysField(serializers.Field):
-    """A duration as a number of days (fractions allowed: 0.5 is 12 hours)."""
+class DaysField(serializers.FloatField):
+    """A duration as a number of days (fractions allowed: 0.5 is 12 hours), between the
+    bounds it is given (stated in the schema); a number, not its text."""
 
     default_error_messages = {"invalid": "Give a number of days, e.g. 1 or 0.5."}
 
+    def __init__(self, *, bounds: tuple[int, int], problem: str, **kwargs):
+        low, high = bounds
+        messages = {"min_value": problem, "max_value": problem}
+        super().__init__(min_value=low, max_value=high, error_messages=messages, **kwargs)
+
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int | float):
+        if isinstance(data, bool) or not isinstance(data, int | float) or not math.isfinite(data):
             self.fail("invalid")
-        return timedelta(days=data)
+        return super().to_internal_value(data)
+
+    def run_validation(self, data=empty):
+        days = super().run_validation(data)  # the bounds first: a timedelta of 1e308 days overflows
+        return timedelta(days=days)
 
     def to_representation(self, value):
         days = value.total_seconds() / 86400
@@ -219,8 +238,18 @@ class SurveySettingsSerializer(serializers.ModelSerializer):
     event_kinds = serializers.ListField(
         child=serializers.ChoiceField(choices=SurveyKind.choices), help_text="Scores an event survey asks."
     )
-    event_delay_days = DaysField(source="event_delay", help_text="Days to wait after a ticket is resolved.")
-    invitation_valid_for_days = DaysField(source="invitation_valid_for", help_text="Days a survey link works.")
+    event_delay_days = DaysField(
+        source="event_delay",
+        bounds=EVENT_DELAY_DAYS,
+        problem=EVENT_DELAY_PROBLEM,
+        help_text="Days to wait after a ticket is resolved.",
+    )
+    invitation_valid_for_days = DaysField(
+        source="invitation_valid_for",
+        bounds=INVITATION_VALID_DAYS,
+        problem=INVITATION_VALID_PROBLEM,
+        help_text="Days a survey link works.",
+    )
 
     class Meta:
         model = SurveySettings
@@ -237,7 +266,13 @@ class SurveySettingsSerializer(serializers.ModelSerializer):
             "ces_question",
             "invitation_valid_for_days",
         ]
-        extra_kwargs = {"fatigue_days": {"min_value": None, "max_value": None}}
+        extra_kwargs = {
+            "fatigue_days": {
+                "min_value": FATIGUE_DAYS[0],
+                "max_value": FATIGUE_DAYS[1],
+                "error_messages": {"min_value": FATIGUE_PROBLEM, "max_value": FATIGUE_PROBLEM},
+            }
+        }
 
 
 class SurveySettingsView(APIView):

@@ -70,6 +70,15 @@ def event_kinds_of(settings: SurveySettings) -> list[str]:
     return kinds or list(DEFAULT_EVENT_KINDS)
 
 
+# The bounds of the settings, in days (docs/feedback.md says why): the API's serializer states
+# them too, so that its schema shows them and a value out of range is refused before any arithmetic.
+EVENT_DELAY_DAYS = (0, 7)
+INVITATION_VALID_DAYS = (1, 90)
+FATIGUE_DAYS = (0, 365)
+EVENT_DELAY_PROBLEM = "Wait between 0 and 7 days after the resolution."
+INVITATION_VALID_PROBLEM = "A link stays valid between 1 and 90 days."
+FATIGUE_PROBLEM = "Ask the same person at most once in 0 to 365 days."
+
 SETTINGS_FIELDS = (
     "event_surveys",
     "event_kinds",
@@ -97,14 +106,17 @@ def survey_settings_problems(*, settings: SurveySettings, changes: dict) -> dict
     if not isinstance(kinds, list) or any(kind not in SurveyKind.values for kind in kinds):
         problems["event_kinds"] = [f"Choose among {', '.join(SurveyKind.values)}."]
     delay = value("event_delay")
-    if not isinstance(delay, timedelta) or not timedelta(0) <= delay <= timedelta(days=7):
-        problems["event_delay"] = ["Wait between 0 and 7 days after the resolution."]
+    low, high = EVENT_DELAY_DAYS
+    if not isinstance(delay, timedelta) or not timedelta(days=low) <= delay <= timedelta(days=high):
+        problems["event_delay"] = [EVENT_DELAY_PROBLEM]
     valid_for = value("invitation_valid_for")
-    if not isinstance(valid_for, timedelta) or not timedelta(days=1) <= valid_for <= timedelta(days=90):
-        problems["invitation_valid_for"] = ["A link stays valid between 1 and 90 days."]
+    low, high = INVITATION_VALID_DAYS
+    if not isinstance(valid_for, timedelta) or not timedelta(days=low) <= valid_for <= timedelta(days=high):
+        problems["invitation_valid_for"] = [INVITATION_VALID_PROBLEM]
     fatigue = value("fatigue_days")
-    if isinstance(fatigue, bool) or not isinstance(fatigue, int) or not 0 <= fatigue <= 365:
-        problems["fatigue_days"] = ["Ask the same person at most once in 0 to 365 days."]
+    low, high = FATIGUE_DAYS
+    if isinstance(fatigue, bool) or not isinstance(fatigue, int) or not low <= fatigue <= high:
+        problems["fatigue_days"] = [FATIGUE_PROBLEM]
     for name in ("csat_question", "nps_question", "ces_question"):
         if len(value(name) or "") > 300:
             problems[name] = ["Keep the question to 300 characters."]

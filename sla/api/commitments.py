@@ -26,6 +26,7 @@ from rest_framework.generics import get_object_or_404  # a malformed id is a 404
 from rest_framework.response import Response
 
 from catalog import selectors as catalog_selectors
+from catalog.api.routing import ID_PATTERN
 from catalog.api.serializers import PersonSerializer, RefSerializer
 from catalog.durations import duration_iso, duration_parse
 from catalog.models import BusinessUnit
@@ -199,6 +200,7 @@ def _parsed(serializer_class, data, **kwargs) -> dict:
 class CommitmentViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
+    lookup_value_regex = ID_PATTERN
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):

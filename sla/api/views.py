@@ -13,6 +13,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.api.routing import ID_PATTERN
 from catalog.models import ApiScope, Service
 from sla import selectors
 from sla.api import serializers as s
@@ -135,6 +136,7 @@ class TicketFilter(django_filters.FilterSet):
     retrieve=extend_schema(summary="A ticket with its SLA clocks", responses=s.TicketDetailSerializer),
 )
 class TicketViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
     filterset_class = TicketFilter
 
     def get_queryset(self):
@@ -172,6 +174,7 @@ class AlertFilter(django_filters.FilterSet):
 
 @extend_schema_view(list=extend_schema(summary="Alerts of the services you own, and the alerts you own"))
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = ID_PATTERN
     serializer_class = s.AlertSerializer
     filterset_class = AlertFilter
 

@@ -2,9 +2,11 @@
 problem, never a 500, and nothing written."""
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from catalog.durations import TOO_LONG, duration_parse, duration_parse_text
+from feedback.services.surveys import EVENT_DELAY_PROBLEM, FATIGUE_PROBLEM, INVITATION_VALID_PROBLEM
 from sla.models import Commitment, Measurement, Ticket
 from tests import factories as f
 from tests.sla.conftest import at
@@ -12,6 +14,11 @@ from tests.sla.conftest import sla as sla  # the fixture: Payroll with an agreed
 from tests.sla.test_measurements import add_measure
 
 pytestmark = pytest.mark.django_db
+SURVEY_PROBLEMS = {
+    "event_delay_days": EVENT_DELAY_PROBLEM,
+    "invitation_valid_for_days": INVITATION_VALID_PROBLEM,
+    "fatigue_days": FATIGUE_PROBLEM,
+}
 
 
 def as_admin() -> APIClient:
@@ -134,3 +141,81 @@ def test_commitment_dates_beyond_ten_years_are_refused(sla, time_machine, dates,
     response = as_admin().post("/api/v1/commitments/", payload, format="json")
     assert errors(response) == {field: message}
     assert not Commitment.objects.exists()
+
+
+# --- Issue 15: found by the fuzz run with the feedback endpoints and random examples -----------
+
+
+def not_found(response) -> None:
+    """A 404 in the API's one error format."""
+    assert response.status_code == 404, response.content
+    body = response.json()
+    assert body["type"] == "client_error" and body["errors"][0]["code"] == "not_found", body
+
+
+@pytest.mark.parametrize("action", ["close/", "contacted/", ""])
+@pytest.mark.parametrize("pk", ["null,null", "-1", "1.5", "%00", "é"])
+def test_a_follow_up_id_that_is_not_a_number_is_not_found(action, pk):
+    """`_managed` handed the raw id to get_object_or_404: ValueError, a 500 (issue 15, 1 and 2)."""
+    client = as_admin()
+    method = client.post if action else client.get
+    not_found(method(f"/api/v1/feedback/follow-ups/{pk}/{action}", {"learned": "x", "outcome": "x"}, format="json"))
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/api/v1/agreements/null,null/",
+        "/api/v1/agreements/null,null/targets/",
+        "/api/v1/tickets/null,null/",
+        "/api/v1/alerts/null,null/acknowledge/",
+        "/api/v1/commitments/null,null/",
+        "/api/v1/services/%00/",
+        "/api/v1/business-units/ü/",
+        "/api/v1/categories/a.b/",
+        "/api/v1/no-such-thing/",
+    ],
+)
+def test_an_address_no_route_matches_is_a_404_in_the_error_format(address):
+    """The routers take ids as digits and slugs as slugs, like the `<int:>` and `<slug:>` routes;
+    Django's own 404 answers in the API's format under /api/ (not its HTML page)."""
+    not_found(as_admin().get(address))
+
+
+def test_a_huge_id_is_not_found():
+    not_found(as_admin().get("/api/v1/agreements/99999999999999999999/"))
+
+
+@pytest.fixture
+def survey_settings_url(db):
+    service = f.ServiceFactory(slug="payroll")
+    return f"/api/v1/services/{service.slug}/survey-settings/"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"event_delay_days": 1.7976931348623157e308}, "event_delay_days", SURVEY_PROBLEMS["event_delay_days"]),
+        ({"event_delay_days": -1e308}, "event_delay_days", SURVEY_PROBLEMS["event_delay_days"]),
+        (
+            {"invitation_valid_for_days": 1e20},
+            "invitation_valid_for_days",
+            SURVEY_PROBLEMS["invitation_valid_for_days"],
+        ),
+        ({"fatigue_days": 99999999999999999999}, "fatigue_days", SURVEY_PROBLEMS["fatigue_days"]),
+        ({"fatigue_days": 366}, "fatigue_days", SURVEY_PROBLEMS["fatigue_days"]),
+        ({"event_delay_days": "1"}, "event_delay_days", "Give a number of days, e.g. 1 or 0.5."),
+    ],
+)
+def test_a_survey_setting_out_of_its_bounds_is_refused_naming_the_field(survey_settings_url, change, field, message):
+    """`timedelta(days=1.8e308)` overflowed: a 500 (issue 15, 3). The bounds are the serializer's now."""
+    response = as_admin().patch(survey_settings_url, change, format="json")
+    assert errors(response) == {field: message}
+    assert as_admin().get(survey_settings_url).json()["event_delay_days"] == 1
+
+
+def test_the_schema_states_the_survey_settings_bounds():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    fields = schema["components"]["schemas"]["PatchedSurveySettings"]["properties"]
+    shown = {name: (fields[name].get("minimum"), fields[name].get("maximum")) for name in SURVEY_PROBLEMS}
+    assert shown == {"event_delay_days": (0, 7), "invitation_valid_for_days": (1, 90), "fatigue_days": (0, 365)}
