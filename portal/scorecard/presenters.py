@@ -177,6 +177,13 @@ class MeasureView:
     def chart_id(self) -> str:
         return f"sparkline-{self.card.measure.pk}"
 
+    @property
+    def chart(self):
+        """The Chart.js chart of the web page (the sparkline stays for pages without script)."""
+        from portal.charts import measure_chart  # portal.charts reads this module's number()
+
+        return measure_chart(self.card)
+
 
 @dataclass(frozen=True)
 class FactorView:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Agreement, AgreementStatus, Service
+from portal import charts
 from portal.scorecard import presenters
 from portal.selectors import agreement_for_user
 from portal.views.access import catalogue_reader
@@ -31,7 +32,12 @@ def service_scorecard(request, slug: str):
     except Service.DoesNotExist:
         raise Http404("No such service.") from None
     scorecard = scorecard_selectors.service_scorecard(service=service, now=timezone.now())
-    context = {"service": service, "scorecard": scorecard, "factors": presenters.factor_views(scorecard)}
+    context = {
+        "service": service,
+        "scorecard": scorecard,
+        "factors": presenters.factor_views(scorecard),
+        "budget_chart": charts.error_budget_chart([m for f in scorecard.factors for m in f.measures]),
+    }
     if _wants_fragment(request):
         return vary_on_htmx(render(request, "portal/scorecard/_service_scorecard.html", context))
     return vary_on_htmx(render(request, "portal/scorecard/service_scorecard.html", context))

@@ -28,3 +28,23 @@ def terms(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def chart_spec(response, chart_id: str) -> dict:
+    """The data of the chart `chart_id` (portal/charts.py) as charts.js reads it: the page's
+    json_script element `<chart_id>-data`, after checking its canvas points at it."""
+    import json
+    import re
+
+    html = response.content.decode()
+    assert f'<canvas data-chart="{chart_id}-data" role="img"' in html, f"no canvas for {chart_id}"
+    found = re.search(rf'<script id="{re.escape(chart_id)}-data" type="application/json">(.*?)</script>', html, re.S)
+    assert found, f"no data for {chart_id}"
+    return json.loads(found.group(1))
+
+
+def chart_table(response, chart_id: str) -> str:
+    """The text alternative of the chart `chart_id`: its table, white space made one space."""
+    html = " ".join(response.content.decode().split())
+    start = html.index(f'<figure class="chart" id="{chart_id}"')
+    return html[start : html.index("</figure>", start)]

@@ -10,7 +10,7 @@ from feedback import scores
 from portal.feedback_scores import presenters
 from tests import factories as f
 from tests.feedback.test_summary import NOW, Q3, Q4, invite, survey
-from tests.portal.helpers import page_text
+from tests.portal.helpers import chart_spec, chart_table, page_text
 
 SERVICE_URL = "/services/payroll/"
 URL = "/services/payroll/feedback/"
@@ -93,18 +93,25 @@ def test_not_enough_responses_gives_no_score_and_no_rank(client, reader, service
     assert "Q3 2026: no responses" in ces
 
 
-def test_sparklines_say_every_period_in_words(client, reader, services):
-    text = page_text(client.get(URL, **HTMX))
-    assert 'aria-labelledby="feedback-sparkline-csat-title"' in text
+def test_charts_with_the_confidence_band_and_their_tables(client, reader, services):
+    response = client.get(URL, **HTMX)
+    spec = chart_spec(response, "chart-feedback-csat")
+    assert spec["labels"] == ["Q3 2025", "Q4 2025", "Q1 2026", "Q2 2026", "Q3 2026", "Q4 2026 (so far)"]
+    low, high, value, median = spec["datasets"]
+    assert [d["style"] for d in spec["datasets"]] == ["band-low", "band-high", "series", "target"]
+    assert value["data"] == [None, None, None, 40.0, 50.0, 70.0]
+    assert [round(x, 1) if x is not None else None for x in low["data"]] == [None, None, None, 16.8, 23.7, 39.7]
+    assert [round(x, 1) if x is not None else None for x in high["data"]] == [None, None, None, 68.7, 76.3, 89.2]
+    assert median["data"][-1] == 70.0
+    table = chart_table(response, "chart-feedback-csat")
+    assert "CSAT by quarter, with its 95% confidence band" in table
     assert (
-        "CSAT by period: Q3 2025: no responses; Q4 2025: no responses; Q1 2026: no responses; "
-        "Q2 2026: 40% (likely 16.8% to 68.7%, 10 responses); Q3 2026: 50% (likely 23.7% to 76.3%, 10 responses); "
-        "Q4 2026: 70% so far (likely 39.7% to 89.2%, 10 responses). Median across services this period: 70%."
-    ) in text
-    csat_chart = text[text.index('id="feedback-sparkline-csat-title"') : text.index("</svg>")]
-    assert csat_chart.count("<circle") == 3 and csat_chart.count("sparkline__point--current") == 1
-    assert csat_chart.count('class="sparkline__band"') == 3
-    assert 'class="sparkline__target"' in csat_chart
+        '<th scope="row">Q4 2026 (so far)</th><td class="num">70%</td><td class="num">39.7% to 89.2%</td>'
+        '<td class="num">10</td><td class="num">70%</td>'
+    ) in table
+    assert '<th scope="row">Q1 2026</th><td class="num">no responses</td>' in table
+    for kind in ("nps", "ces"):
+        assert chart_spec(response, f"chart-feedback-{kind}")["datasets"][2]["label"] == kind.upper()
 
 
 def test_without_javascript_a_page_of_its_own(client, reader, services):
@@ -119,7 +126,7 @@ def test_monthly_scores(client, reader, services):
     assert '<strong aria-current="true">month</strong>' in text
     assert 'hx-get="/services/payroll/feedback/?period=quarter"' in text
     assert "November 2026: 0 responses so far" in text  # the answers came in October
-    assert "Recent months" in text
+    assert "CSAT by month, with its 95% confidence band" in text
     assert "October 2026: 70%" in row_of(text, "CSAT")
 
 

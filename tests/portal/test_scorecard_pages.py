@@ -12,7 +12,7 @@ from catalog import services as catalog_services
 from portal.scorecard import presenters
 from sla.scorecard_selectors import PeriodValue
 from tests import factories as f
-from tests.portal.helpers import page_text
+from tests.portal.helpers import chart_spec, chart_table, page_text
 from tests.sla.conftest import sla as sla  # the fixture: Payroll with an agreed SLA (UTC)
 from tests.sla.test_scorecard import MONTHS, NOW, add_measure, evaluate, history, in_force, point
 
@@ -88,8 +88,9 @@ def test_the_fragment_shows_six_traffic_lights_in_words(client, sla, measures, r
     assert html.count("<strong>No measures</strong>") == 4
 
 
-def test_each_measure_with_its_sparkline_value_target_forecast_and_status(client, sla, measures, reader):
-    html = page_text(client.get(SCORECARD_URL, **HTMX))
+def test_each_measure_with_its_chart_value_target_forecast_and_status(client, sla, measures, reader):
+    response = client.get(SCORECARD_URL, **HTMX)
+    html = page_text(response)
     assert '<h3 id="factor-results">Results <span class="badge badge--risk-at-risk">' in html
     assert "Payslips on time <span" in html and "Finance · November 2026" in html
     assert '<td class="num">95.5% <span class="scorecard-table__sub">so far</span></td>' in html
@@ -97,18 +98,49 @@ def test_each_measure_with_its_sparkline_value_target_forecast_and_status(client
     assert "Forecast 95.8% (likely between 94.2% and 97.4%)" in html
     assert "Error budget gone by 2026-11-25 at this pace" in html
     assert "95.5% so far; budget gone by 25 Nov at this pace" in html
-    # The sparkline is an image with its values in words.
+    # The chart's data for charts.js: the periods, the target, the forecast with its range ...
     pk = measures["payslips"].pk
-    assert f'role="img" aria-labelledby="sparkline-{pk}-title"' in html
+    spec = chart_spec(response, f"measure-chart-{pk}")
+    assert spec["labels"][0] == "May 2026" and spec["labels"][-1] == "November 2026 (so far)"
+    series, target, forecast = spec["datasets"]
+    assert (series["style"], target["style"], forecast["style"]) == ("series", "target", "forecast")
+    assert series["data"] == [95.5, 96, 97, 97.5, None, 98, 95.5]  # September: not enough data, a gap
+    assert target["data"] == [95.0] * 7 and target["label"] == "Target (at least)"
+    assert forecast["data"] == [None] * 6 + [95.8]
+    assert (forecast["low"][-1], forecast["high"][-1]) == (94.2, 97.4)
+    # ... and the same in words: its table alternative.
+    table = chart_table(response, f"measure-chart-{pk}")
+    assert "Payslips on time: each period against its target (at least 95%)" in table
+    assert '<th scope="row">September 2026</th><td class="num">not enough data</td>' in table
     assert (
-        f'<title id="sparkline-{pk}-title">Payslips on time, by period: May 2026: 95.5% (met); June 2026: 96% (met); '
-        "July 2026: 97% (met); August 2026: 97.5% (met); September 2026: not enough data; October 2026: 98% (met); "
-        "November 2026: 95.5% so far (at risk). Target 95%. At the period’s end: forecast 95.8% "
-        "(likely between 94.2% and 97.4%).</title>"
-    ) in html
+        '<th scope="row">November 2026 (so far)</th><td class="num">95.5%</td><td class="num">At risk</td>'
+        '<td class="num">95.8% (likely 94.2% to 97.4%)</td>'
+    ) in table
     # Engagement's measure: no value, no forecast, said as such.
     assert '<td class="num">–</td> <td class="num">at most 4 hours</td> <td>–</td>' in html
     assert "no data yet" in html
+
+
+def test_the_error_budget_left_per_measure(client, sla, measures, reader):
+    from sla.models import MeasureEvaluation
+
+    MeasureEvaluation.objects.filter(measure=measures["payslips"], period_start=MONTHS[-1]).update(
+        budget={"used_share": 0.8, "misses": 4, "allowed_misses": 5, "exhausted_on": "2026-11-25"}
+    )
+    response = client.get(SCORECARD_URL, **HTMX)
+    spec = chart_spec(response, "chart-error-budget")
+    assert spec["type"] == "bar" and spec["horizontal"]
+    assert spec["labels"] == ["Payslips on time"]  # Time to engage has no budget
+    assert spec["datasets"][0]["data"] == [20.0]
+    table = chart_table(response, "chart-error-budget")
+    assert (
+        '<th scope="row">Payslips on time</th><td class="num">20%</td><td class="num">4 of 5</td>'
+        '<td class="num">gone by 2026-11-25 at this pace</td>'
+    ) in table
+
+
+def test_without_a_budget_no_budget_chart(client, sla, measures, reader):
+    assert 'id="chart-error-budget"' not in page_text(client.get(SCORECARD_URL, **HTMX))
 
 
 def test_without_javascript_the_scorecard_is_a_page_with_the_agreements_maturity(client, sla, measures, reader):
