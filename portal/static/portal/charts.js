@@ -113,10 +113,12 @@
 
   function draw(canvas) {
     if (canvas.getAttribute("data-chart-state")) { return; }
-    var source = document.getElementById(canvas.getAttribute("data-chart"));
-    if (!source || typeof window.Chart === "undefined") { canvas.setAttribute("data-chart-state", "failed"); return; }
+    var id = canvas.getAttribute("data-chart");
+    var source = document.getElementById(id);
+    var text = source ? source.textContent : swappedData[id];
+    if (text === undefined || typeof window.Chart === "undefined") { canvas.setAttribute("data-chart-state", "failed"); return; }
     try {
-      var chart = new window.Chart(canvas, config(JSON.parse(source.textContent)));
+      var chart = new window.Chart(canvas, config(JSON.parse(text)));
       canvas.accordChart = chart;
       canvas.setAttribute("data-chart-state", "drawn");
       var figure = canvas.closest(".chart");
@@ -137,6 +139,19 @@
     for (var i = 0; i < canvases.length; i++) { draw(canvases[i]); }
     if (scope.matches && scope.matches("canvas[data-chart]")) { draw(scope); }
   }
+
+  // htmx (allowScriptTags off, for the CSP) drops every <script> of swapped-in content, the
+  // json_script data elements too (they never run: type application/json). Keep their text,
+  // read from the response with DOMParser (which runs nothing), for the canvases swapped in.
+  var swappedData = {};
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var body = event.detail && event.detail.serverResponse;
+    if (typeof body !== "string" || body.indexOf("application/json") < 0) { return; }
+    var parsed = new DOMParser().parseFromString(body, "text/html");
+    parsed.querySelectorAll('script[type="application/json"][id]').forEach(function (el) {
+      swappedData[el.id] = el.textContent;
+    });
+  });
 
   // A chart swapped out by htmx lets go of its canvas.
   document.addEventListener("htmx:beforeCleanupElement", function (event) {
