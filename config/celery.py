@@ -10,6 +10,7 @@ import time
 from celery import Celery, signals
 from celery.contrib.django.task import DjangoTask
 from django.db import transaction
+from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -32,7 +33,7 @@ class AccordTask(DjangoTask):
     def apply_async_or_log(self, args=None, kwargs=None, **options):
         try:
             return self.apply_async(args, kwargs, **options)
-        except Exception as exc:  # kombu raises OperationalError, redis ConnectionError, OSError...
+        except (OperationalError, OSError) as exc:  # kombu wraps the transport's connection errors
             from config.ops.metrics import ENQUEUE_FAILURES
 
             ENQUEUE_FAILURES.labels(task=self.name).inc()

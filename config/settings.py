@@ -361,3 +361,7 @@ METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.
 # --- SLA engine -----------------------------------------------------------------------
 # How many workers share a check pass when many clocks are due at once.
 SLA_CHECK_PARALLELISM = env.int("SLA_CHECK_PARALLELISM", default=4)
+# Clocks checked per transaction by the check pass; measures per task of the evaluation pass
+# (the chunks are shared out over the workers).
+SLA_CHECK_CHUNK = env.int("SLA_CHECK_CHUNK", default=500)
+SLA_EVALUATION_CHUNK = env.int("SLA_EVALUATION_CHUNK", default=200)

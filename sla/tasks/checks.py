@@ -8,26 +8,30 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from sla.models import Clock
-from sla.services.checks import DEFAULT_CHUNK, clocks_check_due
+from sla.services.checks import clocks_check_due
 from sla.services.recompute import tickets_recompute
 
 
 @shared_task(name="sla.run_checks", ignore_result=True, soft_time_limit=120, time_limit=150)
 def run_checks() -> dict:
     """Every minute (editable in the admin: Periodic tasks). When many clocks are due, other
-    workers are asked to share the work; they all take disjoint chunks."""
+    workers are asked to share the work (one helper per full chunk due, at most
+    SLA_CHECK_PARALLELISM - 1); they all take disjoint chunks (SKIP LOCKED), each its own
+    transaction, until none is due at `now`."""
     now = timezone.now()
+    chunk = settings.SLA_CHECK_CHUNK
     due = Clock.objects.filter(next_check_at__lte=now).count()
-    helpers = min(settings.SLA_CHECK_PARALLELISM - 1, due // DEFAULT_CHUNK)
+    helpers = min(settings.SLA_CHECK_PARALLELISM - 1, due // chunk)
     for _ in range(max(helpers, 0)):
         check_due_clocks.delay(now.isoformat())
-    result = clocks_check_due(now=now)
+    result = clocks_check_due(now=now, chunk_size=chunk)
     return {"checked": result.checked, "alerts": result.alerts}
 
 
 @shared_task(name="sla.check_due_clocks", ignore_result=True, soft_time_limit=120, time_limit=150)
 def check_due_clocks(now_iso: str) -> dict:
-    result = clocks_check_due(now=parse_datetime(now_iso))
+    """A helper of run_checks: the clocks due at its `now`, a chunk at a time, until none is left."""
+    result = clocks_check_due(now=parse_datetime(now_iso), chunk_size=settings.SLA_CHECK_CHUNK)
     return {"checked": result.checked, "alerts": result.alerts}
 
 

@@ -44,7 +44,7 @@ def remove(measurement, actor, reason="Sent twice under two ids.", **kwargs):
 def evaluated(monkeypatch):
     """The measure ids the re-evaluation task was asked for (it runs eagerly in tests)."""
     calls: list[list[int]] = []
-    monkeypatch.setattr("sla.tasks.measures.measures_evaluate", lambda measure_ids=None: calls.append(measure_ids))
+    monkeypatch.setattr("sla.tasks.measures.measures_evaluate", lambda measure_ids=None, **_: calls.append(measure_ids))
     return calls
 
 
