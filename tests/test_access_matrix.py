@@ -141,7 +141,11 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "portal:alert_badge": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},
     "portal:alerts": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},
     "portal:board": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},
-    "portal:board_acknowledge": {"post": _("owner", "admin")},
+    # A GET goes back to the board (it was a 500 until this matrix called it).
+    "portal:board_acknowledge": {
+        "get": _("business", "other_rep", "other_owner", "owner", "admin"),
+        "post": _("owner", "admin"),
+    },
     "portal:category": {"get": EVERYONE},
     "portal:commitment": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},
     "portal:commitment_check_in": {"post": _("owner", "admin")},

@@ -35,16 +35,16 @@ def catalogue_reader(view):
     return wrapper
 
 
-def form_action(page: str):
+def form_action(page: str, *, page_takes_arguments: bool = True):
     """For a view that only takes a form's POST. A GET (the address bookmarked, or typed again
     after a page with errors was shown at it) goes to `page`, the URL name of the page with the
-    form, given the view's own arguments, instead of a blank 405."""
+    form, given the view's own arguments (unless the page takes none), instead of a blank 405."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method in ("GET", "HEAD"):
-                return redirect(page, *args, **kwargs)
+                return redirect(page, *args, **kwargs) if page_takes_arguments else redirect(page)
             if request.method != "POST":
                 return HttpResponseNotAllowed(["POST"])
             return view(request, *args, **kwargs)

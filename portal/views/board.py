@@ -54,7 +54,7 @@ def board(request):
 
 
 @login_required
-@form_action("portal:board")
+@form_action("portal:board", page_takes_arguments=False)  # the board has no <pk>
 def board_acknowledge(request, pk: int):
     """Acknowledge one item: htmx gets its row back, acknowledged; without script, the board."""
     try:
