@@ -255,3 +255,10 @@ rules.add_perm("feedback.change_survey_settings", is_admin | owns_service)  # ob
 # (IT), its business owner and admins. Scoped lists: feedback/theme_selectors.py (theme_services).
 rules.add_perm("feedback.view_themes", is_admin | owns_service | is_business_owner_of)  # object: the service
 # --- end of comment themes -------------------------------------------------------------------------
+
+# --- Cost of provision (issue 11, section 6) -------------------------------------------------------
+# Each service's cost and each unit's share of it: every signed-in reader of the catalogue (the
+# point is to show the business what it costs) and admins. Not anonymous visitors of a public
+# catalogue. Drivers and rule are changed by the service's owner and admins (catalog.change_service).
+rules.add_perm("catalog.view_costs", is_admin | (is_signed_in & can_read_catalogue))
+# --- end of cost of provision ----------------------------------------------------------------------

@@ -5,6 +5,7 @@ from portal.views import (
     board,
     catalogue,
     commitments,
+    costs,
     feedback_summary,
     follow_ups,
     measure_definitions,
@@ -39,6 +40,9 @@ urlpatterns = [
     path("services/<slug:slug>/sla/", sla.service_sla, name="service_sla"),
     path("services/<slug:slug>/scorecard/", scorecard.service_scorecard, name="service_scorecard"),
     path("warnings/", sla.warnings, name="warnings"),
+    # Cost of provision: the catalogue's totals per unit and category, a unit's share per service.
+    path("costs/", costs.catalogue_costs, name="costs"),
+    path("costs/units/<slug:slug>/", costs.unit_costs, name="unit_costs"),
     path("board/", board.board, name="board"),
     path("board/<int:pk>/acknowledge/", board.board_acknowledge, name="board_acknowledge"),
     path("tickets/<int:pk>/", sla.ticket, name="ticket"),

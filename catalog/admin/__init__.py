@@ -6,3 +6,4 @@ are issued by catalog.tokens so that the key is shown once and only its hash is 
 """
 
 from catalog.admin import accounts, agreements, catalogue  # noqa: F401  (registers the model admins)
+from catalog.costs import admin as costs_admin  # noqa: F401

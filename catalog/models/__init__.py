@@ -5,6 +5,8 @@ Models hold data and database constraints only; rules that change state live in
 services/, reads in selectors.py, who-may-do-what in rules.py.
 """
 
+# Cost of provision lives in its own package; imported here so Django finds its models.
+from catalog.costs.models import AllocationRule, CostDriver, ServiceCost
 from catalog.models.agreements import (
     AGREEMENT_TERMS,
     OPEN_STATUSES,
@@ -45,11 +47,13 @@ __all__ = [
     "Aggregation",
     "Agreement",
     "AgreementStatus",
+    "AllocationRule",
     "ApiScope",
     "ApiToken",
     "BusinessUnit",
     "Category",
     "Comparison",
+    "CostDriver",
     "Criticality",
     "Direction",
     "FeedbackMetric",
@@ -60,6 +64,7 @@ __all__ = [
     "Membership",
     "Priority",
     "Service",
+    "ServiceCost",
     "ServiceDependency",
     "SuccessFactor",
     "TicketMetric",

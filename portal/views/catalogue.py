@@ -8,9 +8,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from catalog import rules as access
 from catalog import selectors, services
+from catalog.costs import selectors as cost_selectors
 from catalog.models import Category, Lifecycle, Service
 from portal import selectors as portal_selectors
 from portal.forms import LIFECYCLE_ANY, ServiceFilterForm, ServiceForm, add_validation_error
@@ -80,6 +82,7 @@ def service(request, slug: str):
         "can_edit": request.user.has_perm("catalog.change_service", service),
         "can_draft_agreement": request.user.has_perm("catalog.add_agreement", service),
         "support_hours": portal_selectors.calendar_hours(calendar=service.support_calendar),
+        "cost_ratios": cost_selectors.service_cost_ratios(user=request.user, service=service, now=timezone.now()),
     }
     return render(request, "portal/service.html", context)
 
