@@ -2,8 +2,9 @@
 
 POST /api/v1/measurements/ with 5,000 data points (5 measures x 1,000 points) in one request,
 through the whole API stack, timed next to a raw psycopg COPY of the same rows into a bare
-table in the same run. Goal: the request takes under 1 s. A replay of the same batch (all
-duplicates, nothing written) is timed too.
+table in the same run (the floor). Goal: the request takes under 0.15 s; its ratio to the floor
+is printed (it was 60-110x before the bulk path). A replay of the same batch (all duplicates,
+nothing written) is timed too.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/accord .venv/bin/python bench/measurements.py [--runs 5]
 
@@ -24,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._django import django_database, vendor
 
-GOAL_SECONDS = 1.0
+GOAL_SECONDS = 0.15
 MEASURES = 5
 POINTS_PER_MEASURE = 1_000
 NOW = datetime.now(UTC).replace(microsecond=0)  # points are measured in the week before now
@@ -88,8 +89,10 @@ def batch(run: int) -> list[dict]:
 
 
 def post(client, rows: list[dict], expected: int) -> float:
+    """The request's time on the server: the body is encoded beforehand, as a sender would have it."""
+    body = json.dumps(rows)
     started = time.perf_counter()
-    response = client.post("/api/v1/measurements/", rows, format="json")
+    response = client.post("/api/v1/measurements/", body, content_type="application/json")
     elapsed = time.perf_counter() - started
     assert response.status_code == expected, response.content[:300]
     return elapsed
@@ -143,14 +146,23 @@ def main() -> int:
         f"  raw psycopg COPY of the same rows:       {median_copy:6.3f} s median  "
         f"(the endpoint is {median_post / median_copy:.1f}x the floor)"
     )
-    print(f"  replay of a stored batch (duplicates):    {replay:6.3f} s")
-    print(f"  goal: < {GOAL_SECONDS:.0f} s for {size:,} points: {'ok' if ok else 'MISSED'}")
+    print(
+        f"  replay of a stored batch (duplicates):    {replay:6.3f} s         ({replay / median_copy:.1f}x the floor)"
+    )
+    print(f"  goal: < {GOAL_SECONDS:.2f} s for {size:,} points: {'ok' if ok else 'MISSED'}")
     print("PASS" if ok else "FAIL")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(
             json.dumps(
-                {"points": size, "post_seconds": posts, "copy_seconds": copies, "replay_seconds": replay}, indent=2
+                {
+                    "points": size,
+                    "post_seconds": posts,
+                    "copy_seconds": copies,
+                    "replay_seconds": replay,
+                    "ratio_to_copy": median_post / median_copy,
+                },
+                indent=2,
             )
         )
     return 0 if ok else 1

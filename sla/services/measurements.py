@@ -22,13 +22,12 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import IntegerField, Q, Value
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from catalog.models import Measure, MeasureSource, Service
-from sla.models import Measurement, MeasurementCorrection
 from sla.selectors import measures_accepting_data, service_time_zone
+from sla.services import measurement_rows
 
 MAX_BATCH = 5_000
 CLOCK_SKEW = timedelta(minutes=5)  # a sender's clock may run this far ahead of ours
@@ -83,6 +82,8 @@ def measured_at_parse(text: str) -> datetime | LocalPeriod | None:
     (2026-11-02), ISO week (2026-W45), month (2026-11) or quarter (2026-Q4). None if neither."""
     text = text.strip()
     try:
+        if len(text) > 10:  # longer than any day, week, month or quarter: an instant, or nothing
+            return parse_datetime(text)
         if match := _DAY.match(text):
             return LocalPeriod(date(*map(int, match.groups())), text)
         if match := _MONTH.match(text):
@@ -165,12 +166,21 @@ def measurements_record(
     definitions = measures_accepting_data(service_ids=[s.pk for s in services.values()])
     zones = {slug: ZoneInfo(service_time_zone(service)) for slug, service in services.items()}
     instants: list[datetime] = []
+    latest = now + CLOCK_SKEW
+    ranges: dict[tuple[int, str], str | list[_Range]] = {}  # by service and key: a problem, or the ranges
     for index, item in enumerate(items):
         service = services[item.service]
-        _check_measure(index, item, service, definitions.get((service.pk, item.measure), []), problems)
+        key = (service.pk, item.measure)
+        if (accepted := ranges.get(key)) is None:
+            accepted = ranges[key] = _accepted_ranges(item.measure, service, definitions.get(key, []))
+        if type(accepted) is str:
+            problems.add(index, "measure", accepted)
+        else:
+            _check_value(index, float(item.value), accepted, problems)
         instant = _instant(item.measured_at, zones[item.service])
         instants.append(instant)
-        _check_not_future(index, item, instant, zones[item.service], now, problems)
+        if instant > latest:
+            _refuse_future(index, item, instant, zones[item.service], problems)
         if instant < EARLIEST:
             problems.add(index, "measured_at", f"{_when(item)} is before 1970; send measurements taken since then.")
     problems.raise_if_any()
@@ -227,33 +237,51 @@ def _check_shape(index: int, item: MeasurementInput, problems: _Problems) -> Non
         problems.add(index, "note", f"At most {NOTE_MAX} characters.")
 
 
-def _check_measure(index: int, item, service: Service, definitions: list[Measure], problems: _Problems) -> None:
+@dataclass(frozen=True)
+class _Range:
+    """A measure's valid range, as a sent value is checked against it."""
+
+    low: float | None
+    high: float | None
+    name: str
+
+
+def _accepted_ranges(key: str, service: Service, definitions: list[Measure]) -> str | list[_Range]:
+    """The valid ranges of every definition of a key that accepts data, or why none does."""
     if not definitions:
-        problems.add(
-            index,
-            "measure",
-            f"Unknown measure {item.measure!r} for {service.name}: no agreement version of the service "
-            "(draft, proposed or agreed) defines it.",
+        return (
+            f"Unknown measure {key!r} for {service.name}: no agreement version of the service "
+            "(draft, proposed or agreed) defines it."
         )
-        return
     accepting = [m for m in definitions if m.source in SENT_SOURCES]
     if not accepting:
         derived = definitions[0]
-        problems.add(
-            index,
-            "measure",
-            f"'{derived.name}' is {derived.get_source_display().lower()}: Accord computes it, it is not sent.",
+        return f"'{derived.name}' is {derived.get_source_display().lower()}: Accord computes it, it is not sent."
+    return [
+        _Range(
+            low=float(m.valid_min) if m.valid_min is not None else None,
+            high=float(m.valid_max) if m.valid_max is not None else None,
+            name=m.name,
         )
-        return
-    value = float(item.value)
-    for measure in accepting:
-        low = float(measure.valid_min) if measure.valid_min is not None else None
-        high = float(measure.valid_max) if measure.valid_max is not None else None
-        if (low is not None and value < low) or (high is not None and value > high):
-            problems.add(
-                index, "value", f"{number_text(value)} is outside {_range_text(low, high)} of '{measure.name}'."
-            )
+        for m in accepting
+    ]
+
+
+def _check_value(index: int, value: float, ranges: list[_Range], problems: _Problems) -> None:
+    for valid in ranges:
+        if (valid.low is not None and value < valid.low) or (valid.high is not None and value > valid.high):
+            outside = _range_text(valid.low, valid.high)
+            problems.add(index, "value", f"{number_text(value)} is outside {outside} of '{valid.name}'.")
             return
+
+
+def _check_measure(index: int, item, service: Service, definitions: list[Measure], problems: _Problems) -> None:
+    """One point's measure and value (a correction's new value)."""
+    accepted = _accepted_ranges(item.measure, service, definitions)
+    if type(accepted) is str:
+        problems.add(index, "measure", accepted)
+    else:
+        _check_value(index, float(item.value), accepted, problems)
 
 
 def _range_text(low: float | None, high: float | None) -> str:
@@ -274,9 +302,7 @@ def _when(item) -> str:
     return item.measured_at.label if isinstance(item.measured_at, LocalPeriod) else item.measured_at.isoformat()
 
 
-def _check_not_future(index: int, item, instant: datetime, zone: ZoneInfo, now: datetime, problems) -> None:
-    if instant <= now + CLOCK_SKEW:
-        return
+def _refuse_future(index: int, item, instant: datetime, zone: ZoneInfo, problems) -> None:
     if isinstance(item.measured_at, LocalPeriod):
         problems.add(
             index,
@@ -292,25 +318,15 @@ def _check_not_future(index: int, item, instant: datetime, zone: ZoneInfo, now: 
 
 def _store(items, new_indexes, instants, services, actor, source, problems, repeats: int) -> RecordResult:
     stored = _stored_points([items[i] for i in new_indexes], services)
-    rows: list[Measurement] = []
+    recorded_by = actor.pk if actor is not None and actor.is_authenticated else None
+    rows: list[tuple] = []
     duplicates = repeats
     for index in new_indexes:
         item = items[index]
-        service = services[item.service]
-        known = stored.get((service.pk, item.measure, item.sender_id))
+        service_id = services[item.service].pk
+        known = stored.get((service_id, item.measure, item.sender_id)) if stored else None
         if known is None:
-            rows.append(
-                Measurement(
-                    service=service,
-                    measure_key=item.measure,
-                    value=float(item.value),
-                    measured_at=instants[index],
-                    sender_id=item.sender_id,
-                    source=source,
-                    note=item.note,
-                    recorded_by=actor if actor is not None and actor.is_authenticated else None,
-                )
-            )
+            rows.append((service_id, item.measure, float(item.value), instants[index], item.sender_id, item.note))
         elif known.is_sent_again(float(item.value), instants[index]):
             duplicates += 1
         elif known.value is None:
@@ -328,7 +344,7 @@ def _store(items, new_indexes, instants, services, actor, source, problems, repe
                 f"{known.measured_at.isoformat()}; one sender id names one data point: give a new point a new id.",
             )
     problems.raise_if_any()
-    Measurement.objects.bulk_create(rows)
+    measurement_rows.rows_insert(rows, source=source, recorded_by=recorded_by)
     return RecordResult(created=len(rows), duplicates=duplicates)
 
 
@@ -351,27 +367,8 @@ def _stored_points(items: list[MeasurementInput], services) -> dict[tuple[int, s
     if not items:
         return {}
     wanted = {(services[i.service].pk, i.measure, i.sender_id) for i in items}
-    near = Q(
-        service_id__in={k[0] for k in wanted},
-        measure_key__in={k[1] for k in wanted},
-        sender_id__in={k[2] for k in wanted},
-    )
-    # The points as they are (row kind 0) and every correction or removal of them (1), in one query.
-    points = Measurement.objects.filter(near).order_by().annotate(row_kind=Value(0, output_field=IntegerField()))
-    # Corrections are rare: those of the batch's measures are few, and naming them without the
-    # batch's thousands of sender ids keeps the query cheap to send and plan (filtered below).
-    measures_named = Q(service_id__in={k[0] for k in wanted}, measure_key__in={k[1] for k in wanted})
-    history = (
-        MeasurementCorrection.objects.filter(measures_named)
-        .order_by()
-        .annotate(row_kind=Value(1, output_field=IntegerField()))
-    )
-    rows = points.values_list("service_id", "measure_key", "sender_id", "value", "measured_at", "row_kind").union(
-        history.values_list("service_id", "measure_key", "sender_id", "old_value", "measured_at", "row_kind"),
-        all=True,
-    )
     found: dict[tuple[int, str, str], _Known] = {}
-    for s, m, i, value, at, row_kind in rows:
+    for s, m, i, value, at, row_kind in measurement_rows.rows_stored(wanted):
         if (s, m, i) not in wanted:
             continue
         known = found.setdefault((s, m, i), _Known(value=None, measured_at=at, values=set()))

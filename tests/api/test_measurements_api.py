@@ -282,3 +282,17 @@ def test_listing_filters_and_shape(api, sla, stored):
     response = client.get(URL, {"since": "soon"})
     assert response.status_code == 400
     assert response.json()["errors"][0]["attr"] == "since"
+
+
+def test_bad_rows_deep_in_a_big_batch_are_named_with_the_serializers_messages(api, measures, integration):
+    batch = [point(f"b-{n}", measure="queries", value=n) for n in range(3000)]
+    batch[1234]["value"] = "lots"
+    batch[2500]["service"] = "pay roll"
+    batch[2999]["sender_id"] = ""
+    response = as_user(api, integration).post(URL, batch, format="json")
+    assert errors(response) == {
+        "rows[1234].value": "A valid number is required.",
+        "rows[2500].service": 'Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.',
+        "rows[2999].sender_id": "This field may not be blank.",
+    }
+    assert not Measurement.objects.exists()

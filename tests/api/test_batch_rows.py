@@ -1,0 +1,85 @@
+"""catalog.api.batch_rows.BatchRowParser: for any row, the same result or the same messages as
+the serializer it is compiled from (the fast checks only ever skip DRF for rows it accepts)."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+
+from catalog.api.batch_rows import BatchRowParser
+from sla.api.measurements import MeasurementInSerializer
+from sla.api.serializers import TicketEventSerializer
+
+
+def outcome(parse, row):
+    try:
+        return ("ok", parse(row))
+    except ValidationError as error:
+        return ("error", error.detail)
+
+
+TEXT = st.one_of(
+    st.sampled_from(["payroll", "queries", " padded ", "", "a" * 81, "a" * 201, "x\x00y", "\ud800", "café", "a b"]),
+    st.text(max_size=12),
+)
+VALUES = st.one_of(
+    TEXT,
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**60), max_value=2**60),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["12.5", "1e3", "nan", "2026-11-02T09:00:00Z", "2026-11", "2026-W45", "2026-02-30T09:00Z"]),
+    st.sampled_from(["opened", "resolved", "reopened", "nonsense", "a@example.com", "not an email", 3, 6, 0]),
+    st.lists(st.integers(), max_size=2),
+)
+
+
+def rows(field_names):
+    return st.dictionaries(st.sampled_from(field_names), VALUES, max_size=len(field_names) + 1)
+
+
+MEASUREMENT_FIELDS = ["service", "measure", "value", "measured_at", "sender_id", "note", "extra"]
+EVENT_FIELDS = [*TicketEventSerializer().fields, "extra"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(row=rows(MEASUREMENT_FIELDS))
+def test_measurement_rows_parse_as_the_serializer_does(row):
+    serializer = MeasurementInSerializer()
+    fast = BatchRowParser(MeasurementInSerializer(), fast_as={"value": serializers.FloatField})
+    assert outcome(fast.parse, row) == outcome(serializer.run_validation, row)
+
+
+@settings(max_examples=300, deadline=None)
+@given(row=rows(EVENT_FIELDS))
+def test_ticket_event_rows_parse_as_the_serializer_does(row):
+    serializer = TicketEventSerializer()
+    fast = BatchRowParser(TicketEventSerializer())
+    assert outcome(fast.parse, row) == outcome(serializer.run_validation, row)
+
+
+def test_a_plainly_valid_row_skips_the_serializer(monkeypatch):
+    fast = BatchRowParser(MeasurementInSerializer(), fast_as={"value": serializers.FloatField})
+    monkeypatch.setattr(fast.serializer, "run_validation", lambda row: pytest.fail("the serializer was called"))
+    row = {"service": "payroll", "measure": "q", "value": 3, "measured_at": "2026-11", "sender_id": "s-1"}
+    parsed = fast.parse(row)
+    assert (parsed["value"], type(parsed["value"]), parsed["note"]) == (3.0, float, "")
+
+
+def test_serializers_it_cannot_mirror_are_refused():
+    class Whole(serializers.Serializer):
+        a = serializers.CharField()
+
+        def validate(self, attrs):
+            return attrs
+
+    class PerField(serializers.Serializer):
+        a = serializers.CharField()
+
+        def validate_a(self, value):
+            return value
+
+    for serializer in (Whole(), PerField()):
+        with pytest.raises(TypeError):
+            BatchRowParser(serializer)
