@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0007_success_measures'),
-        ('sla', '0013_measurement_corrections'),
+        ('sla', '0016_ticket_observations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
