@@ -1,5 +1,6 @@
 from django.urls import path
 
+from portal.home import views as home_views
 from portal.views import (
     agreements,
     board,
@@ -20,7 +21,8 @@ from portal.views import (
 app_name = "portal"
 
 urlpatterns = [
-    path("", catalogue.home, name="home"),
+    path("", home_views.home, name="home"),
+    path("catalogue/", catalogue.home, name="catalogue"),
     path("categories/<slug:slug>/", catalogue.category, name="category"),
     path("services/new/", catalogue.service_create, name="service_create"),
     path("services/<slug:slug>/", catalogue.service, name="service"),

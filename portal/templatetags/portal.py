@@ -11,7 +11,8 @@ register = template.Library()
 
 # Which navigation entry each page belongs to (aria-current on the nav).
 _SECTIONS = {
-    "home": "catalogue",
+    "home": "home",
+    "catalogue": "catalogue",
     "category": "catalogue",
     "service": "catalogue",
     "service_create": "catalogue",
@@ -78,8 +79,12 @@ def aria_current(context, section: str, url_name: str = "") -> SafeString:
     match = getattr(context.get("request"), "resolver_match", None)
     if match is None or match.namespace != "portal":
         return mark_safe("")
-    if url_name and match.url_name == url_name:
+    current = match.url_name
+    user = getattr(context.get("request"), "user", None)
+    if current == "home" and not (user and user.is_authenticated):
+        current = "catalogue"  # anonymous visitors' home is the catalogue
+    if url_name and current == url_name:
         return mark_safe(' aria-current="page"')
-    if _SECTIONS.get(match.url_name) == section:
+    if _SECTIONS.get(current) == section:
         return mark_safe(' aria-current="true"')
     return mark_safe("")

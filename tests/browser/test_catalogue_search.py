@@ -16,7 +16,7 @@ def services():
 
 
 def test_typing_in_the_search_updates_results_and_count_without_reloading(page, services):
-    page.goto("/")
+    page.goto("/catalogue/")
     count = page.locator("#result-count")
     results = page.locator("#results")
     expect(count).to_have_text("3 services")
@@ -31,14 +31,14 @@ def test_typing_in_the_search_updates_results_and_count_without_reloading(page, 
     expect(results.get_by_role("link", name="Payroll")).to_be_visible()
     expect(results.get_by_role("link", name="Printing")).to_have_count(0)
     expect(results.get_by_role("link", name="Email")).to_have_count(0)
-    expect(page).to_have_url("/?q=payslips&category=&business_unit=&lifecycle=")
+    expect(page).to_have_url("/catalogue/?q=payslips&category=&business_unit=&lifecycle=")
     assert page.evaluate("window.stillTheSamePage") is True
     # The count stays the one live region (role=status) that screen readers announce.
     expect(page.get_by_role("status")).to_have_text("1 service found")
 
 
 def test_a_search_that_matches_nothing_says_so(page, services):
-    page.goto("/")
+    page.goto("/catalogue/")
     page.get_by_role("searchbox", name="Search").fill("zzz")
     expect(page.locator("#result-count")).to_have_text("0 services found")
     expect(page.locator("#results")).to_contain_text("No services match.")

@@ -36,7 +36,7 @@ def test_tab_reaches_the_navigation_and_the_search_field_all_with_names(page, si
     ServiceFactory(name="Payroll", keywords="payslips")
     ServiceFactory(name="Printing")
     sign_in(business_user())
-    page.goto("/")
+    page.goto("/catalogue/")
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
 
     seen = tab_until(page, "searchbox", SEARCH_NAME)
@@ -52,7 +52,7 @@ def test_tab_reaches_the_navigation_and_the_search_field_all_with_names(page, si
 
 
 def test_the_skip_link_shows_when_focused_and_moves_focus_to_the_content(page):
-    page.goto("/")
+    page.goto("/catalogue/")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to content")
     expect(skip).to_be_focused()

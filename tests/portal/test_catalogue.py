@@ -24,14 +24,14 @@ def test_home_lists_categories_with_counts_of_current_services(client):
     hr = CategoryFactory(name="People", slug="people")
     ServiceFactory.create_batch(2, category=hr)
     ServiceFactory(category=hr, lifecycle=Lifecycle.RETIRED)
-    html = _html(client.get("/"))
+    html = _html(client.get("/catalogue/"))
     assert "<h1>Service catalogue</h1>" in html
     expected = '<a href="/categories/people/">People</a> <span class="count">2<span class="visually-hidden"> services'
     assert expected in html
 
 
 def test_home_shows_each_service_with_its_facts(client, service):
-    html = _html(client.get("/"))
+    html = _html(client.get("/catalogue/"))
     assert f'<a href="/services/{service.slug}/">Payroll</a>' in html
     assert "Keeps the business running." in html
     assert service.category.name in html
@@ -76,7 +76,7 @@ def test_unknown_filter_values_are_ignored_with_a_message_not_an_error(client, s
 
 def test_results_are_paginated_by_fifty(client):
     ServiceFactory.create_batch(51)
-    first = _html(client.get("/"))
+    first = _html(client.get("/catalogue/"))
     assert "51 services, page 1 of 2" in first
     assert first.count('class="service-card"') == 50
     assert '<a href="?page=2" rel="next">' in first
@@ -101,9 +101,9 @@ def test_htmx_history_restore_gets_the_whole_page(client, service):
 
 
 def test_search_form_works_without_javascript_and_with_htmx(client):
-    html = _html(client.get("/"))
-    assert '<form class="filters" method="get" action="/" role="search"' in html
-    assert 'hx-get="/" hx-target="#results" hx-push-url="true"' in html
+    html = _html(client.get("/catalogue/"))
+    assert '<form class="filters" method="get" action="/catalogue/" role="search"' in html
+    assert 'hx-get="/catalogue/" hx-target="#results" hx-push-url="true"' in html
     assert '<input type="search" name="q"' in html
     assert '<label for="id_q">' in html
 
@@ -128,11 +128,11 @@ def test_home_page_query_count_does_not_grow_with_the_catalogue(
     # Session, user, groups and model permissions (signed in); categories with counts,
     # filter choices (2), count, page of services, their business units.
     with django_assert_max_num_queries(11):
-        small = _count_queries(client, "/?q=service")
+        small = _count_queries(client, "/catalogue/?q=service")
     for i in range(90):
         ServiceFactory(category=categories[i % 3], business_units=units[: i % 3])
     with django_assert_max_num_queries(11):
-        large = _count_queries(client, "/?q=service")
+        large = _count_queries(client, "/catalogue/?q=service")
     assert small == large
 
 
@@ -148,7 +148,7 @@ def test_category_page_lists_its_current_services(client):
     assert "<h1>Applications</h1>" in html
     assert "Software we run for you." in html
     assert ">CRM</a>" in html and ">Fax</a>" not in html and ">Phones</a>" not in html
-    assert 'href="/?category=apps&amp;lifecycle=retired"' in html
+    assert 'href="/catalogue/?category=apps&amp;lifecycle=retired"' in html
 
 
 def test_unknown_category_is_404(client):
@@ -180,7 +180,7 @@ def test_service_page_shows_what_it_is_and_who_looks_after_it(client, service, u
     assert "<dt>Who it serves</dt><dd>Finance</dd>" in html
     assert "125,000 a year" in html
     assert "<li>Licences</li><li>Support staff</li>" in html
-    assert '<a href="/?q=salary">salary</a>' in html
+    assert '<a href="/catalogue/?q=salary">salary</a>' in html
     assert '<a href="/services/directory/">Directory</a>' in html  # depends on
     assert '<a href="/services/expenses/">Expenses</a>' in html  # used by
     assert "Tier 2 – important" in html
@@ -235,11 +235,11 @@ def test_service_actions_follow_the_rules(client, service, reader, owner, admin,
 
 
 def test_add_service_button_only_for_service_owners_and_admins(client, reader, owner):
-    assert "Add a service" not in _html(client.get("/"))
+    assert "Add a service" not in _html(client.get("/catalogue/"))
     client.force_login(reader)
-    assert "Add a service" not in _html(client.get("/"))
+    assert "Add a service" not in _html(client.get("/catalogue/"))
     client.force_login(owner)
-    assert '<a class="button" href="/services/new/">Add a service</a>' in _html(client.get("/"))
+    assert '<a class="button" href="/services/new/">Add a service</a>' in _html(client.get("/catalogue/"))
 
 
 def test_service_page_query_count_does_not_grow_with_relations(

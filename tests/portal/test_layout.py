@@ -26,12 +26,12 @@ def test_layout_has_landmarks_skip_link_and_local_htmx(client):
 
 def test_navigation_marks_the_current_section(client, service):
     home = client.get("/").content.decode()
-    assert '<a href="/" aria-current="page">Catalogue</a>' in home
+    assert '<a href="/catalogue/" aria-current="page">Catalogue</a>' in home
     assert '<a href="/agreements/">Agreements</a>' in home
     agreements = client.get("/agreements/").content.decode()
     assert '<a href="/agreements/" aria-current="page">Agreements</a>' in agreements
     service_page = client.get(service.get_absolute_url()).content.decode()
-    assert '<a href="/" aria-current="true">Catalogue</a>' in service_page
+    assert '<a href="/catalogue/" aria-current="true">Catalogue</a>' in service_page
 
 
 def test_anonymous_visitor_is_offered_sign_in_and_no_admin_link(client):

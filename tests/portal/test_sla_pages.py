@@ -236,7 +236,7 @@ def test_service_sla_without_javascript_is_a_page_and_asks_anonymous_visitors_to
     client.force_login(board["owner"])
     html = page_text(client.get("/services/payroll/sla/"))
     assert "<h1>Payroll</h1>" in html and '<h2 id="sla-heading">Targets this month</h2>' in html
-    assert '<a href="/" aria-current="true">Catalogue</a>' in html
+    assert '<a href="/catalogue/" aria-current="true">Catalogue</a>' in html
     assert client.get("/services/no-such/sla/").status_code == 404
     client.logout()
     response = client.get("/services/payroll/sla/")

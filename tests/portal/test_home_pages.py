@@ -1,0 +1,111 @@
+"""A home for each person: the signed-in landing page. Business people see their units' services
+with the six lights, what is at risk, agreements awaiting their signature, surveys waiting for
+them and their units' feedback; service owners their services, drafts and flagged measures;
+admins the whole catalogue; anonymous visitors the catalogue as before."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from catalog.models import Measure
+from feedback.models import Invitation, InvitationStatus, Response
+from sla.models import Alert, MeasureEvaluation
+from tests import factories as f
+from tests.catalog.helpers import agreed, draft, proposed
+from tests.portal.helpers import page_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def org():
+    now = timezone.now()
+    finance = f.BusinessUnitFactory(name="Finance", slug="finance")
+    owner = f.service_owner(username="owner", email="owner@example.com")
+    rep = f.representative(finance, username="rep", email="rep@example.com")
+    payroll = f.ServiceFactory(
+        name="Payroll", slug="payroll", criticality=1, service_owner=owner, business_units=[finance]
+    )
+    f.ServiceFactory(name="Elsewhere", slug="elsewhere")
+    in_force = agreed(service=payroll, business_unit=finance)
+    measure = Measure.objects.create(
+        agreement=in_force, key="payslips", name="Payslips on time", description="Rent.", factor="results", target=95
+    )
+    MeasureEvaluation.objects.create(
+        measure=measure,
+        service=payroll,
+        measure_key="payslips",
+        period_start=now - timedelta(days=1),
+        period_end=now + timedelta(days=1),
+        status="at_risk",
+        volume=4,
+        computed_at=now,
+    )
+    Alert.objects.create(
+        key="m", kind="measure_at_risk", subject="Payslips on time at risk", service=payroll, opened_at=now
+    )
+    next_version = proposed(service=payroll, business_unit=None)
+    Invitation.objects.create(
+        kind="event",
+        service=payroll,
+        email="rep@example.com",
+        nonce="n1",
+        status=InvitationStatus.SENT,
+        send_after=now,
+        sent_at=now,
+        expires_at=now + timedelta(days=5),
+    )
+    Response.objects.create(service=payroll, business_unit=finance, csat=2, comment="Slow to answer.", submitted_at=now)
+    type(payroll).objects.filter(pk=payroll.pk).update(business_owner=rep)  # the helpers named another
+    return {"owner": owner, "rep": rep, "payroll": payroll, "proposed": next_version}
+
+
+def test_a_business_representative_lands_on_their_units_services_with_their_lights(
+    client, org, django_assert_max_num_queries
+):
+    client.force_login(org["rep"])
+    with django_assert_max_num_queries(16):
+        response = client.get("/")
+    html = page_text(response)
+    assert "<h1>Your services</h1>" in html
+    lights = html.split('id="home-lights"')[1].split("</section>")[0]
+    assert "Payroll" in lights and "Elsewhere" not in lights
+    row = lights.split('<a href="/services/payroll/scorecard/">Payroll</a></th>')[1].split("</tr>")[0]
+    # The six factors in order: only Results has a measure, at risk this period.
+    assert row.count("<td>") == 6
+    assert "At risk" in row.split("<td>")[5] and row.count("No measures") == 5
+    assert "Payslips on time at risk" in html.split('id="home-risks"')[1]
+    assert f'href="{org["proposed"].get_absolute_url()}"' in html.split('id="home-agreements"')[1]
+    assert "awaiting signature" in html
+    assert 'href="/feedback/s/' in html.split('id="home-surveys"')[1]
+    assert "“Slow to answer.”" in html.split('id="home-feedback"')[1]
+    assert '<a href="/catalogue/">The whole service catalogue</a>' in html
+
+
+def test_a_service_owner_sees_drafts_and_flagged_measures(client, org):
+    Measure.objects.create(
+        agreement=org["payroll"].agreements.get(status="agreed"), key="loose", name="Loose", factor="", target=1
+    )
+    draft(service=org["payroll"], business_unit=f.BusinessUnitFactory(name="Sales"))
+    client.force_login(org["owner"])
+    html = page_text(client.get("/"))
+    assert "draft to propose" in html.split('id="home-agreements"')[1]
+    flagged = html.split('id="home-flagged"')[1].split("</section>")[0]
+    assert "Payroll: Loose" in flagged and "No success factor" in flagged
+
+
+def test_an_admin_sees_the_whole_catalogue(client, org):
+    client.force_login(f.admin_user(username="boss"))
+    html = page_text(client.get("/"))
+    assert "<h1>The catalogue at a glance</h1>" in html
+    lights = html.split('id="home-lights"')[1].split("</section>")[0]
+    assert "Payroll" in lights and "Elsewhere" in lights
+
+
+def test_anonymous_visitors_get_the_catalogue_or_the_sign_in_page(client, org, settings):
+    settings.CATALOGUE_PUBLIC = True
+    html = page_text(client.get("/"))
+    assert "Service catalogue" in html and "Payroll" in html
+    settings.CATALOGUE_PUBLIC = False
+    assert client.get("/").status_code == 302
