@@ -154,6 +154,8 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "portal:commitment_renegotiate": {"post": _("owner", "admin")},
     "portal:commitment_withdraw": {"post": _("owner", "admin")},
     "portal:commitments": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},
+    "portal:costs": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},
+    "portal:unit_costs": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},
     "portal:follow_up": {"get": _("owner", "admin")},
     "portal:follow_up_close": {"post": _("owner", "admin")},
     "portal:follow_up_contacted": {"post": _("owner", "admin")},
@@ -325,7 +327,7 @@ def url_of(name: str, pattern: str, objects: dict) -> str:
         if param == "slug":
             if "category" in name:
                 kwargs["slug"] = objects["category"].slug
-            elif "businessunit" in name:
+            elif "businessunit" in name or name == "portal:unit_costs":
                 kwargs["slug"] = objects["unit"].slug
             elif name.startswith("integration-"):
                 kwargs["slug"] = "no-such-integration"
