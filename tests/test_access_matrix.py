@@ -146,6 +146,7 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
         "get": _("business", "other_rep", "other_owner", "owner", "admin"),
         "post": _("owner", "admin"),
     },
+    "portal:catalogue": {"get": EVERYONE},
     "portal:category": {"get": EVERYONE},
     "portal:commitment": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},
     "portal:commitment_check_in": {"post": _("owner", "admin")},
