@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sla import clocks as c
 from sla.integrations import mappings as m
@@ -40,9 +40,17 @@ COMMENT_EVENTS = ("comment_created",)
 DELETED = "jira:issue_deleted"
 
 
-def jira_events(
-    payload: Any, *, config: m.IntegrationConfig, known: KnownLookup, delivery_id: str | None = None
-) -> Translation:
+class JiraDelivery(NamedTuple):
+    """What any Jira delivery says before its content is read."""
+
+    event: str
+    issue_key: str
+    at: datetime
+    key: str  # the delivery's idempotency key: Jira's delivery id, else event and time
+
+
+def jira_delivery(payload: Any, delivery_id: str | None) -> JiraDelivery | Translation:
+    """The event, issue, time and key of a Jira delivery, or a Translation ignoring an event Accord does not use."""
     if not isinstance(payload, Mapping):
         raise PayloadError("body", "A Jira webhook body is a JSON object.")
     event = text(payload.get("webhookEvent"))
@@ -50,9 +58,19 @@ def jira_events(
         raise PayloadError("webhookEvent", "The payload has no webhookEvent; is this a Jira webhook?")
     if event not in (*ISSUE_EVENTS, *COMMENT_EVENTS, DELETED):
         return Translation(external_id=None, ignored=f"Accord does not use {event} events.")
-    key = require_text(payload, "issue.key", "issue key")
+    issue_key = require_text(payload, "issue.key", "issue key")
     at = _event_time(payload)
-    prefix = f"jira:{delivery_id}" if delivery_id else f"jira:{event}:{int(at.timestamp() * 1000)}"
+    key = f"jira:{delivery_id}" if delivery_id else f"jira:{event}:{int(at.timestamp() * 1000)}"
+    return JiraDelivery(event, issue_key, at, key)
+
+
+def jira_events(
+    payload: Any, *, config: m.IntegrationConfig, known: KnownLookup, delivery_id: str | None = None
+) -> Translation:
+    delivery = jira_delivery(payload, delivery_id)
+    if isinstance(delivery, Translation):
+        return delivery
+    event, key, at, prefix = delivery
     _check_content(payload, event, config)
     ticket = known(key, at, prefix)
     if done := finished(ticket, key):

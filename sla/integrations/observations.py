@@ -16,8 +16,7 @@ from sla.integrations.common import (
     require_text,
     text,
 )
-from sla.integrations.jira import COMMENT_EVENTS, DELETED, ISSUE_EVENTS, jira_events
-from sla.integrations.jira import _event_time as jira_event_time
+from sla.integrations.jira import jira_delivery, jira_events
 from sla.integrations.mappings import JIRA, SERVICENOW, ZENDESK, IntegrationConfig
 from sla.integrations.servicenow import servicenow_events, servicenow_record, value
 from sla.integrations.zendesk import PREFIX as ZENDESK_PREFIX
@@ -50,17 +49,11 @@ def delivery_observation(
 
 
 def _jira(payload: Any, delivery_id: str | None, content: dict) -> tuple[str, Observation] | Translation:
-    if not isinstance(payload, Mapping):
-        raise PayloadError("body", "A Jira webhook body is a JSON object.")
-    event = text(payload.get("webhookEvent"))
-    if not event:
-        raise PayloadError("webhookEvent", "The payload has no webhookEvent; is this a Jira webhook?")
-    if event not in (*ISSUE_EVENTS, *COMMENT_EVENTS, DELETED):
-        return Translation(external_id=None, ignored=f"Accord does not use {event} events.")
-    issue_key = require_text(payload, "issue.key", "issue key")
-    at = jira_event_time(payload)
-    key = f"jira:{delivery_id}" if delivery_id else f"jira:{event}:{int(at.timestamp() * 1000)}"
-    return issue_key, Observation(key, JIRA, at, CREATED if event == "jira:issue_created" else LATER, content)
+    delivery = jira_delivery(payload, delivery_id)
+    if isinstance(delivery, Translation):
+        return delivery
+    order = CREATED if delivery.event == "jira:issue_created" else LATER
+    return delivery.issue_key, Observation(delivery.key, JIRA, delivery.at, order, content)
 
 
 def _zendesk(payload: Any, content: dict) -> tuple[str, Observation] | Translation:
