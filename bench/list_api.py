@@ -1,0 +1,136 @@
+"""Benchmark of the list APIs against a bare `JsonResponse` of the same rows: GET /api/v1/services/,
+business-units, categories, agreements, tickets, alerts, risks, commitments, measurements and
+feedback follow-ups (first page, 50 rows), on the demo organisation, as the demo's admin with an
+API key. The baseline, measured in the same run and through the same stack (Django's test
+client: every middleware, no network), is bench/_bare.py: `.values()` of the same rows. Goal:
+each endpoint serves at least 0.6x the baseline's requests per second.
+
+    .venv/bin/python bench/list_api.py [--runs 40] [--only services,tickets] [--json PATH]
+
+Uses DATABASE_URL when set (PostgreSQL), else SQLite. Exit status 0 on PASS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from io import StringIO
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._django import count_queries, django_database, vendor
+
+GOAL = 0.6
+USER = "priya.shah"  # the demo's admin (not a superuser), as an integration reading would be
+ENDPOINTS = {  # name in bench/_bare.BARE: the endpoint
+    "services": "/api/v1/services/",
+    "business-units": "/api/v1/business-units/",
+    "categories": "/api/v1/categories/",
+    "agreements": "/api/v1/agreements/",
+    "tickets": "/api/v1/tickets/",
+    "alerts": "/api/v1/alerts/",
+    "risks": "/api/v1/risks/",
+    "commitments": "/api/v1/commitments/",
+    "measurements": "/api/v1/measurements/",
+    "follow-ups": "/api/v1/feedback/follow-ups/",
+}
+
+
+def demo_with_key() -> str:
+    """Load the demo organisation and issue a read key for its admin; the key."""
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+
+    os.environ.setdefault("DEMO_PASSWORD", "bench-demo-password")
+    with override_settings(DEBUG=True):
+        call_command("load_demo", stdout=StringIO())
+    key = StringIO()
+    call_command("issue_api_token", USER, "--name", "bench", "--scope", "read", stdout=key)
+    return key.getvalue().strip()
+
+
+def interleaved_ms(first, second, *, runs: int, warmup: int = 3) -> tuple[float, float]:
+    """Median milliseconds of `first` and `second`, called in turn so that both see the same
+    load from whatever else runs on the machine."""
+    for _ in range(warmup):
+        first(), second()
+    a, b = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        first()
+        a.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        second()
+        b.append(time.perf_counter() - started)
+    return statistics.median(a) * 1000, statistics.median(b) * 1000
+
+
+def measure(runs: int, only: list[str]) -> dict:
+    from django.conf import settings
+    from django.test import Client
+
+    key = demo_with_key()
+    settings.ROOT_URLCONF = "bench._bare"
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    result = {"database": vendor(), "endpoints": {}}
+    for name in only:
+        url, bare_url = ENDPOINTS[name], f"/bench/bare/{name}/"
+        response, bare = client.get(url), client.get(bare_url)
+        assert response.status_code == 200, (url, response.status_code, response.content[:300])
+        assert bare.status_code == 200, (bare_url, bare.status_code)
+        rows = len(response.json()["results"])
+        api_ms, bare_ms = interleaved_ms(lambda url=url: client.get(url), lambda u=bare_url: client.get(u), runs=runs)
+        result["endpoints"][name] = {
+            "url": url,
+            "rows": rows,
+            "bare_rows": len(bare.json()["results"]),
+            "queries": count_queries(lambda url=url: client.get(url)),
+            "api_ms": api_ms,
+            "bare_ms": bare_ms,
+            "ratio": bare_ms / api_ms,  # throughput ratio: (1 / api) / (1 / bare)
+        }
+    return result
+
+
+def report(result: dict) -> bool:
+    print(f"List APIs against a bare JsonResponse of the same rows, on {result['database']}")
+    print(f"{'endpoint':<30} {'rows':>4} {'queries':>7} {'API ms':>7} {'bare ms':>7} {'ratio':>6}")
+    ok = True
+    for row in result["endpoints"].values():
+        passed = row["ratio"] >= GOAL
+        ok &= passed
+        print(
+            f"{row['url']:<30} {row['rows']:>4} {row['queries']:>7} {row['api_ms']:>7.1f} {row['bare_ms']:>7.1f} "
+            f"{row['ratio']:>6.2f}{'' if passed else '  < ' + str(GOAL)}"
+        )
+    print(f"Goal: every endpoint at least {GOAL}x the bare JsonResponse's requests per second.")
+    print("PASS" if ok else "FAIL")
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--only", default=",".join(ENDPOINTS), help="comma-separated names: " + ", ".join(ENDPOINTS))
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    only = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = sorted(set(only) - set(ENDPOINTS))
+    if unknown:
+        parser.error(f"unknown endpoint {', '.join(unknown)}; choose from {', '.join(ENDPOINTS)}")
+    with django_database():
+        result = measure(args.runs, only)
+    ok = report(result)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
