@@ -262,3 +262,57 @@ rules.add_perm("feedback.view_themes", is_admin | owns_service | is_business_own
 # catalogue. Drivers and rule are changed by the service's owner and admins (catalog.change_service).
 rules.add_perm("catalog.view_costs", is_admin | (is_signed_in & can_read_catalogue))
 # --- end of cost of provision ----------------------------------------------------------------------
+
+# --- Catalogue alignment (issue 11, section 5) -------------------------------------------------------
+# A unit's own list of the services it receives, its requests for what the catalogue lacks, and the
+# comparison with IT's list: read by the unit's members, by IT (service owners) and admins. The
+# unit's marks and requests are changed by its representatives and admins. IT answers a request
+# (add it, say where it lives, decline): service owners (IT staff) and admins; the request's owner
+# (the IT person it was given to) too. The catalogue-wide ranking of units: IT and admins.
+# Scoped lists: catalog/alignment/selectors.py (alignment_units, request_list).
+
+
+@rules.predicate
+def member_of_unit(user, unit) -> bool:
+    if unit is None or not user.is_authenticated or not user.is_active:
+        return False
+    return any(m.business_unit_id == unit.pk for m in _memberships(user))
+
+
+@rules.predicate
+def represents_unit(user, unit) -> bool:
+    if unit is None or not user.is_authenticated or not user.is_active:
+        return False
+    return any(m.business_unit_id == unit.pk and m.is_representative for m in _memberships(user))
+
+
+@rules.predicate
+def represents_request_unit(user, request) -> bool:
+    return request is not None and represents_unit(user, request.business_unit)
+
+
+@rules.predicate
+def owns_request(user, request) -> bool:
+    return request is not None and user.is_authenticated and user.is_active and request.owner_id == user.pk
+
+
+@rules.predicate
+def is_it_staff(user) -> bool:
+    return user.is_authenticated and user.is_active and _in_group(user, SERVICE_OWNERS)
+
+
+def _memberships(user) -> list:
+    # Cached per request object, like the groups: a page asks several rules about one user.
+    cache = getattr(user, "_accord_memberships", None)
+    if cache is None:
+        cache = list(user.memberships.only("business_unit_id", "is_representative"))
+        user._accord_memberships = cache
+    return cache
+
+
+rules.add_perm("catalog.view_alignment", is_admin | is_it_staff | member_of_unit)  # object: the unit
+rules.add_perm("catalog.change_alignment", is_admin | represents_unit)  # object: the unit (marks, requests)
+rules.add_perm("catalog.change_missing_service_request", is_admin | represents_request_unit)  # while open
+rules.add_perm("catalog.answer_missing_service_request", is_admin | is_it_staff | owns_request)  # object: the request
+rules.add_perm("catalog.view_alignment_overview", is_admin | is_it_staff)
+# --- end of catalogue alignment ------------------------------------------------------------------------

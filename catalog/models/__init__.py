@@ -5,7 +5,15 @@ Models hold data and database constraints only; rules that change state live in
 services/, reads in selectors.py, who-may-do-what in rules.py.
 """
 
-# Cost of provision lives in its own package; imported here so Django finds its models.
+# Catalogue alignment and cost of provision live in packages of their own; imported here so
+# Django finds their models.
+from catalog.alignment.models import (
+    AlignmentSnapshot,
+    MissingServiceRequest,
+    RequestSource,
+    RequestState,
+    ServiceMark,
+)
 from catalog.costs.models import AllocationRule, CostDriver, ServiceCost
 from catalog.models.agreements import (
     AGREEMENT_TERMS,
@@ -47,6 +55,7 @@ __all__ = [
     "Aggregation",
     "Agreement",
     "AgreementStatus",
+    "AlignmentSnapshot",
     "AllocationRule",
     "ApiScope",
     "ApiToken",
@@ -62,10 +71,14 @@ __all__ = [
     "MeasurePeriod",
     "MeasureSource",
     "Membership",
+    "MissingServiceRequest",
     "Priority",
+    "RequestSource",
+    "RequestState",
     "Service",
     "ServiceCost",
     "ServiceDependency",
+    "ServiceMark",
     "SuccessFactor",
     "TicketMetric",
     "UrgencyTarget",

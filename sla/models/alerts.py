@@ -17,6 +17,7 @@ class AlertKind(models.TextChoices):
     COMMITMENT_MISSED = "commitment_missed", "Commitment missed"
     AGREEMENT_REVIEW_DUE = "agreement_review_due", "Agreement review due"
     FOLLOW_UP_OVERDUE = "follow_up_overdue", "Detractor follow-up overdue"
+    ALIGNMENT_REQUEST_OVERDUE = "alignment_request_overdue", "Catalogue request unanswered"
 
 
 class AlertSeverity(models.TextChoices):

@@ -21,6 +21,7 @@ BUSINESS_OWNER = "business owner"
 COMMITMENT_OWNER = "commitment owner"
 COMMITMENT_KINDS = (AlertKind.COMMITMENT_AT_RISK, AlertKind.COMMITMENT_STALE, AlertKind.COMMITMENT_MISSED)
 FOLLOW_UP_OWNER = "follow-up owner"
+REQUEST_OWNER = "request owner"  # a business unit's catalogue request: the IT person who answers it
 
 # Severities in rising order; a severity this list does not know yet counts as the lowest.
 SEVERITY_ORDER = (AlertSeverity.INFO, AlertSeverity.WARNING, AlertSeverity.CRITICAL)
@@ -48,6 +49,8 @@ def recipient_roles(kind: str, severity: str) -> tuple[str, ...]:
     if kind == AlertKind.FOLLOW_UP_OVERDUE:
         owners = (FOLLOW_UP_OWNER, SERVICE_OWNER)
         return (*owners, BUSINESS_OWNER) if severity == AlertSeverity.CRITICAL else owners
+    if kind == AlertKind.ALIGNMENT_REQUEST_OVERDUE:
+        return (REQUEST_OWNER,)
     if severity == AlertSeverity.CRITICAL:
         return (SERVICE_OWNER, BUSINESS_OWNER)
     return (SERVICE_OWNER,)
@@ -122,8 +125,8 @@ def alert_recipients(alert: Alert) -> list[Recipient]:
 
     clock_warning: the ticket's assignee and the service owner; clock_breach: the business owner
     too; commitment alerts: the commitment's owner and the service owner; follow-up overdue: the
-    follow-up's owner and the service owner; any other kind: the service owner; critical
-    alerts: the business owner too.
+    follow-up's owner and the service owner; a catalogue request unanswered: its owner; any
+    other kind: the service owner; critical alerts: the business owner too.
     The assignee, the commitment's and the follow-up's owner are the alert's `owner`, so that
     whoever is e-mailed also sees the alert in the inbox (sla.selectors.alert_list); the one
     exception is an assignee e-mail of the ticket tool that belongs to no Accord user.
@@ -138,6 +141,8 @@ def alert_recipients(alert: Alert) -> list[Recipient]:
         candidates.append(_owner(alert, COMMITMENT_OWNER))
     if FOLLOW_UP_OWNER in roles:
         candidates.append(_owner(alert, FOLLOW_UP_OWNER))
+    if REQUEST_OWNER in roles:
+        candidates.append(_owner(alert, REQUEST_OWNER))
     if service is not None and SERVICE_OWNER in roles:
         candidates.append(_person(service.service_owner, SERVICE_OWNER))
     if service is not None and BUSINESS_OWNER in roles:

@@ -5,7 +5,7 @@ Business impact = the service's criticality weight x how far gone the item is:
 
 - criticality weight: tier 1 (business critical) 4, tier 2 3, tier 3 2, tier 4 1;
 - how far gone: 1.0 once missed or breached (a clock breached, a measure or commitment
-  missed, a follow-up overdue, or anything whose due time has passed); otherwise by severity,
+  missed, a follow-up or a catalogue request overdue, or anything whose due time has passed); otherwise by severity,
   critical 0.8, warning 0.6, info 0.3. An acknowledged item counts half: someone is on it.
 
 Time left: until the item falls due (negative once past), None when it has no due time; items
@@ -21,7 +21,13 @@ from sla.models import AlertKind, AlertSeverity, AlertState
 
 CRITICALITY_WEIGHT = {1: 4, 2: 3, 3: 2, 4: 1}
 GONE_KINDS = frozenset(
-    {AlertKind.CLOCK_BREACH, AlertKind.MEASURE_MISSED, AlertKind.COMMITMENT_MISSED, AlertKind.FOLLOW_UP_OVERDUE}
+    {
+        AlertKind.CLOCK_BREACH,
+        AlertKind.MEASURE_MISSED,
+        AlertKind.COMMITMENT_MISSED,
+        AlertKind.FOLLOW_UP_OVERDUE,
+        AlertKind.ALIGNMENT_REQUEST_OVERDUE,
+    }
 )
 SEVERITY_GONE = {AlertSeverity.CRITICAL: 0.8, AlertSeverity.WARNING: 0.6, AlertSeverity.INFO: 0.3}
 ACKNOWLEDGED_FACTOR = 0.5

@@ -1,13 +1,16 @@
 """Reads of the early-warning board: everything that can go wrong before it does, as the alerts
 the user may see (sla.selectors.alert_list: scoped to the user) that are not resolved: ticket
 clocks, measures at risk or missed, commitments at risk, stale or missed, agreements due for
-review, overdue follow-ups. Ranked in Python (ranking.py) after one query: the board holds the
-unresolved alerts, a few hundred at most even for a large catalogue."""
+review, overdue follow-ups, business units' catalogue requests unanswered. Ranked in Python
+(ranking.py) after one query: the board holds the unresolved alerts, a few hundred at most even
+for a large catalogue."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+
+from django.db.models import Q
 
 from catalog.models import BusinessUnit, Service
 from sla import selectors as sla_selectors
@@ -26,6 +29,7 @@ KINDS = {
     ),
     "agreement": ("Agreement reviews", (AlertKind.AGREEMENT_REVIEW_DUE,)),
     "follow_up": ("Detractor follow-ups", (AlertKind.FOLLOW_UP_OVERDUE,)),
+    "alignment": ("Catalogue requests", (AlertKind.ALIGNMENT_REQUEST_OVERDUE,)),
 }
 KIND_OF = {alert_kind: kind for kind, (_, alert_kinds) in KINDS.items() for alert_kind in alert_kinds}
 
@@ -71,7 +75,11 @@ def board_items(
     """The board's items `user` may see, ranked. One query."""
     alerts = sla_selectors.alert_list(user=user).filter(state__in=OPEN_STATES if acknowledged else [AlertState.OPEN])
     if business_unit is not None:
-        alerts = alerts.filter(service__in=Service.objects.filter(business_units=business_unit))
+        # A unit's catalogue requests have no service: their alerts name the unit instead.
+        alerts = alerts.filter(
+            Q(service__in=Service.objects.filter(business_units=business_unit))
+            | Q(kind=AlertKind.ALIGNMENT_REQUEST_OVERDUE, details__business_unit_id=business_unit.pk)
+        )
     if service is not None:
         alerts = alerts.filter(service=service)
     if kind:
