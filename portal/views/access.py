@@ -49,6 +49,7 @@ def form_action(page: str, *, page_takes_arguments: bool = True):
                 return HttpResponseNotAllowed(["POST"])
             return view(request, *args, **kwargs)
 
+        wrapper.allowed_methods = ("post",)  # what it answers; a GET is only sent on (tests/api/test_path_sweep.py)
         return wrapper
 
     return decorator

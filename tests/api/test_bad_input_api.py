@@ -219,3 +219,21 @@ def test_the_schema_states_the_survey_settings_bounds():
     fields = schema["components"]["schemas"]["PatchedSurveySettings"]["properties"]
     shown = {name: (fields[name].get("minimum"), fields[name].get("maximum")) for name in SURVEY_PROBLEMS}
     assert shown == {"event_delay_days": (0, 7), "invitation_valid_for_days": (1, 90), "fatigue_days": (0, 365)}
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/api/v1/agreements/1/diff.json",
+        "/api/v1/agreements/1/measures.json",
+        "/api/v1/agreements/1/targets/1.json",
+        "/api/v1/services.json",
+    ],
+)
+def test_a_format_suffix_is_no_route(address):
+    """The catalogue's router added `.json` twins, and its actions take no `format`: a TypeError,
+    a 500 (found by tests/api/test_path_sweep.py). No suffixes now, as in the sla and feedback
+    routers; `?format=json` still picks the renderer."""
+    f.AgreementFactory(pk=1)
+    not_found(as_admin().get(address))
+    assert as_admin().get("/api/v1/services/", {"format": "json"}).status_code == 200
