@@ -321,6 +321,18 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 FEEDBACK_SURVEY_RATE = env.str("FEEDBACK_SURVEY_RATE", default="30/m")
 # Fewer answers than this in a period: "not enough responses", never a score.
 FEEDBACK_MIN_RESPONSES = env.int("FEEDBACK_MIN_RESPONSES", default=10)
+# Lost time (docs/feedback.md#lost-time): the loaded cost of one hour of a person's work, in the
+# catalogue's currency (0: the cost of lost time is not shown), and the average hours lost per
+# answer above which a service's lost time is "red" (the watermelon warning, docs/board.md).
+LOST_TIME_HOURLY_COST = env.float("LOST_TIME_HOURLY_COST", default=60.0)
+LOST_TIME_RED_HOURS = env.float("LOST_TIME_RED_HOURS", default=2.0)
+# Happiness is "red" when a score with enough answers is below the service's agreed feedback
+# measure's target, or without such a measure below these lines (CSAT %, NPS points, CES 1-7).
+WATERMELON_RED_CSAT = env.float("WATERMELON_RED_CSAT", default=70.0)
+WATERMELON_RED_NPS = env.float("WATERMELON_RED_NPS", default=0.0)
+WATERMELON_RED_CES = env.float("WATERMELON_RED_CES", default=4.0)
+# The window the board and the homes judge a service's experience over (days, up to now).
+WATERMELON_WINDOW_DAYS = env.int("WATERMELON_WINDOW_DAYS", default=90)
 if env.str("RATELIMIT_IP_META_KEY", default=""):  # behind a proxy: the header with the client's address
     RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from feedback.models import COMMENT_MAX_LENGTH
+from feedback.models import COMMENT_MAX_LENGTH, LostTime
 from feedback.services import ResponseInput
 from feedback.services.surveys import SCORE_KINDS, Question
 
@@ -14,8 +14,18 @@ class ScaleWidget(forms.RadioSelect):
     template_name = "feedback/public/_scale.html"
 
 
+class ChoicesWidget(forms.RadioSelect):
+    template_name = "feedback/public/_choices.html"
+
+
+LOST_TIME_QUESTION = "How much of your work time did this cost you? (optional)"
+LOST_TIME_HINT = "Waiting, working around the problem, explaining it again: all of it counts."
+
+
 class SurveyForm(forms.Form):
-    def __init__(self, *args, questions: list[Question], ask_comment: bool, **kwargs) -> None:
+    def __init__(
+        self, *args, questions: list[Question], ask_comment: bool, ask_lost_time: bool = False, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.questions = questions
         for question in questions:
@@ -31,6 +41,15 @@ class SurveyForm(forms.Form):
             )
             field.question = question
             self.fields[question.name] = field
+        if ask_lost_time:
+            self.fields["lost_time"] = forms.ChoiceField(
+                label=LOST_TIME_QUESTION,
+                help_text=LOST_TIME_HINT,
+                required=False,
+                choices=LostTime.choices,
+                widget=ChoicesWidget,
+                error_messages={"invalid_choice": "Choose one of the answers given."},
+            )
         if ask_comment:
             self.fields["comment"] = forms.CharField(
                 label="Anything you would like to add? (optional)",
@@ -47,7 +66,11 @@ class SurveyForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and all(cleaned.get(q.name) is None for q in self.questions):
+        if (
+            not self.errors
+            and all(cleaned.get(q.name) is None for q in self.questions)
+            and not cleaned.get("lost_time")
+        ):
             raise ValidationError("Choose at least one answer.")
         return cleaned
 
@@ -63,6 +86,7 @@ class SurveyForm(forms.Form):
                 if q.name not in SCORE_KINDS and data.get(q.name) is not None
             },
             comment=data.get("comment") or "",
+            lost_time=data.get("lost_time") or "",
         )
 
     def add_service_problems(self, problems: dict[str, list[str]]) -> None:

@@ -29,7 +29,8 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Val
 from catalog import selectors as catalog_selectors
 from catalog.models import Service
 from feedback import scores
-from feedback.models import Invitation, Response
+from feedback.experience.lost_time import NO_LOST_TIME, LostTimeSummary, lost_time_summary
+from feedback.models import Invitation, LostTime, Response
 from sla.periods import MONTH, QUARTER, WEEK, period_bounds, period_label, previous_periods
 from sla.selectors import service_time_zone
 
@@ -66,6 +67,7 @@ class PeriodSummary:
     invitations_sent: int
     invitations_answered: int  # of those sent in the period
     scores: dict[str, RankedScore]
+    lost_time: LostTimeSummary = NO_LOST_TIME  # the work time the period's answers say they lost
 
     @property
     def response_rate(self) -> float | None:
@@ -135,6 +137,7 @@ def period_windows(period: str, now: datetime, time_zone: str, count: int) -> li
 class PeriodAnswers:
     responses: int
     answers: dict[str, scores.Answers]
+    lost_time: LostTimeSummary = NO_LOST_TIME
 
 
 NO_ANSWERS = PeriodAnswers(0, {kind: scores.Answers() for kind in scores.KINDS})
@@ -187,6 +190,7 @@ def answers_by_service(
                 ces_n=Count("ces"),
                 ces_sum=Sum("ces"),
                 ces_squares=Sum(F("ces") * F("ces")),
+                **{f"lost_{value}": Count("pk", filter=Q(lost_time=value)) for value in LostTime.values},
             )
             .order_by()
         )
@@ -203,6 +207,7 @@ def answers_by_service(
                         row["ces_n"], total=float(row["ces_sum"] or 0), squares=float(row["ces_squares"] or 0)
                     ),
                 },
+                lost_time_summary({value: row[f"lost_{value}"] for value in LostTime.values}),
             )
     return found
 
@@ -271,6 +276,7 @@ def service_feedback_summary(
                 invitations_sent=invitations[i][0],
                 invitations_answered=invitations[i][1],
                 scores=ranked,
+                lost_time=own[i].lost_time,
             )
         )
     tracks = tuple(

@@ -74,7 +74,11 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     invitation = check.invitation
     survey_settings = survey_settings_get(service=invitation.service)
     questions = survey_questions(invitation=invitation, settings=survey_settings)
-    form_kwargs = {"questions": questions, "ask_comment": survey_settings.ask_comment}
+    form_kwargs = {
+        "questions": questions,
+        "ask_comment": survey_settings.ask_comment,
+        "ask_lost_time": invitation.kind == InvitationKind.EVENT,
+    }
     status = 200
     if request.method == "POST":
         form = SurveyForm(request.POST, **form_kwargs)

@@ -247,18 +247,22 @@ class Attainment:
         return self.percent >= self.objective_percent
 
 
-def service_attainment(*, service: Service, start: datetime, end: datetime) -> list[Attainment]:
-    """Per priority and clock kind: clocks whose outcome fell in [start, end): met or
-    breached when they stopped, or breached while still running. One aggregate query, plus
-    one for the agreed objectives."""
-    from django.db.models import Count
-
-    in_period = Q(stopped_at__gte=start, stopped_at__lt=end, state__in=[ClockState.MET, ClockState.BREACHED]) | Q(
+def clock_outcomes_between(start: datetime, end: datetime) -> Q:
+    """Clocks whose outcome fell in [start, end): met or breached when they stopped, or
+    breached while still running (what attainment counts)."""
+    return Q(stopped_at__gte=start, stopped_at__lt=end, state__in=[ClockState.MET, ClockState.BREACHED]) | Q(
         stopped_at__isnull=True, state=ClockState.BREACHED, breached_at__gte=start, breached_at__lt=end
     )
+
+
+def service_attainment(*, service: Service, start: datetime, end: datetime) -> list[Attainment]:
+    """Per priority and clock kind: clocks whose outcome fell in [start, end) (see
+    clock_outcomes_between). One aggregate query, plus one for the agreed objectives."""
+    from django.db.models import Count
+
     rows = (
         Clock.objects.filter(ticket__service=service)
-        .filter(in_period)
+        .filter(clock_outcomes_between(start, end))
         .values("priority", "kind")
         .annotate(
             met=Count("pk", filter=Q(state=ClockState.MET)),

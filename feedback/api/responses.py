@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from catalog import selectors as catalog_selectors
 from catalog.api.serializers import RefSerializer
 from catalog.models import ApiScope, BusinessUnit, Service
-from feedback.models import COMMENT_MAX_LENGTH, InvitationKind, SurveyKind, SurveySettings
+from feedback.models import COMMENT_MAX_LENGTH, InvitationKind, LostTime, SurveyKind, SurveySettings
 from feedback.models import Response as FeedbackResponse
 from feedback.services import ResponseInput, response_record_external
 from feedback.services.surveys import (
@@ -82,6 +82,14 @@ class ExternalResponseInSerializer(serializers.Serializer):
     comment = serializers.CharField(
         required=False, allow_blank=True, default="", help_text=f"Up to {COMMENT_MAX_LENGTH:,} characters."
     )
+    lost_time = serializers.ChoiceField(
+        choices=LostTime.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Event surveys, optional: the work time the ticket cost the person "
+        "(none, under_1h, 1_4h, day, more; docs/feedback.md#lost-time).",
+    )
 
 
 class ExternalResponseSerializer(serializers.ModelSerializer):
@@ -107,6 +115,7 @@ class ExternalResponseSerializer(serializers.ModelSerializer):
             "ces",
             "factor_ratings",
             "comment",
+            "lost_time",
             "follow_up",
             "created_at",
         ]
@@ -134,6 +143,7 @@ class ExternalResponsesView(APIView):
                     "ticket": {"source": "servicedesk", "external_id": "INC0012345"},
                     "csat": 4,
                     "nps": 9,
+                    "lost_time": "under_1h",
                     "comment": "Quick and friendly.",
                 },
                 request_only=True,
@@ -153,6 +163,7 @@ class ExternalResponsesView(APIView):
             ces=data["ces"],
             factor_ratings=data["factor_ratings"],
             comment=data["comment"],
+            lost_time=data["lost_time"],
         )
         kind = data["kind"] or (
             InvitationKind.RELATIONSHIP

@@ -18,6 +18,7 @@ from catalog import selectors as catalog_selectors
 from catalog.api.serializers import RefSerializer
 from catalog.models import MeasurePeriod, Service
 from feedback import scores
+from feedback.experience.selectors import hourly_cost_setting
 from feedback.selectors import DEFAULT_COUNT, DEFAULT_PERIOD, MAX_COUNT, MIN_COUNT, PERIODS, service_feedback_summary
 
 TREND_CHOICES = tuple(scores.TREND_LABELS)  # the same values as the scorecard's trends
@@ -55,6 +56,17 @@ class PeriodScoresSerializer(serializers.Serializer):
     ces = RankedScoreSerializer(source="scores.ces")
 
 
+class LostTimeSerializer(serializers.Serializer):
+    answers = serializers.IntegerField(help_text="Responses that said how much work time the ticket cost.")
+    hours = serializers.FloatField(help_text="Their total, in hours (docs/feedback.md#lost-time for the mapping).")
+    average_hours = serializers.FloatField(source="average", allow_null=True, help_text="Per answer; null without.")
+    cost = serializers.SerializerMethodField(help_text="hours x lost_time_hourly_cost; null without a cost or answers.")
+
+    def get_cost(self, obj) -> float | None:
+        cost = obj.cost(self.context.get("hourly_cost"))
+        return float(cost) if cost is not None else None
+
+
 class PeriodSerializer(serializers.Serializer):
     period_start = serializers.DateTimeField(source="start")
     period_end = serializers.DateTimeField(source="end")
@@ -67,6 +79,7 @@ class PeriodSerializer(serializers.Serializer):
         allow_null=True, help_text="Percent of the invitations sent in the period answered; null when none was sent."
     )
     scores = PeriodScoresSerializer(source="*")
+    lost_time = LostTimeSerializer(help_text="The work time the period's answers say the tickets cost.")
 
 
 class ScoreTrackSerializer(serializers.Serializer):
@@ -110,7 +123,14 @@ class FeedbackSummarySerializer(serializers.Serializer):
     min_responses = serializers.IntegerField(help_text="The low-volume guard: fewer answers give no score.")
     confidence = serializers.FloatField(help_text="Of the intervals, e.g. 0.95.")
     scores = serializers.SerializerMethodField()
+    lost_time_hourly_cost = serializers.SerializerMethodField(
+        help_text="The loaded cost of an hour of work (settings.LOST_TIME_HOURLY_COST); null when not set."
+    )
     periods = PeriodSerializer(many=True, help_text="Oldest first; the current period last.")
+
+    def get_lost_time_hourly_cost(self, obj) -> float | None:
+        cost = self.context.get("hourly_cost")
+        return float(cost) if cost is not None else None
 
     @extend_schema(responses=ScoreTracksSerializer)
     def get_scores(self, obj) -> dict:
@@ -141,4 +161,5 @@ class ServiceFeedbackView(APIView):
             period=params.validated_data["period"],
             count=params.validated_data["periods"],
         )
-        return Response(FeedbackSummarySerializer(summary).data)
+        context = {"hourly_cost": hourly_cost_setting()}
+        return Response(FeedbackSummarySerializer(summary, context=context).data)

@@ -109,6 +109,17 @@ class Invitation(models.Model):
         return f"{self.get_kind_display()} to {self.email} about {self.service}"
 
 
+class LostTime(models.TextChoices):
+    """How much work time the ticket cost the person, as the event survey asks it (optional).
+    The hours each answer counts for: feedback.experience.lost_time.LOST_HOURS."""
+
+    NONE = "none", "None"
+    UNDER_HOUR = "under_1h", "Less than an hour"
+    HOURS = "1_4h", "1 to 4 hours"
+    DAY = "day", "About a day"
+    MORE = "more", "More than a day"
+
+
 class ResponseSource(models.TextChoices):
     WEB = "web", "Answered on Accord's page"
     API = "api", "Collected by another tool"
@@ -144,6 +155,13 @@ class Response(models.Model):
         default=dict, blank=True, help_text="Relationship surveys: success factor -> rating 1-5."
     )
     comment = models.TextField(blank=True, max_length=COMMENT_MAX_LENGTH)
+    lost_time = models.CharField(
+        max_length=8,
+        choices=LostTime.choices,
+        blank=True,
+        default="",
+        help_text="Event surveys, optional: the work time the ticket cost the person ('' when not answered).",
+    )
     submitted_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -157,6 +175,9 @@ class Response(models.Model):
                 condition=Q(nps__isnull=True) | Q(nps__gte=0, nps__lte=10), name="response_nps_0_10"
             ),
             models.CheckConstraint(condition=Q(ces__isnull=True) | Q(ces__gte=1, ces__lte=7), name="response_ces_1_7"),
+            models.CheckConstraint(
+                condition=Q(lost_time__in=["", *LostTime.values]), name="response_lost_time_choices"
+            ),
             models.UniqueConstraint(
                 fields=["source", "external_id"], condition=~Q(external_id=""), name="response_external_id_unique"
             ),

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog.models import BusinessUnit, Service, SuccessFactor
-from feedback.models import COMMENT_MAX_LENGTH, Invitation, InvitationStatus, Response, ResponseSource
+from feedback.models import COMMENT_MAX_LENGTH, Invitation, InvitationStatus, LostTime, Response, ResponseSource
 from feedback.services.follow_ups import follow_up_open_if_detractor
 from feedback.services.themes import themes_match_response
 
@@ -26,6 +26,10 @@ class ResponseInput:
     ces: int | None = None
     factor_ratings: dict[str, int] = field(default_factory=dict)
     comment: str = ""
+    lost_time: str = ""  # a feedback.models.LostTime value; "" when not answered
+
+
+LOST_TIME_PROBLEM = "Say how much work time it cost with one of: " + ", ".join(LostTime.values) + "."
 
 
 def response_problems(answers: ResponseInput, *, asked: list[str] | None = None) -> dict[str, list[str]]:
@@ -47,7 +51,14 @@ def response_problems(answers: ResponseInput, *, asked: list[str] | None = None)
             problems.setdefault("factor_ratings", []).append(f"Rate {factor} from 1 to 5, not {rating!r}.")
     if len(answers.comment or "") > COMMENT_MAX_LENGTH:
         problems["comment"] = [f"Keep the comment to {COMMENT_MAX_LENGTH:,} characters."]
-    has_answer = any(getattr(answers, name) is not None for name in SCALES) or answers.factor_ratings
+    if answers.lost_time:
+        if answers.lost_time not in LostTime.values:
+            problems["lost_time"] = [f"{LOST_TIME_PROBLEM} Not {answers.lost_time!r}."]
+        elif answers.factor_ratings:
+            problems["lost_time"] = ["Lost time is asked after a ticket, not in a relationship survey."]
+    has_answer = (
+        any(getattr(answers, name) is not None for name in SCALES) or answers.factor_ratings or answers.lost_time
+    )
     if not has_answer and not problems:
         problems["non_field_errors"] = ["Give at least one answer."]
     return problems
@@ -61,6 +72,8 @@ def response_record_for_invitation(
     response."""
     now = now or timezone.now()
     problems = response_problems(answers, asked=None if invitation.kind == "relationship" else invitation.kinds)
+    if answers.lost_time and invitation.kind == "relationship" and "lost_time" not in problems:
+        problems["lost_time"] = ["Lost time is asked after a ticket, not in a relationship survey."]
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():
@@ -101,6 +114,8 @@ def response_record_external(
     """A response collected by another tool, idempotent by its id: (response, created)."""
     now = now or timezone.now()
     problems = response_problems(answers)
+    if answers.lost_time and kind == "relationship" and "lost_time" not in problems:
+        problems["lost_time"] = ["Lost time is asked after a ticket, not in a relationship survey."]
     if not external_id:
         problems["external_id"] = ["Give the response's id in your tool, so a repeat changes nothing."]
     if submitted_at is None or timezone.is_naive(submitted_at):
@@ -139,6 +154,7 @@ def _create(*, answers: ResponseInput, **fields) -> Response:
         ces=answers.ces,
         factor_ratings=answers.factor_ratings or {},
         comment=(answers.comment or "").strip(),
+        lost_time=answers.lost_time or "",
         **fields,
     )
     follow_up_open_if_detractor(response=response)
