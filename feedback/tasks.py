@@ -66,3 +66,13 @@ def send_relationship_surveys(quarter: str | None = None) -> dict:
     for group in groups:
         send_invitations.delay(group)
     return {"quarter": quarter_start.isoformat(), "emails": len(groups)}
+
+
+@shared_task(name="feedback.check_watermelons", ignore_result=True, soft_time_limit=300, time_limit=330)
+def check_watermelons() -> dict:
+    """Services green outside, red inside (SLA green, happiness or lost time red): alerts raised
+    and resolved (feedback.experience.services). Idempotent."""
+    from feedback.experience.services import watermelons_check
+
+    summary = watermelons_check()
+    return {"checked": summary.checked, "flagged": summary.flagged, "raised": summary.raised}

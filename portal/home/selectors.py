@@ -26,8 +26,8 @@ from catalog.models import (
 from feedback.models import FollowUp, FollowUpState, Invitation, InvitationStatus, Response
 from sla import scorecard as card
 from sla.measure_guard import FlaggedMeasure, measures_flagged, with_measures
-from sla.models import MeasureEvaluation
-from sla.risks.selectors import BoardItem, board_items
+from sla.models import Alert, AlertKind, MeasureEvaluation
+from sla.risks.selectors import OPEN_STATES, BoardItem, board_items
 
 REVIEW_SOON = timedelta(days=30)
 AT_RISK_SHOWN = 10
@@ -54,6 +54,13 @@ class Home:
     feedback: list[Response] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
     flagged: list[FlaggedMeasure] = field(default_factory=list)
+    # Services green outside, red inside: their live "watermelon" alerts (feedback.experience),
+    # shown to everyone whose home lists the service, business people included.
+    watermelons: list[Alert] = field(default_factory=list)
+
+    @property
+    def watermelon_ids(self) -> set[int]:
+        return {alert.service_id for alert in self.watermelons}
 
 
 def home_for(*, user, now: datetime) -> Home:
@@ -81,6 +88,11 @@ def home_for(*, user, now: datetime) -> Home:
         services=service_lights(services, now=now),
         at_risk=items[:AT_RISK_SHOWN],
         at_risk_total=len(items),
+    )
+    home.watermelons = list(
+        Alert.objects.filter(kind=AlertKind.WATERMELON, state__in=OPEN_STATES, service__in=ids)
+        .select_related("service")
+        .order_by("service__name")
     )
     _agreements(home, user=user, service_ids=ids, represented=represented, now=now)
     home.surveys = _surveys(user, now)

@@ -21,6 +21,7 @@ def home(request):
         "home": found,
         "lights": presenters.light_rows(found.services),
         "risks": presenters.risk_rows(found.at_risk),
+        "watermelon_ids": found.watermelon_ids,
         "surveys": [(invitation, invitation_token(invitation)) for invitation in found.surveys],
         "now": now,
     }

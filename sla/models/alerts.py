@@ -18,6 +18,7 @@ class AlertKind(models.TextChoices):
     AGREEMENT_REVIEW_DUE = "agreement_review_due", "Agreement review due"
     FOLLOW_UP_OVERDUE = "follow_up_overdue", "Detractor follow-up overdue"
     ALIGNMENT_REQUEST_OVERDUE = "alignment_request_overdue", "Catalogue request unanswered"
+    WATERMELON = "watermelon", "Green outside, red inside"
 
 
 class AlertSeverity(models.TextChoices):

@@ -23,9 +23,7 @@ from sla.risks.selectors import KINDS, board_items
 class RiskSerializer(serializers.Serializer):
     alert = serializers.SerializerMethodField(help_text="The alert behind the item (acknowledge it there).")
     id = serializers.IntegerField(source="alert.pk")
-    kind = serializers.ChoiceField(
-        choices=list(KINDS), help_text="clock, measure, commitment, agreement, follow_up, alignment"
-    )
+    kind = serializers.ChoiceField(choices=list(KINDS), help_text=", ".join(KINDS))
     alert_kind = serializers.CharField(source="alert.kind")
     severity = serializers.CharField(source="alert.severity")
     state = serializers.CharField(source="alert.state")

@@ -1,9 +1,9 @@
 """Reads of the early-warning board: everything that can go wrong before it does, as the alerts
 the user may see (sla.selectors.alert_list: scoped to the user) that are not resolved: ticket
 clocks, measures at risk or missed, commitments at risk, stale or missed, agreements due for
-review, overdue follow-ups, business units' catalogue requests unanswered. Ranked in Python
-(ranking.py) after one query: the board holds the unresolved alerts, a few hundred at most even
-for a large catalogue."""
+review, overdue follow-ups, business units' catalogue requests unanswered, services green outside
+and red inside. Ranked in Python (ranking.py) after one query: the board holds the unresolved
+alerts, a few hundred at most even for a large catalogue."""
 
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ KINDS = {
     "agreement": ("Agreement reviews", (AlertKind.AGREEMENT_REVIEW_DUE,)),
     "follow_up": ("Detractor follow-ups", (AlertKind.FOLLOW_UP_OVERDUE,)),
     "alignment": ("Catalogue requests", (AlertKind.ALIGNMENT_REQUEST_OVERDUE,)),
+    # SLA green while happiness or lost time is red (feedback.experience, docs/board.md).
+    "watermelon": ("Green outside, red inside", (AlertKind.WATERMELON,)),
 }
 KIND_OF = {alert_kind: kind for kind, (_, alert_kinds) in KINDS.items() for alert_kind in alert_kinds}
 

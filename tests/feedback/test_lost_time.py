@@ -131,9 +131,7 @@ def test_lost_time_per_service_and_per_unit(service, answered, django_assert_num
         per_service = lost_time_by_service(service_ids=ids, start=start, end=end)
     assert (per_service[service.pk].answers, per_service[service.pk].hours) == (4, 27.0)
     assert (per_service[answered["other"].pk].answers, per_service[answered["other"].pk].hours) == (1, 0.0)
-    finance_only = lost_time_by_service(
-        service_ids=ids, start=start, end=end, business_unit_id=answered["finance"].pk
-    )
+    finance_only = lost_time_by_service(service_ids=ids, start=start, end=end, business_unit_id=answered["finance"].pk)
     assert finance_only[service.pk].hours == 24.5
     with django_assert_num_queries(1):
         per_unit = lost_time_by_unit(service_ids=[service.pk], start=start, end=end)
