@@ -56,6 +56,26 @@ class LostTimeSummary:
 NO_LOST_TIME = LostTimeSummary(answers=0, hours=0.0)
 
 
+@dataclass(frozen=True)
+class CostedLostTime:
+    """Lost time with its cost at the loaded hourly cost, for pages (templates pass no arguments)."""
+
+    summary: LostTimeSummary
+    hourly_cost: Decimal | None
+
+    @property
+    def hours(self) -> str:
+        return hours_text(self.summary.hours) if self.summary.answers else "–"
+
+    @property
+    def average(self) -> str:
+        return hours_text(self.summary.average)
+
+    @property
+    def cost(self) -> Decimal | None:
+        return self.summary.cost(self.hourly_cost)
+
+
 def lost_hours(answer: str) -> float:
     """The hours one answer counts for; ValueError naming the choices for anything else."""
     try:

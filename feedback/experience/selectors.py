@@ -21,18 +21,25 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from catalog.models import AgreementStatus, Direction, Measure, MeasureSource, Service, UrgencyTarget
 from feedback import scores
 from feedback.experience import watermelon as melon
-from feedback.experience.lost_time import NO_LOST_TIME, RED_HOURS, LostTimeSummary, lost_time_summary
+from feedback.experience.lost_time import (
+    NO_LOST_TIME,
+    RED_HOURS,
+    CostedLostTime,
+    LostTimeSummary,
+    lost_time_summary,
+)
 from feedback.models import LostTime, Response
 from feedback.selectors import min_responses_setting
 from sla.models import Clock, ClockState
 from sla.selectors import clock_outcomes_between
 
 DEFAULT_WINDOW_DAYS = 90
+LOST_TIME_WINDOW = timedelta(days=365)
 DEFAULT_RED_LINES = {scores.CSAT: 70.0, scores.NPS: 0.0, scores.CES: 4.0}
 LOST_COUNTS = {f"lost_{value}": Count("pk", filter=Q(lost_time=value)) for value in LostTime.values}
 
@@ -54,10 +61,25 @@ def red_lines_setting() -> dict[str, float]:
     }
 
 
+def lost_time_window(now: datetime) -> tuple[datetime, datetime]:
+    """The last 12 months: lost time shown beside the annual cost of provision."""
+    return now - LOST_TIME_WINDOW, now
+
+
+def costed(found: dict[int, LostTimeSummary]) -> dict[int, CostedLostTime]:
+    hourly = hourly_cost_setting()
+    return {key: CostedLostTime(summary, hourly) for key, summary in found.items()}
+
+
 def experience_window(now: datetime) -> tuple[datetime, datetime]:
     """The period the board and the homes judge: the last settings.WATERMELON_WINDOW_DAYS days."""
     days = int(getattr(settings, "WATERMELON_WINDOW_DAYS", DEFAULT_WINDOW_DAYS))
     return now - timedelta(days=days), now
+
+
+def _ids(service_ids):
+    """A queryset stays a subquery; anything else becomes a list."""
+    return service_ids if isinstance(service_ids, QuerySet) else list(service_ids)
 
 
 def _summaries(rows, key: str) -> dict[int, LostTimeSummary]:
@@ -69,7 +91,7 @@ def lost_time_by_service(
 ) -> dict[int, LostTimeSummary]:
     """Service id -> the lost time its responses of [start, end) report (only services with
     responses; of one business unit's people when `business_unit_id` is given). One query."""
-    responses = Response.objects.filter(service_id__in=list(service_ids), submitted_at__gte=start, submitted_at__lt=end)
+    responses = Response.objects.filter(service_id__in=_ids(service_ids), submitted_at__gte=start, submitted_at__lt=end)
     if business_unit_id is not None:
         responses = responses.filter(business_unit_id=business_unit_id)
     rows = responses.exclude(lost_time="").values("service_id").annotate(**LOST_COUNTS).order_by()
@@ -81,7 +103,7 @@ def lost_time_by_unit(*, service_ids: Iterable[int], start: datetime, end: datet
     One query."""
     rows = (
         Response.objects.filter(
-            service_id__in=list(service_ids),
+            service_id__in=_ids(service_ids),
             submitted_at__gte=start,
             submitted_at__lt=end,
             business_unit__isnull=False,

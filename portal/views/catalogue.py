@@ -14,6 +14,7 @@ from catalog import rules as access
 from catalog import selectors, services
 from catalog.costs import selectors as cost_selectors
 from catalog.models import Category, Lifecycle, Service
+from feedback.experience import selectors as experience
 from portal import selectors as portal_selectors
 from portal.forms import LIFECYCLE_ANY, ServiceFilterForm, ServiceForm, add_validation_error
 from portal.views.access import catalogue_reader, require_perm
@@ -84,6 +85,10 @@ def service(request, slug: str):
         "support_hours": portal_selectors.calendar_hours(calendar=service.support_calendar),
         "cost_ratios": cost_selectors.service_cost_ratios(user=request.user, service=service, now=timezone.now()),
     }
+    if context["cost_ratios"] is not None:  # lost time beside the cost of provision
+        start, end = experience.lost_time_window(timezone.now())
+        found = experience.lost_time_by_service(service_ids=[service.pk], start=start, end=end)
+        context["lost_time"] = experience.costed(found).get(service.pk)
     return render(request, "portal/service.html", context)
 
 

@@ -155,3 +155,26 @@ def test_the_summary_api_gives_lost_time_per_period_and_its_cost(service, answer
     current = found["periods"][-1]["lost_time"]
     assert current == {"answers": 4, "hours": 27.0, "average_hours": 6.75, "cost": 1350.0}
     assert found["periods"][0]["lost_time"]["answers"] == 0 and found["periods"][0]["lost_time"]["cost"] is None
+
+
+def test_the_cost_pages_show_lost_time_beside_the_cost_of_provision(
+    client, service, answered, settings, django_assert_max_num_queries
+):
+    settings.LOST_TIME_HOURLY_COST = 50
+    service.business_units.set([answered["finance"], answered["sales"]])
+    client.force_login(f.admin_user(username="admin"))
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        with django_assert_max_num_queries(10):
+            catalogue = client.get(reverse("portal:costs")).content.decode()
+        with django_assert_max_num_queries(11):
+            unit = client.get(reverse("portal:unit_costs", args=["finance"])).content.decode()
+        page = client.get(service.get_absolute_url()).content.decode()
+    # Finance: 24.5 h on Payroll and 0 h on Mail, 4 answers; at 50 an hour 1,225.00.
+    assert "Cost of lost time" in catalogue and "24.5 h" in catalogue and "1,225.00" in catalogue
+    assert '<td class="num" data-testid="unit-lost-hours">24.5 h</td>' in unit and "1,225.00" in unit
+    assert "costed at 50.00 an hour" in unit
+    assert "27 h in the last 12 months" in page and "6.8 h per answer, 4 answers" in page and "1,350.00" in page
+    settings.LOST_TIME_HOURLY_COST = 0  # no hourly cost: the hours, never a cost
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        catalogue = client.get(reverse("portal:costs")).content.decode()
+    assert "24.5 h" in catalogue and "Cost of lost time" not in catalogue
