@@ -3,9 +3,10 @@
 Two quarters of survey answers for the services with agreements in force (better for some
 services than others, with comments in people's words), follow-ups of the unhappy ones (most
 called back, some still open, a few overdue), a comment taxonomy and a discovery run, the
-business's quarterly ratings on the six success factors beside IT's own view, and event surveys
-for the demo's recently resolved tickets. Idempotent: fixed ids, and each part is skipped
-when its rows exist.
+business's quarterly ratings on the six success factors beside IT's own view, event surveys
+for the demo's recently resolved tickets, the work time tickets cost (lost time) on most event
+answers, and at least two services green outside and red inside (the watermelon warning).
+Idempotent: fixed ids, and each part is skipped when its rows exist.
 """
 
 from __future__ import annotations
@@ -119,20 +120,41 @@ def _answers(rng: random.Random, mood: tuple[float, float]) -> tuple[ResponseInp
     return answers, roll >= happy + mixed
 
 
+# Lost time by mood (feedback.models.LostTime): what a happy, mixed or unhappy answer tends to say.
+LOST_BY_MOOD = {
+    "happy": ["none", "none", "under_1h"],
+    "mixed": ["under_1h", "1_4h", "1_4h"],
+    "unhappy": ["1_4h", "day", "day", "more"],
+}
+
+
+def _lost_time(rng: random.Random, answers: ResponseInput) -> str:
+    """About three answers in four say how much work time the ticket cost."""
+    if rng.random() < 0.25:
+        return ""
+    mood = "happy" if (answers.csat or 0) >= 4 else "mixed" if answers.csat == 3 else "unhappy"
+    return rng.choice(LOST_BY_MOOD[mood])
+
+
 def _load_answers(context, services) -> None:
-    """Event answers over the last 180 days; unhappy ones get follow-ups, most closed."""
+    """Event answers over the last 180 days, most saying how much work time the ticket cost
+    (from the answering unit); unhappy ones get follow-ups, most closed."""
     rng = random.Random(6)
+    lost_rng = random.Random(11)  # its own stream: the answers stay those of earlier demos
     people = [
         f"{first}.{last}@harbourside.example"
         for first in ("ann", "ben", "cara", "dev", "eve", "finn", "gita", "hal", "isla", "joe")
         for last in ("shaw", "khan", "roe")
     ]
+    units_of = {service.pk: list(service.business_units.order_by("name")) for service in services}
     count = 0
     for index, service in enumerate(services):
         mood = MOODS[index % len(MOODS)]
         for _ in range(rng.randint(25, 45)):
             days_ago = rng.uniform(0.5, 180)
             answers, _ = _answers(rng, mood)
+            answers.lost_time = _lost_time(lost_rng, answers)
+            units = units_of.get(service.pk) or [None]
             count += 1
             response, _ = response_record_external(
                 service=service,
@@ -140,6 +162,7 @@ def _load_answers(context, services) -> None:
                 answers=answers,
                 submitted_at=_at(context, days_ago),
                 respondent_email=rng.choice(people),
+                business_unit=lost_rng.choice(units),
                 now=context.now,
             )
             follow_up = FollowUp.objects.filter(response=response).first()
@@ -213,3 +236,65 @@ def _load_self_assessments(context, services) -> None:
             now=context.now,
         )
         context.created["self-assessments"] += 1
+
+
+# --- Green outside, red inside ------------------------------------------------------------------
+
+WATERMELONS_WANTED = 2
+MELON_BATCH = 12
+
+
+def load_watermelons(context) -> None:
+    """At least two services green outside and red inside, so the board, the homes and the review
+    have one to show: the first services (by name) whose SLA is green over the experience window
+    get a batch of lukewarm answers that lost a day each, until flagged; then the check raises
+    their alerts. Idempotent: fixed ids, and nothing is added once two are flagged."""
+    from catalog.models import Lifecycle, Service
+    from feedback.experience.selectors import experience_window, watermelons
+    from feedback.experience.services import watermelons_check
+    from feedback.experience.watermelon import GREEN
+
+    start, end = experience_window(context.now)
+    services = {s.pk: s for s in Service.objects.exclude(lifecycle=Lifecycle.RETIRED).order_by("name")}
+
+    def judged():
+        return watermelons(service_ids=list(services), start=start, end=end)
+
+    found = judged()
+    green = [pk for pk in services if found[pk].attainment == GREEN]
+    green.sort(key=lambda pk: (not found[pk].flagged, services[pk].name))
+    rng = random.Random(12)
+    for pk in green[:WATERMELONS_WANTED]:
+        service = services[pk]
+        units = list(service.business_units.order_by("name")) or [None]
+        for batch in range(4):
+            if found[pk].flagged:
+                break
+            for i in range(MELON_BATCH):
+                response_record_external(
+                    service=service,
+                    external_id=f"demo:melon:{service.slug}:{batch}:{i}",
+                    answers=ResponseInput(
+                        csat=3,
+                        nps=7,
+                        ces=4,
+                        lost_time=rng.choice(["day", "day", "more"]),
+                        comment=rng.choice(MELON_COMMENTS) if i % 3 == 0 else "",
+                    ),
+                    submitted_at=_at(context, rng.uniform(1, 60)),
+                    respondent_email=f"user{i}@harbourside.example",
+                    business_unit=units[i % len(units)],
+                    now=context.now,
+                )
+                context.created["lost-time answers"] += 1
+            found = judged()
+    raised = watermelons_check(now=context.now).raised
+    if raised:
+        context.created["watermelon alerts"] += raised
+
+
+MELON_COMMENTS = [
+    "Closed on time, but it was not fixed: I lost the whole day working around it.",
+    "The ticket was resolved quickly on paper; in practice I redid the work by hand.",
+    "Technically within the SLA, but my team could not invoice for a day.",
+]

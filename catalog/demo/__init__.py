@@ -29,6 +29,7 @@ LOADERS = [
     "sla.demo_commitments.load_commitments",
     "feedback.demo.load_feedback",
     "sla.demo_measures.load_measurements",
+    "feedback.demo.load_watermelons",
 ]
 
 

@@ -65,6 +65,20 @@ def test_the_organisation_has_enough_of_everything(demo):
         assert Membership.objects.filter(business_unit=unit, is_representative=True).exists(), unit
 
 
+def test_the_experience_behind_the_green_has_content(demo):
+    """Lost time on most event answers, from the answering units; two services or more green
+    outside and red inside, on the board (issue 11, section 8)."""
+    from feedback.models import Response
+    from sla.models import Alert
+
+    event = Response.objects.filter(kind="event")
+    assert event.exclude(lost_time="").count() > event.count() / 2
+    assert event.filter(lost_time__in=["day", "more"]).exists()
+    assert event.filter(business_unit__isnull=False).exclude(lost_time="").exists()
+    flagged = Alert.objects.filter(kind="watermelon", state="open")
+    assert flagged.values("service").distinct().count() >= 2
+
+
 def test_services_are_described_in_business_language(demo):
     for service in Service.objects.select_related("service_owner", "category"):
         assert service.summary and service.keywords and service.how_to_request, service
