@@ -10,11 +10,13 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from catalog import selectors, services
+from catalog.api import list_rows
 from catalog.api import serializers as s
 from catalog.api.filters import AgreementFilter, ServiceFilter
 from catalog.api.measures import MEASURES_PREFETCH, AgreementMeasuresMixin
 from catalog.api.routing import ID_PATTERN, SLUG_PATTERN
 from catalog.api.targets import TARGETS_PREFETCH, AgreementTargetsMixin
+from catalog.api.value_rows import ValuesListMixin
 from catalog.models import Agreement, AgreementStatus, Lifecycle
 
 
@@ -46,6 +48,7 @@ def _require(request, perm: str, obj=None, message: str | None = None) -> None:
     ),
 )
 class ServiceViewSet(
+    ValuesListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -64,6 +67,12 @@ class ServiceViewSet(
 
     def get_serializer_class(self):
         return s.ServiceSerializer if self.action == "list" else s.ServiceDetailSerializer
+
+    def value_rows(self, queryset):
+        return list_rows.service_values(queryset)
+
+    def shape_rows(self, rows):
+        return list_rows.service_rows(rows, request=self.request)
 
     def create(self, request, *args, **kwargs):
         _require(request, "catalog.add_service", message="Only service owners and admins may create services.")
@@ -176,6 +185,7 @@ _ACTION_RESPONSES = {200: s.AgreementDetailSerializer}
     ),
 )
 class AgreementViewSet(
+    ValuesListMixin,
     AgreementTargetsMixin,
     AgreementMeasuresMixin,
     mixins.ListModelMixin,
@@ -195,6 +205,12 @@ class AgreementViewSet(
 
     def get_serializer_class(self):
         return s.AgreementSerializer if self.action == "list" else s.AgreementDetailSerializer
+
+    def value_rows(self, queryset):
+        return list_rows.agreement_values(queryset)
+
+    def shape_rows(self, rows):
+        return list_rows.agreement_rows(rows, request=self.request)
 
     def create(self, request, *args, **kwargs):
         serializer = s.AgreementCreateInputSerializer(data=request.data)

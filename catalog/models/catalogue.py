@@ -157,11 +157,19 @@ class Service(models.Model):
 
     @property
     def keyword_list(self) -> list[str]:
-        return [k.strip() for k in self.keywords.split(",") if k.strip()]
+        return keywords_split(self.keywords)
 
     @property
     def cost_driver_list(self) -> list[str]:
-        return [line.strip(" -*\t") for line in self.cost_drivers.splitlines() if line.strip(" -*\t")]
+        return cost_drivers_split(self.cost_drivers)
+
+
+def keywords_split(keywords: str) -> list[str]:
+    return [k.strip() for k in keywords.split(",") if k.strip()]
+
+
+def cost_drivers_split(cost_drivers: str) -> list[str]:
+    return [line.strip(" -*\t") for line in cost_drivers.splitlines() if line.strip(" -*\t")]
 
 
 class ServiceDependency(models.Model):

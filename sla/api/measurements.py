@@ -27,8 +27,10 @@ from rest_framework.views import APIView
 
 from catalog.api.batch_rows import BatchRowParser
 from catalog.api.serializers import RefSerializer
+from catalog.api.value_rows import ValuesListMixin
 from catalog.models import ApiScope
 from sla import selectors
+from sla.api import list_rows
 from sla.models import Measurement, MeasurementCorrection, MeasurementSource
 from sla.models.measurements import REASON_MAX
 from sla.services import MeasurementInput, measurement_correct, measurement_remove, measurements_record
@@ -175,13 +177,19 @@ class MeasurementFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(get=extend_schema(summary="Data points of success measures you may read, latest first"))
-class MeasurementsView(generics.ListAPIView):
+class MeasurementsView(ValuesListMixin, generics.ListAPIView):
     api_key_scope = ApiScope.INGEST  # docs/api.md: scopes
     serializer_class = MeasurementSerializer
     filterset_class = MeasurementFilter
 
     def get_queryset(self):
         return selectors.measurement_list(user=self.request.user).order_by("-measured_at", "-pk")
+
+    def value_rows(self, queryset):
+        return list_rows.measurement_values(queryset)
+
+    def shape_rows(self, rows):
+        return list_rows.measurement_rows(rows)
 
     def check_permissions(self, request):
         super().check_permissions(request)

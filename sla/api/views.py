@@ -14,8 +14,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.api.routing import ID_PATTERN
+from catalog.api.value_rows import ValuesListMixin
 from catalog.models import ApiScope, Service
 from sla import selectors
+from sla.api import list_rows
 from sla.api import serializers as s
 from sla.events import TicketEventInput
 from sla.models import Alert, AlertKind, AlertState, Clock, ClockState, Ticket, TicketState
@@ -135,7 +137,7 @@ class TicketFilter(django_filters.FilterSet):
     list=extend_schema(summary="Tickets you may see"),
     retrieve=extend_schema(summary="A ticket with its SLA clocks", responses=s.TicketDetailSerializer),
 )
-class TicketViewSet(viewsets.ReadOnlyModelViewSet):
+class TicketViewSet(ValuesListMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ID_PATTERN
     filterset_class = TicketFilter
 
@@ -147,6 +149,12 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return s.TicketDetailSerializer if self.action == "retrieve" else s.TicketSerializer
+
+    def value_rows(self, queryset):
+        return list_rows.ticket_values(queryset)
+
+    def shape_rows(self, rows):
+        return list_rows.ticket_rows(rows, request=self.request)
 
     def check_permissions(self, request):
         super().check_permissions(request)
@@ -173,13 +181,19 @@ class AlertFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(list=extend_schema(summary="Alerts of the services you own, and the alerts you own"))
-class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AlertViewSet(ValuesListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = ID_PATTERN
     serializer_class = s.AlertSerializer
     filterset_class = AlertFilter
 
     def get_queryset(self):
         return selectors.alert_list(user=self.request.user).order_by("-opened_at", "-pk")
+
+    def value_rows(self, queryset):
+        return list_rows.alert_values(queryset)
+
+    def shape_rows(self, rows):
+        return list_rows.alert_rows(rows, request=self.request)
 
     def check_permissions(self, request):
         super().check_permissions(request)

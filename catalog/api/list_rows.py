@@ -1,0 +1,169 @@
+"""The catalogue's list pages from `.values()` rows (catalog/api/value_rows.py): services and
+agreements, exactly as ServiceSerializer and AgreementSerializer write them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from catalog.api import serializers as s
+from catalog.api.value_rows import (
+    SLUG_SLOT,
+    converters,
+    path_maker,
+    person,
+    person_columns,
+    person_of,
+    plain,
+    ref_columns,
+    ref_of,
+    url_maker,
+)
+from catalog.models import AGREEMENT_TERMS, Agreement, Criticality, Service
+from catalog.models.catalogue import cost_drivers_split, keywords_split
+
+_SERVICE_FIELDS = converters(s.ServiceSerializer(), ["annual_cost", "created_at", "updated_at"])
+_CRITICALITY_LABELS = dict(Criticality.choices)
+
+SERVICE_COLUMNS = (
+    "id",
+    "slug",
+    "name",
+    "summary",
+    *ref_columns("category"),
+    "lifecycle",
+    "criticality",
+    *person_columns("service_owner"),
+    *person_columns("business_owner"),
+    "annual_cost",
+    "cost_drivers",
+    "keywords",
+    "support_calendar__slug",
+    "created_at",
+    "updated_at",
+)
+
+
+def service_values(queryset: QuerySet) -> QuerySet:
+    return queryset.prefetch_related(None).values(*SERVICE_COLUMNS)
+
+
+def service_rows(rows: list[dict], *, request) -> list[dict]:
+    url = url_maker("service-detail", request=request, kwarg="slug", slot=SLUG_SLOT)
+    portal_url = path_maker("portal:service", kwarg="slug", slot=SLUG_SLOT)
+    units = defaultdict(list)
+    memberships = (
+        Service.business_units.through.objects.filter(service_id__in=[row["id"] for row in rows])
+        .order_by("businessunit__name")
+        .values_list("service_id", "businessunit__slug", "businessunit__name")
+    )
+    for service_id, slug, name in memberships:
+        units[service_id].append({"slug": slug, "name": name})
+    (annual_cost, to_cost), (created_at, to_created), (updated_at, to_updated) = _SERVICE_FIELDS
+    return [
+        {
+            "url": url(row["slug"]),
+            "portal_url": portal_url(row["slug"]),
+            "slug": row["slug"],
+            "name": row["name"],
+            "summary": row["summary"],
+            "category": ref_of(row, "category"),
+            "lifecycle": row["lifecycle"],
+            "criticality": row["criticality"],
+            "criticality_label": str(_CRITICALITY_LABELS.get(row["criticality"], row["criticality"])),
+            "business_units": units[row["id"]],
+            "service_owner": person_of(row, "service_owner"),
+            "business_owner": person_of(row, "business_owner"),
+            annual_cost: plain(row["annual_cost"], to_cost),
+            "cost_drivers": cost_drivers_split(row["cost_drivers"]),
+            "keywords": keywords_split(row["keywords"]),
+            "support_calendar": row["support_calendar__slug"],
+            created_at: plain(row["created_at"], to_created),
+            updated_at: plain(row["updated_at"], to_updated),
+        }
+        for row in rows
+    ]
+
+
+_AGREEMENT_DATES = (  # the terms' dates are among AGREEMENT_TERMS
+    "created_at",
+    "updated_at",
+    "proposed_at",
+    "it_signed_at",
+    "business_signed_at",
+    "agreed_at",
+    "superseded_at",
+    "withdrawn_at",
+)
+_AGREEMENT_FIELDS = dict(converters(s.AgreementSerializer(), [*AGREEMENT_TERMS, *_AGREEMENT_DATES, "status"]))
+_AGREEMENT_PEOPLE = ("created_by", "proposed_by", "it_signed_by", "business_signed_by")
+
+AGREEMENT_COLUMNS = (
+    "id",
+    *ref_columns("service"),
+    *ref_columns("business_unit"),
+    "version",
+    "status",
+    *AGREEMENT_TERMS,
+    "priority_matrix",
+    *(f"{relation}_id" for relation in _AGREEMENT_PEOPLE),
+    *_AGREEMENT_DATES,
+    "supersedes_id",
+    "superseded_by_id",
+    "withdrawal_reason",
+)
+
+
+def agreement_values(queryset: QuerySet) -> QuerySet:
+    # The people come in a query of their own, and the version superseded as a subquery: with
+    # them joined (nine tables), PostgreSQL took longer to plan the query than to run it.
+    supersedes = Agreement.objects.filter(superseded_by=OuterRef("pk")).values("pk")[:1]
+    return queryset.prefetch_related(None).annotate(supersedes_id=Subquery(supersedes)).values(*AGREEMENT_COLUMNS)
+
+
+def agreement_rows(rows: list[dict], *, request) -> list[dict]:
+    url = url_maker("agreement-detail", request=request)
+    portal_url = path_maker("portal:agreement")
+    people_ids = {row[f"{relation}_id"] for row in rows for relation in _AGREEMENT_PEOPLE} - {None}
+    people = {
+        pk: person(username, first_name, last_name)
+        for pk, username, first_name, last_name in get_user_model()
+        .objects.filter(pk__in=people_ids)
+        .values_list("pk", "username", "first_name", "last_name")
+    }
+    shaped = []
+    for row in rows:
+        term = {name: plain(row[name], to) for name, to in _AGREEMENT_FIELDS.items()}
+        unit = ref_of(row, "business_unit")
+        shaped.append(
+            {
+                "id": row["id"],
+                "url": url(row["id"]),
+                "portal_url": portal_url(row["id"]),
+                "service": ref_of(row, "service"),
+                "business_unit": unit,
+                "audience": unit["name"] if unit else "all business units",
+                "version": row["version"],
+                "status": term["status"],
+                **{name: term[name] for name in AGREEMENT_TERMS},
+                "priority_matrix": row["priority_matrix"],
+                "created_by": people.get(row["created_by_id"]),
+                "created_at": term["created_at"],
+                "updated_at": term["updated_at"],
+                "proposed_by": people.get(row["proposed_by_id"]),
+                "proposed_at": term["proposed_at"],
+                "it_signed_by": people.get(row["it_signed_by_id"]),
+                "it_signed_at": term["it_signed_at"],
+                "business_signed_by": people.get(row["business_signed_by_id"]),
+                "business_signed_at": term["business_signed_at"],
+                "agreed_at": term["agreed_at"],
+                "supersedes": row["supersedes_id"],
+                "superseded_by": row["superseded_by_id"],
+                "superseded_at": term["superseded_at"],
+                "withdrawn_at": term["withdrawn_at"],
+                "withdrawal_reason": row["withdrawal_reason"],
+            }
+        )
+    return shaped

@@ -1,0 +1,122 @@
+"""The list pages built from `.values()` rows (catalog/api/value_rows.py) give, byte for byte,
+what the endpoints' serializers give for the same rows: the output shape is pinned to the
+serializer, which stays the schema and serves the detail views."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from rest_framework.renderers import JSONRenderer
+
+from catalog.api import serializers as catalog_serializers
+from catalog.models import Agreement, Service
+from sla.models import Calendar
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_page_is_the_serializers(api, url: str, serializer_class, queryset, *, key: str = "id") -> list[dict]:
+    """GET `url` and compare its page with `serializer_class` over the same rows, in the same order."""
+    response = api.get(url)
+    assert response.status_code == 200, response.content
+    results = response.json()["results"]
+    assert results, f"{url}: no rows to compare"
+    keys = [row[key] for row in results]
+    by_key = {getattr(row, key): row for row in queryset.filter(**{f"{key}__in": keys})}
+    expected = serializer_class([by_key[k] for k in keys], many=True, context={"request": response.wsgi_request})
+    assert JSONRenderer().render(results).decode() == JSONRenderer().render(expected.data).decode()
+    return results
+
+
+def test_services_page_is_the_serializers(api, world, django_assert_max_num_queries):
+    calendar = Calendar.objects.create(name="UK office", slug="uk-office")
+    Service.objects.filter(slug="payroll").update(
+        keywords=" pay, salary ,,", cost_drivers="- Licences\n\n* Staff", annual_cost=Decimal("1234.5"), criticality=1
+    )
+    Service.objects.filter(slug="other").update(support_calendar=calendar)
+    other = Service.objects.get(slug="other")
+    other.business_owner = f.business_user(username="no-name", first_name="", last_name="")
+    other.save(update_fields=["business_owner"])
+    api.force_authenticate(world["users"]["admin"])
+    results = assert_page_is_the_serializers(
+        api,
+        "/api/v1/services/",
+        catalog_serializers.ServiceSerializer,
+        Service.objects.select_related("category", "service_owner", "business_owner", "support_calendar"),
+        key="slug",
+    )
+    with django_assert_max_num_queries(3):  # count, rows, their business units
+        api.get("/api/v1/services/")
+    payroll = next(row for row in results if row["slug"] == "payroll")
+    assert payroll["business_units"] == [{"slug": "finance", "name": "Finance"}, {"slug": "sales", "name": "Sales"}]
+    assert payroll["keywords"] == ["pay", "salary"]
+    assert payroll["annual_cost"] == "1234.50"
+
+
+def test_agreements_page_is_the_serializers(api, world):
+    api.force_authenticate(world["users"]["admin"])
+    results = assert_page_is_the_serializers(
+        api, "/api/v1/agreements/", catalog_serializers.AgreementSerializer, Agreement.objects.all()
+    )
+    assert {row["status"] for row in results} == {"agreed", "proposed", "draft"}
+    assert any(row["it_signed_by"] for row in results)
+
+
+def test_a_format_suffix_keeps_the_serializer(api, world):
+    api.force_authenticate(world["users"]["admin"])
+    response = api.get("/api/v1/services.json")
+    assert response.status_code == 200
+    assert all(row["url"].endswith(".json") for row in response.json()["results"])
+
+
+def test_tickets_alerts_and_measurements_pages_are_the_serializers(api, world):
+    from sla.api.measurements import MeasurementSerializer
+    from sla.api.serializers import AlertSerializer, TicketSerializer
+    from sla.models import Alert, Measurement, Ticket
+
+    service, unit, admin = world["service"], world["unit"], world["users"]["admin"]
+    opened = datetime(2026, 11, 2, 9, 0, 0, 123456, tzinfo=UTC)
+    resolved = Ticket.objects.create(
+        source="jira",
+        external_id="OPS-1",
+        service=service,
+        business_unit=unit,
+        agreement=world["agreed"],
+        priority=2,
+        impact=1,
+        urgency=2,
+        title="Payslips late",
+        state="resolved",
+        opened_at=opened,
+        resolved_at=opened + timedelta(hours=3),
+    )
+    Ticket.objects.create(source="api", external_id="7", service=service, opened_at=opened + timedelta(days=40))
+    Alert.objects.create(
+        key="a1",
+        kind="clock_breach",
+        severity="critical",
+        subject="Breached",
+        service=service,
+        ticket=resolved,
+        owner=world["users"]["owner"],
+        details={"share": 1.2, "names": ["x"]},
+        opened_at=opened,
+        acknowledged_at=opened + timedelta(minutes=5),
+        acknowledged_by=admin,
+    )
+    Alert.objects.create(key="a2", kind="agreement_review_due", subject="Review", opened_at=opened)
+    Measurement.objects.create(
+        service=service, measure_key="on-time", value=99.5, measured_at=opened, sender_id="s1", recorded_by=admin
+    )
+    Measurement.objects.create(service=service, measure_key="on-time", value=3, measured_at=opened, sender_id="s2")
+    api.force_authenticate(admin)
+    for url, serializer_class, model in (
+        ("/api/v1/tickets/", TicketSerializer, Ticket),
+        ("/api/v1/alerts/", AlertSerializer, Alert),
+        ("/api/v1/measurements/", MeasurementSerializer, Measurement),
+    ):
+        results = assert_page_is_the_serializers(api, url, serializer_class, model.objects.all())
+        assert len(results) == 2, url
