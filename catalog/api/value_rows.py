@@ -72,8 +72,7 @@ def plain(value: Any, to_representation: Callable) -> Any:
 
 class ValuesListMixin:
     """For a list view (a GenericAPIView with `list`): its page from `value_rows(queryset)`, a
-    `.values()` queryset, shaped by `shape_rows(rows)`. A request with a format suffix
-    (`.json`) keeps the serializer, whose links carry the suffix."""
+    `.values()` queryset, shaped by `shape_rows(rows)`."""
 
     def value_rows(self, queryset: QuerySet) -> QuerySet:
         raise NotImplementedError
@@ -82,8 +81,6 @@ class ValuesListMixin:
         raise NotImplementedError
 
     def list(self, request, *args, **kwargs):
-        if self.format_kwarg:
-            return super().list(request, *args, **kwargs)
         queryset = self.value_rows(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(queryset)
         if page is None:

@@ -65,13 +65,6 @@ def test_agreements_page_is_the_serializers(api, world):
     assert any(row["it_signed_by"] for row in results)
 
 
-def test_a_format_suffix_keeps_the_serializer(api, world):
-    api.force_authenticate(world["users"]["admin"])
-    response = api.get("/api/v1/services.json")
-    assert response.status_code == 200
-    assert all(row["url"].endswith(".json") for row in response.json()["results"])
-
-
 def test_tickets_alerts_and_measurements_pages_are_the_serializers(api, world):
     from sla.api.measurements import MeasurementSerializer
     from sla.api.serializers import AlertSerializer, TicketSerializer
