@@ -12,6 +12,8 @@ seconds, the target in words) and the endpoints under an agreement version:
 Writes: the service's owner and admins (403 otherwise), on a draft only (400 naming why).
 Rules live in catalog.services.measure_rules; this module only parses and shapes."""
 
+from datetime import timedelta
+
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -19,6 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from catalog import measure_text, services
+from catalog.api.fields import BoundedDurationField, ServiceCheckedIntegerField
 from catalog.api.targets import BusinessDurationField
 from catalog.api.version_sets import item_at_address, parse_whole_set, require_change
 from catalog.durations import duration_human
@@ -34,7 +37,7 @@ from catalog.models import (
     SuccessFactor,
     TicketMetric,
 )
-from catalog.services.measure_rules import MOST_MEASURES
+from catalog.services.measure_rules import LONGEST_WITHIN, MOST_MEASURES, MOST_MIN_POINTS
 
 KEY_FORMAT = "A key is letters, digits, hyphens or underscores, e.g. payslips-on-time."
 _NUMBER = {"max_digits": 14, "decimal_places": 4, "coerce_to_string": False}
@@ -131,10 +134,16 @@ class MeasureInputSerializer(serializers.Serializer):
     factor = serializers.ChoiceField(choices=SuccessFactor.choices, help_text="The success factor it serves.")
     source = _choice(MeasureSource, "Where the data comes from (default: manual).")
     ticket_metric = _choice(TicketMetric, "Tickets measures: what to derive from the tickets.")
-    ticket_priority = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Tickets measures: only this priority, 1-5 (null: all)."
+    ticket_priority = ServiceCheckedIntegerField(
+        min_value=1,
+        max_value=5,
+        required=False,
+        allow_null=True,
+        help_text="Tickets measures: only this priority, 1-5 (null: all).",
     )
-    ticket_within = BusinessDurationField(
+    ticket_within = BoundedDurationField(
+        min_value=timedelta(seconds=1),
+        max_value=LONGEST_WITHIN,
         required=False,
         allow_null=True,
         help_text="'Owner within' measures: the time allowed, elapsed (seconds or ISO 8601, e.g. PT30M).",
@@ -152,8 +161,12 @@ class MeasureInputSerializer(serializers.Serializer):
     valid_min = _number("Entered and pushed measures: the lowest value a data point may have.")
     valid_max = _number("Entered and pushed measures: the highest value a data point may have.")
     period = _choice(MeasurePeriod, "What it is measured over (default: month).")
-    min_points = serializers.IntegerField(
-        required=False, allow_null=True, help_text="No verdict from fewer data points in a period (default: 5)."
+    min_points = ServiceCheckedIntegerField(
+        min_value=1,
+        max_value=MOST_MIN_POINTS,
+        required=False,
+        allow_null=True,
+        help_text="No verdict from fewer data points in a period (default: 5).",
     )
 
 

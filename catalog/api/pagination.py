@@ -1,7 +1,50 @@
+"""The API's pages: `?page=` from 1 and `?page_size=` from 1 to 500, bounds the schema states;
+a value out of them is a 400 naming the parameter, not silently another page size (issue 15).
+A page past the last one is DRF's 404."""
+
+import re
+
 from rest_framework import pagination
+from rest_framework.exceptions import NotFound, ValidationError
+
+WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")  # ASCII digits: "²".isdigit() is true, int("²") fails
+DIGITS = re.compile(r"[0-9]+")
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request) -> int:
+        given = request.query_params.get(self.page_size_query_param, "")
+        if given == "":
+            return self.page_size
+        if not WHOLE_NUMBER.fullmatch(given) or not 1 <= int(given) <= self.max_page_size:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Give a whole number from 1 to {self.max_page_size}, not {given[:40]!r}."
+                    ]
+                }
+            )
+        return int(given)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        given = request.query_params.get(self.page_query_param, "")
+        if given not in ("", *self.last_page_strings):
+            if not DIGITS.fullmatch(given) or int(given[:19]) < 1:
+                raise ValidationError({self.page_query_param: [f"Give a page number from 1, not {given[:40]!r}."]})
+            if not WHOLE_NUMBER.fullmatch(given):
+                raise NotFound("Invalid page.")  # past the last, as DRF says of any page there
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        bounds = {
+            self.page_query_param: {"minimum": 1},
+            self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size, "default": self.page_size},
+        }
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"] = {**parameter["schema"], **bounds.get(parameter["name"], {})}
+        return parameters

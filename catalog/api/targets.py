@@ -12,6 +12,8 @@ in as seconds or ISO 8601; calendars by slug) and the endpoints under an agreeme
 Writes: the service's owner and admins (403 otherwise), on a draft only (400 naming why).
 Rules live in catalog.services.targets; this module only parses and shapes."""
 
+from datetime import timedelta
+
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -19,10 +21,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from catalog import services
+from catalog.api.fields import BoundedDurationField, ServiceCheckedIntegerField
 from catalog.api.version_sets import item_at_address, parse_whole_set, require_change
 from catalog.durations import duration_human, duration_iso, duration_parse
 from catalog.models import Agreement, UrgencyTarget
-from catalog.services.targets import TARGET_FIELDS
+from catalog.services.targets import LONGEST_TARGET, TARGET_FIELDS
 from sla.models import Calendar
 
 
@@ -135,15 +138,21 @@ class UrgencyTargetSerializer(serializers.ModelSerializer):
         return {"slug": calendar.slug, "name": calendar.name} if calendar else None
 
 
+_TARGET_BOUNDS = {"min_value": timedelta(seconds=1), "max_value": LONGEST_TARGET}
+
+
 class UrgencyTargetInputSerializer(serializers.Serializer):
     """One priority's target. Durations: seconds or ISO 8601 ("PT30M", "PT4H", "P2D")."""
 
-    priority = serializers.IntegerField(help_text="1 (P1) to 5 (P5).")
-    engage_within = BusinessDurationField(help_text="First response or assignment to an owner.")
-    update_every = BusinessDurationField(
-        required=False, allow_null=True, help_text="Update the customer at least this often while open. Null: none."
+    priority = ServiceCheckedIntegerField(min_value=1, max_value=5, help_text="1 (P1) to 5 (P5).")
+    engage_within = BoundedDurationField(**_TARGET_BOUNDS, help_text="First response or assignment to an owner.")
+    update_every = BoundedDurationField(
+        **_TARGET_BOUNDS,
+        required=False,
+        allow_null=True,
+        help_text="Update the customer at least this often while open. Null: none.",
     )
-    resolve_within = BusinessDurationField()
+    resolve_within = BoundedDurationField(**_TARGET_BOUNDS)
     calendar = CalendarRefField(
         required=False, allow_null=True, help_text="Slug of the calendar to count in; null: the support calendar."
     )
@@ -151,14 +160,19 @@ class UrgencyTargetInputSerializer(serializers.Serializer):
         max_digits=5, decimal_places=2, required=False, help_text="Share within target per calendar month (95)."
     )
     warning_shares = serializers.ListField(
-        child=serializers.IntegerField(), required=False, help_text="Percentages of the allowed time ([50, 75])."
+        child=ServiceCheckedIntegerField(min_value=1, max_value=99),
+        required=False,
+        max_length=99,  # strictly increasing, 1 to 99
+        help_text="Percentages of the allowed time ([50, 75]).",
     )
 
 
 class UrgencyTargetPriorityInputSerializer(UrgencyTargetInputSerializer):
     """The target of the priority in the address: `priority` may be left out."""
 
-    priority = serializers.IntegerField(required=False, help_text="Leave out, or the priority in the address.")
+    priority = ServiceCheckedIntegerField(
+        min_value=1, max_value=5, required=False, help_text="Leave out, or the priority in the address."
+    )
 
 
 # --- Endpoints ------------------------------------------------------------------------

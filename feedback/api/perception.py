@@ -198,7 +198,11 @@ class PerceptionGapsView(APIView):
             OpenApiParameter(
                 "quarter", str, description="e.g. 2026-Q3. Default: the latest quarter in which a gap is known."
             ),
-            OpenApiParameter("limit", int, description=f"How many, 1-{MAX_LIMIT}; default {DEFAULT_LIMIT}."),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                description=f"How many, 1-{MAX_LIMIT}; default {DEFAULT_LIMIT}.",
+            ),
         ],
         responses=CatalogueGapsSerializer,
     )

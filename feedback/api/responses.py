@@ -27,6 +27,7 @@ from catalog.models import ApiScope, BusinessUnit, Service
 from feedback.models import COMMENT_MAX_LENGTH, InvitationKind, LostTime, SurveyKind, SurveySettings
 from feedback.models import Response as FeedbackResponse
 from feedback.services import ResponseInput, response_record_external
+from feedback.services.responses import SCALES
 from feedback.services.surveys import (
     EVENT_DELAY_DAYS,
     EVENT_DELAY_PROBLEM,
@@ -56,6 +57,24 @@ class TicketRefSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=200, help_text="The ticket's id in that tool.")
 
 
+class ScoreField(serializers.IntegerField):
+    """A score on its scale (feedback.services.responses.SCALES), stated in the schema; out of
+    it, the service's own message."""
+
+    def __init__(self, *, scale: str, **kwargs):
+        self.scale = scale
+        low, high = SCALES[scale]
+        super().__init__(min_value=low, max_value=high, **kwargs)
+        self.validators = []  # to_internal_value says it, with the value given
+
+    def to_internal_value(self, data) -> int:
+        value = super().to_internal_value(data)
+        low, high = SCALES[self.scale]
+        if not low <= value <= high:
+            raise serializers.ValidationError(f"{self.scale.upper()} answers go from {low} to {high}, not {value!r}.")
+        return value
+
+
 class ExternalResponseInSerializer(serializers.Serializer):
     # Scores are only parsed here: feedback.services checks their scales (and says so per field).
     service = serializers.SlugField(help_text="The service's slug.")
@@ -73,9 +92,9 @@ class ExternalResponseInSerializer(serializers.Serializer):
         help_text="event (about a ticket or a contact) or relationship (the six factors); "
         "default: relationship when only factor_ratings are given.",
     )
-    csat = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="1-5")
-    nps = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="0-10")
-    ces = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="1-7")
+    csat = ScoreField(scale="csat", required=False, allow_null=True, default=None, help_text="1-5")
+    nps = ScoreField(scale="nps", required=False, allow_null=True, default=None, help_text="0-10")
+    ces = ScoreField(scale="ces", required=False, allow_null=True, default=None, help_text="1-7")
     factor_ratings = serializers.DictField(
         child=serializers.IntegerField(), required=False, default=dict, help_text="Success factor -> rating 1-5."
     )

@@ -143,7 +143,11 @@ class ServiceFeedbackView(APIView):
         "trend, rank and median across services",
         parameters=[
             OpenApiParameter("period", str, enum=list(PERIODS), description="Default quarter."),
-            OpenApiParameter("periods", int, description=f"{MIN_COUNT}-{MAX_COUNT}, default {DEFAULT_COUNT}."),
+            OpenApiParameter(
+                "periods",
+                {"type": "integer", "minimum": MIN_COUNT, "maximum": MAX_COUNT},
+                description=f"{MIN_COUNT}-{MAX_COUNT}, default {DEFAULT_COUNT}.",
+            ),
         ],
         responses=FeedbackSummarySerializer,
     )

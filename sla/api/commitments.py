@@ -16,6 +16,8 @@ sla.services, shape the answer with the status computed at `now`.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -26,6 +28,7 @@ from rest_framework.generics import get_object_or_404  # a malformed id is a 404
 from rest_framework.response import Response
 
 from catalog import selectors as catalog_selectors
+from catalog.api.fields import BoundedDurationField
 from catalog.api.routing import ID_PATTERN
 from catalog.api.serializers import PersonSerializer, RefSerializer
 from catalog.durations import duration_iso, duration_parse
@@ -41,6 +44,7 @@ from sla.services import (
     commitment_update,
     commitment_withdraw,
 )
+from sla.services.commitments import MAX_CHECK_IN_EVERY, MAX_GRACE, MIN_CHECK_IN_EVERY
 
 User = get_user_model()
 
@@ -115,6 +119,11 @@ class CommitmentDetailSerializer(CommitmentSerializer):
     renegotiations = RenegotiationSerializer(many=True)
 
 
+# The domain's bounds (sla.services.commitments), stated by the fields and so in the schema.
+_CHECK_IN_BOUNDS = {"min_value": MIN_CHECK_IN_EVERY, "max_value": MAX_CHECK_IN_EVERY}
+_GRACE_BOUNDS = {"min_value": timedelta(0), "max_value": MAX_GRACE}
+
+
 class CommitmentInputSerializer(serializers.Serializer):
     service = serializers.SlugField()
     business_unit = serializers.SlugRelatedField(
@@ -125,8 +134,8 @@ class CommitmentInputSerializer(serializers.Serializer):
     owner = PersonField(required=False, help_text="User name; default: you.")
     committed_on = serializers.DateField(required=False, help_text="Default: today.")
     due_on = serializers.DateField()
-    check_in_every = DurationField(required=False, help_text="Default: P7D.")
-    grace = DurationField(required=False, help_text="Default: P2D.")
+    check_in_every = BoundedDurationField(**_CHECK_IN_BOUNDS, required=False, help_text="Default: P7D.")
+    grace = BoundedDurationField(**_GRACE_BOUNDS, required=False, help_text="Default: P2D.")
 
 
 class CommitmentChangeSerializer(serializers.Serializer):
@@ -136,8 +145,8 @@ class CommitmentChangeSerializer(serializers.Serializer):
     business_unit = serializers.SlugRelatedField(
         slug_field="slug", queryset=BusinessUnit.objects.all(), required=False, allow_null=True
     )
-    check_in_every = DurationField(required=False)
-    grace = DurationField(required=False)
+    check_in_every = BoundedDurationField(**_CHECK_IN_BOUNDS, required=False)
+    grace = BoundedDurationField(**_GRACE_BOUNDS, required=False)
 
     def validate(self, attrs):
         fixed = {

@@ -237,3 +237,146 @@ def test_a_format_suffix_is_no_route(address):
     f.AgreementFactory(pk=1)
     not_found(as_admin().get(address))
     assert as_admin().get("/api/v1/services/", {"format": "json"}).status_code == 200
+
+
+# --- Issue 15: every number a request sends has bounds, stated by the field and the schema -------
+
+MIN_POINTS = "Give the fewest data points for a verdict as a whole number, at least 1."
+TICKET_PRIORITY = "Give a priority from 1 (P1) to 5 (P5), or none for tickets of every priority."
+
+# Numbers a request may send with no bound: ids (a missing one is a 404), the criticality (an
+# enum), a measured value (any number a sender's instrument gives; checked against the measure's
+# own valid range), and the page number's top (past the last page is a 404).
+UNBOUNDED = {
+    "path:id",
+    "query:against",
+    "MeasurementIn.value",
+    "MeasurementCorrect.value",
+    "CriticalityEnum",
+}
+
+
+def _unbounded(node: dict) -> bool:
+    return node.get("type") in ("integer", "number") and "enum" not in node and not {"minimum", "maximum"} <= set(node)
+
+
+def _numbers_without_bounds(schema: dict) -> set[str]:
+    components, missing = schema["components"]["schemas"], set()
+
+    def walk(node: dict, where: str, seen: set[str]) -> None:
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[-1]
+            if name not in seen:
+                walk(components[name], name, seen | {name})
+            return
+        for branch in node.get("oneOf", []) + node.get("anyOf", []) + node.get("allOf", []):
+            walk(branch, where, seen)
+        if _unbounded(node):
+            missing.add(where)
+        for name, field in node.get("properties", {}).items():
+            if not field.get("readOnly"):
+                walk(field, f"{where}.{name}", seen)
+        if node.get("type") == "array":
+            walk(node.get("items", {}), f"{where}[]", seen)
+
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                where = f"{parameter['in']}:{parameter['name']}"
+                node = parameter.get("schema", {})
+                if parameter["name"] == "page" and "minimum" in node:
+                    continue
+                if _unbounded(node):
+                    missing.add(where)
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body:
+                walk(body["schema"], "body", set())
+    return missing
+
+
+def test_the_schema_states_bounds_for_every_number_a_request_sends():
+    """Durations, counts, scores, priorities, page sizes and query counts: a new unbounded one fails here."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert _numbers_without_bounds(schema) - UNBOUNDED == set()
+
+
+def test_the_schema_states_the_duration_bounds_of_targets_and_commitments():
+    components = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    seconds = {
+        name: components[schema]["properties"][name]["oneOf"][0]
+        for schema, name in (
+            ("UrgencyTargetInput", "resolve_within"),
+            ("CommitmentInput", "check_in_every"),
+            ("CommitmentInput", "grace"),
+            ("MeasureInput", "ticket_within"),
+        )
+    }
+    assert {name: (s["minimum"], s["maximum"]) for name, s in seconds.items()} == {
+        "resolve_within": (1, 365 * 86400),
+        "check_in_every": (86400, 92 * 86400),
+        "grace": (0, 31 * 86400),
+        "ticket_within": (1, 365 * 86400),
+    }
+
+
+def test_a_target_beyond_a_year_is_refused_naming_the_field(api, world):
+    api.force_authenticate(world["users"]["admin"])
+    targets = [{"priority": 1, "engage_within": "PT1H", "resolve_within": "P366D"}]
+    response = api.put(f"/api/v1/agreements/{world['draft'].pk}/targets/", targets, format="json")
+    assert errors(response) == {
+        "targets[0].resolve_within": "Give a duration from 1 s to 365 days.",
+    }
+    assert not world["draft"].urgency_targets.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"grace": "P32D"}, "grace", "Give a duration from none to 31 days."),
+        ({"check_in_every": "PT1H"}, "check_in_every", "Give a duration from 1 day to 92 days."),
+        ({"check_in_every": 10**12}, "check_in_every", "Give a duration from 1 day to 92 days."),
+    ],
+)
+def test_a_commitment_cadence_out_of_bounds_is_refused_naming_the_field(sla, change, field, message):
+    payload = {"service": "payroll", "title": "x", "definition_of_done": "x", "due_on": "2027-01-01", **change}
+    response = as_admin().post("/api/v1/commitments/", payload, format="json")
+    assert errors(response) == {field: message}
+    assert not Commitment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"min_points": 0}, "min_points", MIN_POINTS),
+        ({"min_points": 10**20}, "min_points", MIN_POINTS),
+        ({"ticket_priority": 6}, "ticket_priority", TICKET_PRIORITY),
+    ],
+)
+def test_a_measure_count_out_of_bounds_is_refused_naming_the_field(api, world, change, field, message):
+    api.force_authenticate(world["users"]["admin"])
+    measure = add_measure(world["draft"], description="Staff are paid on time.")
+    url = f"/api/v1/agreements/{world['draft'].pk}/measures/{measure.key}/"
+    response = api.patch(url, change, format="json")
+    assert errors(response)[field] == message
+    measure.refresh_from_db()
+    assert measure.min_points != 0 and measure.ticket_priority is None
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ({"page_size": "0"}, "page_size", "Give a whole number from 1 to 500, not '0'."),
+        ({"page_size": "501"}, "page_size", "Give a whole number from 1 to 500, not '501'."),
+        ({"page_size": "²"}, "page_size", "Give a whole number from 1 to 500, not '²'."),
+        ({"page_size": "9" * 30}, "page_size", f"Give a whole number from 1 to 500, not '{'9' * 30}'."),
+        ({"page": "0"}, "page", "Give a page number from 1, not '0'."),
+        ({"page": "-1"}, "page", "Give a page number from 1, not '-1'."),
+    ],
+)
+def test_a_page_out_of_bounds_is_refused_naming_the_parameter(query, field, message):
+    """DRF quietly used its default page size (or 500) for these; a page number of 0 was a 404."""
+    assert errors(as_admin().get("/api/v1/services/", query)) == {field: message}
+
+
+def test_a_page_past_the_last_is_not_found():
+    assert as_admin().get("/api/v1/services/", {"page": "99999999999999999999"}).status_code == 404

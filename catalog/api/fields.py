@@ -1,0 +1,59 @@
+"""Serializer fields the API shares: durations with the bounds the domain allows, stated by the
+field (and so in the schema), so that an out-of-range value is a 400 naming the field before it
+becomes a timedelta (issue 15: unbounded day counts overflowed into 500s)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from drf_spectacular.drainage import set_override
+from rest_framework import serializers
+
+from catalog.durations import duration_human, duration_iso, duration_parse
+
+
+class ServiceCheckedIntegerField(serializers.IntegerField):
+    """A whole number whose bounds the field states (`min_value`, `max_value`: in the schema)
+    and the domain service checks, with its own message naming the value, beside the other
+    problems of the same request (a whole set's are all reported at once)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, MinValueValidator | MaxValueValidator)]
+
+
+class BoundedDurationField(serializers.Field):
+    """Seconds or an ISO 8601 duration (PT30M, PT4H, P2D, P2W) in, ISO 8601 out; from
+    `min_value` to `max_value`."""
+
+    def __init__(self, *, min_value: timedelta, max_value: timedelta, **kwargs):
+        super().__init__(**kwargs)
+        self.min_value, self.max_value = min_value, max_value
+        low, high = int(min_value.total_seconds()), int(max_value.total_seconds())
+        span = f"from {duration_iso(min_value)} to {duration_iso(max_value)}"
+        schema = {
+            "oneOf": [
+                {"type": "integer", "minimum": low, "maximum": high, "description": "seconds"},
+                {"type": "string", "example": "PT4H", "description": f"ISO 8601 duration (weeks, days, hours), {span}"},
+            ]
+        }
+        set_override(self, "field", schema)
+
+    def to_internal_value(self, data) -> timedelta:
+        try:
+            value = duration_parse(data)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from error
+        if not self.min_value <= value <= self.max_value:
+            raise serializers.ValidationError(
+                f"Give a duration from {self._words(self.min_value)} to {self._words(self.max_value)}."
+            )
+        return value
+
+    @staticmethod
+    def _words(value: timedelta) -> str:
+        return duration_human(value) if value else "none"
+
+    def to_representation(self, value) -> str:
+        return duration_iso(value)
