@@ -1,6 +1,8 @@
 """Agreements: versions of a service's terms with a business unit (or all), signed by both
 sides, and the urgency targets each version promises."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -105,6 +107,8 @@ class Agreement(models.Model):
         ordering = ["service__name", "business_unit__name", "-version"]
         constraints = [
             models.UniqueConstraint(F("service"), _UNIT_KEY, F("version"), name="agreement_version_unique"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="agreement_version_from_1"),
+            models.CheckConstraint(condition=Q(status__in=AgreementStatus.values), name="agreement_status_known"),
             models.UniqueConstraint(
                 F("service"),
                 _UNIT_KEY,
@@ -213,6 +217,19 @@ class UrgencyTarget(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agreement", "priority"], name="urgency_target_one_per_priority"),
             models.CheckConstraint(condition=Q(priority__gte=1, priority__lte=5), name="urgency_target_priority_1_5"),
+            # A target of no time at all cannot be met: the services refuse it, and so does the database.
+            models.CheckConstraint(
+                condition=Q(engage_within__gt=timedelta(0), resolve_within__gt=timedelta(0)),
+                name="urgency_target_times_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(update_every__isnull=True) | Q(update_every__gt=timedelta(0)),
+                name="urgency_target_update_every_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(objective_percent__gte=0, objective_percent__lte=100),
+                name="urgency_target_objective_0_100",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -146,6 +146,7 @@ class Service(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(criticality__gte=1, criticality__lte=4), name="service_criticality_1_4"),
             models.CheckConstraint(condition=Q(annual_cost__gte=0), name="service_annual_cost_not_negative"),
+            models.CheckConstraint(condition=Q(lifecycle__in=Lifecycle.values), name="service_lifecycle_known"),
         ]
         indexes = [models.Index(fields=["lifecycle", "category"])]
 

@@ -1,6 +1,8 @@
 """Success measures: what success means, in the business's own words, defined on an agreement
 version. Their data (measurements) and verdicts (evaluations) live in the sla app."""
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -120,6 +122,31 @@ class Measure(models.Model):
                 | Q(valid_max__isnull=True)
                 | Q(valid_min__lt=models.F("valid_max")),
                 name="measure_valid_range_ordered",
+            ),
+            # At risk before missed: the warning level on the safe side of the target
+            # (catalog.services.measure_rules says so in words; this is the last line).
+            models.CheckConstraint(
+                condition=Q(warning_level__isnull=True)
+                | Q(direction=Direction.HIGHER, warning_level__gte=models.F("target"))
+                | Q(direction=Direction.LOWER, warning_level__lte=models.F("target")),
+                name="measure_warning_on_the_safe_side",
+            ),
+            models.CheckConstraint(
+                condition=Q(ticket_priority__isnull=True) | Q(ticket_priority__gte=1, ticket_priority__lte=5),
+                name="measure_ticket_priority_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(ticket_within__isnull=True) | Q(ticket_within__gt=timedelta(0)),
+                name="measure_ticket_within_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    direction__in=Direction.values,
+                    period__in=MeasurePeriod.values,
+                    aggregation__in=Aggregation.values,
+                    source__in=MeasureSource.values,
+                ),
+                name="measure_choices_known",
             ),
         ]
 

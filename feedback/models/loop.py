@@ -33,6 +33,14 @@ class FollowUp(models.Model):
     class Meta:
         ordering = ["due_at"]
         indexes = [models.Index(fields=["state", "due_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(state__in=FollowUpState.values), name="follow_up_state_known"),
+            # Contacted or closed: the overdue check stops on it, and the call's time is what proves it.
+            models.CheckConstraint(
+                condition=models.Q(state=FollowUpState.OPEN) | models.Q(contacted_at__isnull=False),
+                name="follow_up_contacted_has_when",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Follow-up of {self.response}"

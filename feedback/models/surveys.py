@@ -41,6 +41,20 @@ class SurveySettings(models.Model):
 
     class Meta:
         verbose_name_plural = "survey settings"
+        constraints = [
+            # The bounds feedback.services.surveys states (EVENT_DELAY_DAYS, INVITATION_VALID_DAYS,
+            # FATIGUE_DAYS), so no writer can store settings that schedule nonsense.
+            models.CheckConstraint(
+                condition=Q(
+                    event_delay__gte=timedelta(0),
+                    event_delay__lte=timedelta(days=7),
+                    invitation_valid_for__gte=timedelta(days=1),
+                    invitation_valid_for__lte=timedelta(days=90),
+                    fatigue_days__lte=365,
+                ),
+                name="survey_settings_within_bounds",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Surveys of {self.service}"
@@ -91,6 +105,16 @@ class Invitation(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=InvitationKind.values, status__in=InvitationStatus.values),
+                name="invitation_choices_known",
+            ),
+            # A relationship survey names its quarter: a NULL would slip past the one-per-quarter
+            # constraint below.
+            models.CheckConstraint(
+                condition=~Q(kind="relationship") | Q(period_start__isnull=False),
+                name="invitation_relationship_has_its_quarter",
+            ),
             models.UniqueConstraint(
                 fields=["ticket"], condition=Q(kind="event"), name="invitation_one_event_survey_per_ticket"
             ),
@@ -177,6 +201,10 @@ class Response(models.Model):
             models.CheckConstraint(condition=Q(ces__isnull=True) | Q(ces__gte=1, ces__lte=7), name="response_ces_1_7"),
             models.CheckConstraint(
                 condition=Q(lost_time__in=["", *LostTime.values]), name="response_lost_time_choices"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=InvitationKind.values, source__in=ResponseSource.values),
+                name="response_choices_known",
             ),
             models.UniqueConstraint(
                 fields=["source", "external_id"], condition=~Q(external_id=""), name="response_external_id_unique"

@@ -80,6 +80,14 @@ class Alert(models.Model):
 
     class Meta:
         ordering = ["-opened_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=AlertKind.values, severity__in=AlertSeverity.values, state__in=AlertState.values
+                ),
+                name="alert_choices_known",
+            ),
+        ]
         indexes = [
             models.Index(fields=["state", "service"]),
             models.Index(fields=["kind", "state"]),

@@ -49,6 +49,8 @@ class Commitment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(due_on__gte=F("committed_on")), name="commitment_due_after_committed"),
             models.CheckConstraint(condition=Q(check_in_every__gt=timedelta(0)), name="commitment_cadence_positive"),
+            models.CheckConstraint(condition=Q(grace__gte=timedelta(0)), name="commitment_grace_not_negative"),
+            models.CheckConstraint(condition=Q(outcome__in=CommitmentOutcome.values), name="commitment_outcome_known"),
         ]
         indexes = [models.Index(fields=["outcome", "due_on"])]
 

@@ -83,6 +83,12 @@ class Integration(models.Model):
 
     class Meta:
         ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=IntegrationKind.values, default_priority__gte=1, default_priority__lte=5),
+                name="integration_kind_and_default_priority_known",
+            ),
+        ]
         indexes = [models.Index(fields=["kind", "active"])]
 
     def __str__(self) -> str:

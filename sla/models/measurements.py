@@ -38,6 +38,9 @@ class Measurement(models.Model):
             models.UniqueConstraint(
                 fields=["service", "measure_key", "sender_id"], name="measurement_sender_id_unique"
             ),
+            models.CheckConstraint(
+                condition=models.Q(source__in=MeasurementSource.values), name="measurement_source_known"
+            ),
         ]
         indexes = [
             models.Index(fields=["service", "measure_key", "measured_at"], name="measurement_series"),
@@ -123,6 +126,12 @@ class MeasureEvaluation(models.Model):
         constraints = [
             # Per definition: two business units' agreements may define the same key differently.
             models.UniqueConstraint(fields=["measure", "period_start"], name="measure_evaluation_one_per_period"),
+            models.CheckConstraint(
+                condition=models.Q(period_start__lt=models.F("period_end")), name="measure_evaluation_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=MeasureStatus.values), name="measure_evaluation_status_known"
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "period_end"]),

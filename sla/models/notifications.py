@@ -118,6 +118,15 @@ class NotificationDelivery(models.Model):
         verbose_name_plural = "notification deliveries"
         constraints = [
             models.UniqueConstraint(fields=["alert", "channel", "target"], name="notification_delivery_once"),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=DeliveryChannel.values, status__in=DeliveryStatus.values),
+                name="notification_delivery_choices_known",
+            ),
+            # Sent means when: the resend sweep and the delivery log rely on it.
+            models.CheckConstraint(
+                condition=~models.Q(status=DeliveryStatus.SENT) | models.Q(sent_at__isnull=False),
+                name="notification_delivery_sent_has_when",
+            ),
         ]
         indexes = [
             # The sweep re-enqueues what is due again; it reads only unfinished rows.

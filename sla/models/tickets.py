@@ -66,6 +66,7 @@ class Ticket(models.Model):
             models.CheckConstraint(
                 condition=Q(priority__isnull=True) | Q(priority__gte=1, priority__lte=5), name="ticket_priority_1_5"
             ),
+            models.CheckConstraint(condition=Q(state__in=TicketState.values), name="ticket_state_known"),
         ]
         indexes = [
             models.Index(fields=["service", "state"]),
@@ -188,6 +189,9 @@ class Clock(models.Model):
         ordering = ["ticket", "kind", "cycle"]
         constraints = [
             models.UniqueConstraint(fields=["ticket", "kind", "cycle"], name="clock_ticket_kind_cycle_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=ClockKind.values, state__in=ClockState.values), name="clock_choices_known"
+            ),
         ]
         indexes = [
             # The check pass reads only clocks that are due: its cost follows them, not all clocks.

@@ -50,7 +50,7 @@ def answers(sla, field, values, *, day=2, unit="finance", **extra):
 
 
 def test_csat_is_the_share_of_fours_and_fives(sla, notified):
-    csat = feedback_measure(sla["agreement"], "csat", target=85, warning_level=80)
+    csat = feedback_measure(sla["agreement"], "csat", target=85, warning_level=90)
     answers(sla, "csat", [5, 5, 4, 4, 4, 5, 4, 3, 2, 1] * 2, day=1)  # 1-20 November: 14 of 20
     Response.objects.create(service=sla["service"], business_unit=sla["unit"], csat=5, submitted_at=at(1, 0) - H)
     measures_evaluate(now=NOW)

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from sla.models import AlertKind, DeliveryStatus, NotificationDelivery, WebhookEndpoint
 from sla.notifications import notification_deliveries_create
@@ -110,7 +111,9 @@ def log(service):
     alert = alert_make(ticket=ticket_make(service, assignee_email="carl@example.com", assignee="Carl"))
     notification_deliveries_create(alert_id=alert.pk)
     rows = {d.target: d for d in NotificationDelivery.objects.filter(alert=alert)}
-    NotificationDelivery.objects.filter(pk=rows["carl@example.com"].pk).update(status=DeliveryStatus.SENT, attempts=1)
+    NotificationDelivery.objects.filter(pk=rows["carl@example.com"].pk).update(
+        status=DeliveryStatus.SENT, attempts=1, sent_at=timezone.now()
+    )
     NotificationDelivery.objects.filter(pk=rows["olivia@example.com"].pk).update(
         status=DeliveryStatus.GAVE_UP, attempts=6, last_error="Mail server refused the message"
     )
