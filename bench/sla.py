@@ -2,7 +2,8 @@
 
 1. Ingestion through the bulk endpoint (POST /api/v1/ticket-events/, lists of 1,000 events),
    in events per second, printed next to a raw psycopg COPY of the same rows into a bare table
-   measured in the same run. Goal: 2,000 events/s or more.
+   measured in the same run. Goal: at least a tenth of the COPY's rate (25,000 events/s for a
+   COPY of 250,000 rows/s).
 2. A check pass over 100,000 running clocks of which 1% are due, then over 1,000,000 running
    clocks with the same number due. Goals: under 2 s at 100k, and the time follows the due
    clocks, not all clocks (the 1M pass within 2x of the 100k pass).
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -26,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._django import django_database, vendor
 
-GOAL_EVENTS_PER_SECOND = 2_000
+GOAL_SHARE_OF_COPY = 0.1  # ingestion at >= 10% of the rate of a bare COPY of the same rows
 GOAL_CHECK_SECONDS = 2.0
 NOW = datetime(2026, 11, 4, 11, 0, tzinfo=UTC)  # a Wednesday, inside office hours
 
@@ -95,13 +97,16 @@ def event_rows(count: int) -> list[dict]:
 
 
 def measure_ingestion(rows: list[dict], bot) -> float:
+    """Events per second through the whole API stack. The bodies are encoded before the clock
+    starts (a sender's work, not the endpoint's)."""
     from rest_framework.test import APIClient
 
     client = APIClient()
     client.force_authenticate(bot)
+    bodies = [json.dumps(rows[offset : offset + 1000]) for offset in range(0, len(rows), 1000)]
     started = time.perf_counter()
-    for offset in range(0, len(rows), 1000):
-        response = client.post("/api/v1/ticket-events/", rows[offset : offset + 1000], format="json")
+    for body in bodies:
+        response = client.post("/api/v1/ticket-events/", body, content_type="application/json")
         assert response.status_code == 201, response.content[:300]
     return len(rows) / (time.perf_counter() - started)
 
@@ -115,6 +120,7 @@ def measure_copy(rows: list[dict]) -> float:
             "CREATE TEMP TABLE bench_copy (source text, external_id text, kind text, occurred_at timestamptz,"
             " idempotency_key text, payload jsonb)"
         )
+        cursor.execute("SELECT 1")  # the connection is warm before the clock starts
         started = time.perf_counter()
         with cursor.copy("COPY bench_copy FROM STDIN") as copy:
             for row in rows:
@@ -193,7 +199,7 @@ def measure_check(due: int) -> tuple[float, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=20_000)
-    parser.add_argument("--clocks", type=int, default=100_000)
+    parser.add_argument("--clocks", type=int, default=100_000, help="0: ingestion only")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     with django_database():
@@ -206,54 +212,61 @@ def main() -> int:
         with mock.patch("sla.services.alerts._notify_after_commit", lambda ids: None):
             service, office, bot = setup_sla()
             rows = event_rows(args.events)
-            copy_rate = measure_copy(rows)
+            warm = event_rows(1000)  # imports, caches and plans, before either clock starts
+            measure_ingestion([{**row, "source": "warm-up"} for row in warm], bot)
+            copy_rate = statistics.median(measure_copy(rows) for _ in range(3))
             ingest_rate = measure_ingestion(rows, bot)
             due = args.clocks // 100
-            grow_running_clocks(args.clocks, due, service, office)
-            small, alerts = measure_check(due)
-            from sla.models import Clock
-
-            Clock.objects.filter(ticket__source="clocks").update(
-                next_check_at=NOW + timedelta(hours=5), last_warned_share=0
-            )
-            grow_running_clocks(args.clocks * 10, 0, service, office)
-            Clock.objects.filter(
-                pk__in=Clock.objects.filter(ticket__source="clocks").order_by("pk").values("pk")[:due]
-            ).update(next_check_at=NOW - timedelta(seconds=1))
-            from sla.models import Alert
-
-            Alert.objects.all().delete()
-            large, _ = measure_check(due)
+            if args.clocks:
+                small, large, alerts = check_passes(args.clocks, due, service, office)
     result = {
         "events": len(rows),
         "ingest_events_per_second": ingest_rate,
         "copy_rows_per_second": copy_rate,
-        "check_seconds": {f"{args.clocks}": small, f"{args.clocks * 10}": large},
-        "due_clocks": due,
-        "alerts_first_pass": alerts,
+        "ingest_share_of_copy": ingest_rate / copy_rate,
     }
-    ok_ingest = ingest_rate >= GOAL_EVENTS_PER_SECOND
-    ok_check = small < GOAL_CHECK_SECONDS
-    ok_scaling = large < 2 * max(small, 0.05)
+    share = ingest_rate / copy_rate
+    ok_ingest = share >= GOAL_SHARE_OF_COPY
     print(f"SLA engine benchmark on PostgreSQL ({len(rows):,} events; {due:,} due clocks)")
     print(f"  ingestion via POST /api/v1/ticket-events/: {ingest_rate:>10,.0f} events/s")
     print(
         f"  raw psycopg COPY of the same rows:         {copy_rate:>10,.0f} rows/s  "
-        f"(ingestion is {copy_rate / ingest_rate:.1f}x slower than the floor)"
+        f"(ingestion is {share:.3f} of the floor, {copy_rate / ingest_rate:.1f}x slower)"
     )
-    print(f"  check pass, {args.clocks:>9,} running clocks: {small:6.2f} s ({alerts:,} alerts)")
-    print(f"  check pass, {args.clocks * 10:>9,} running clocks: {large:6.2f} s  (ratio {large / small:.2f})")
-    print(
-        f"  goals: >= {GOAL_EVENTS_PER_SECOND:,} events/s: {'ok' if ok_ingest else 'MISSED'}; "
-        f"< {GOAL_CHECK_SECONDS:.0f} s at {args.clocks:,}: {'ok' if ok_check else 'MISSED'}; "
-        f"grows with due, not all: {'ok' if ok_scaling else 'MISSED'}"
-    )
-    ok = ok_ingest and ok_check and ok_scaling
+    goals = [f">= {GOAL_SHARE_OF_COPY} of COPY: {'ok' if ok_ingest else 'MISSED'}"]
+    ok = ok_ingest
+    if args.clocks:
+        result |= {"check_seconds": {f"{args.clocks}": small, f"{args.clocks * 10}": large}, "due_clocks": due}
+        result["alerts_first_pass"] = alerts
+        ok_check = small < GOAL_CHECK_SECONDS
+        ok_scaling = large < 2 * max(small, 0.05)
+        print(f"  check pass, {args.clocks:>9,} running clocks: {small:6.2f} s ({alerts:,} alerts)")
+        print(f"  check pass, {args.clocks * 10:>9,} running clocks: {large:6.2f} s  (ratio {large / small:.2f})")
+        goals.append(f"< {GOAL_CHECK_SECONDS:.0f} s at {args.clocks:,}: {'ok' if ok_check else 'MISSED'}")
+        goals.append(f"grows with due, not all: {'ok' if ok_scaling else 'MISSED'}")
+        ok = ok and ok_check and ok_scaling
+    print(f"  goals: {'; '.join(goals)}")
     print("PASS" if ok else "FAIL")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2))
     return 0 if ok else 1
+
+
+def check_passes(clocks: int, due: int, service, office) -> tuple[float, float, int]:
+    """The check pass over `clocks` running clocks, then over ten times as many, `due` due each time."""
+    from sla.models import Alert, Clock
+
+    grow_running_clocks(clocks, due, service, office)
+    small, alerts = measure_check(due)
+    Clock.objects.filter(ticket__source="clocks").update(next_check_at=NOW + timedelta(hours=5), last_warned_share=0)
+    grow_running_clocks(clocks * 10, 0, service, office)
+    Clock.objects.filter(pk__in=Clock.objects.filter(ticket__source="clocks").order_by("pk").values("pk")[:due]).update(
+        next_check_at=NOW - timedelta(seconds=1)
+    )
+    Alert.objects.all().delete()
+    large, _ = measure_check(due)
+    return small, large, alerts
 
 
 if __name__ == "__main__":
