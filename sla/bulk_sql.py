@@ -9,9 +9,13 @@ databases (SQLite in development and most tests) take the ORM's way. Both give t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
+import psycopg
 from django.db import connection, models
+from django.utils import timezone
 
 
 def on_postgres() -> bool:
@@ -39,3 +43,114 @@ def keys_table(columns: Sequence[tuple[str, str]]) -> str:
     arrays = ", ".join(f"%s::{kind}[]" for _, kind in columns)
     names = ", ".join(connection.ops.quote_name(name) for name, _ in columns)
     return f"unnest({arrays}) AS keys ({names})"
+
+
+@contextmanager
+def binary_cursor() -> Iterator:
+    """A cursor that sends its parameters to the server, binary `%b` placeholders included: a
+    list of 10,000 values goes as one packed array. (Django's own cursors bind on the client,
+    where an array is quoted value by value in Python.) Errors and query logging as Django's."""
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    wrapped = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    try:
+        yield wrapped
+    finally:
+        raw.close()
+
+
+def _column_values(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]):
+    """Rows as PostgreSQL takes them: JSON fields as JSON text, float fields as floats, and the
+    model's auto_now(_add) instants that `columns` leave out filled in (as the ORM would)."""
+    fields = [model._meta.get_field(name) for name in columns]
+    json_at = {n: f.encoder for n, f in enumerate(fields) if isinstance(f, models.JSONField)}
+    float_at = [n for n, f in enumerate(fields) if isinstance(f, models.FloatField)]
+    stamps = [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add) and f.attname not in columns
+    ]
+    now = (timezone.now(),) * len(stamps)
+
+    def ready(row: Sequence) -> tuple:
+        if json_at or float_at:
+            row = list(row)
+            for n, encoder in json_at.items():
+                row[n] = json.dumps(row[n], cls=encoder)
+            for n in float_at:
+                row[n] = None if row[n] is None else float(row[n])
+        return (*row, *now)
+
+    return [*fields, *stamps], (ready(row) for row in rows)
+
+
+def _unnest(fields: Sequence[models.Field]) -> tuple[str, str]:
+    """(`unnest(%b::type[], …) AS v (a, b, …)`, `a, b, …`) for these fields' columns."""
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    arrays = ", ".join(f"%b::{f.db_type(connection)}[]" for f in fields)
+    return f"unnest({arrays}) AS v ({names})", names
+
+
+def rows_upsert(
+    *,
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence],
+    conflict: Sequence[str] = (),
+    update: Sequence[str] = (),
+    returning: Sequence[str] = (),
+) -> list[tuple]:
+    """INSERT rows (tuples in the order of `columns`) in one statement, one binary array per
+    column; with `conflict` (the columns of a unique key), rows already there get the `update`
+    columns (or are left alone when `update` is empty). Returns the `returning` columns of the
+    rows written. PostgreSQL only."""
+    if not rows:
+        return []
+    fields, ready = _column_values(model, columns, rows)
+    source, names = _unnest(fields)
+    quote = connection.ops.quote_name
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) SELECT * FROM {source}"  # noqa: S608 - names from _meta
+    if conflict:
+        keys = ", ".join(quote(model._meta.get_field(name).column) for name in conflict)
+        if update:
+            sets = ", ".join(
+                f"{quote(c)} = EXCLUDED.{quote(c)}" for c in (model._meta.get_field(n).column for n in update)
+            )
+            sql += f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
+        else:
+            sql += f" ON CONFLICT ({keys}) DO NOTHING"
+    if returning:
+        sql += " RETURNING " + ", ".join(quote(model._meta.get_field(name).column) for name in returning)
+    with binary_cursor() as cursor:
+        cursor.execute(sql, [list(column) for column in zip(*ready, strict=True)])
+        return cursor.fetchall() if returning else []
+
+
+def rows_update(*, model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence]) -> None:
+    """UPDATE rows by primary key (the first of `columns`) in one statement, one binary array per
+    column. PostgreSQL only."""
+    if not rows:
+        return
+    fields, ready = _column_values(model, columns, rows)
+    source, _ = _unnest(fields)
+    quote = connection.ops.quote_name
+    key = quote(fields[0].column)
+    sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields[1:])
+    with binary_cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(model._meta.db_table)} AS t SET {sets} FROM {source} WHERE t.{key} = v.{key}",  # noqa: S608
+            [list(column) for column in zip(*ready, strict=True)],
+        )
+
+
+def rows_insert(*, model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence]) -> None:
+    """New rows (tuples in the order of `columns`, attnames such as "ticket_id") in one
+    statement: COPY on PostgreSQL, bulk_create elsewhere. JSON fields take Python values;
+    auto_now(_add) instants are filled in as the ORM would."""
+    if not rows:
+        return
+    if on_postgres():
+        fields, ready = _column_values(model, columns, rows)
+        rows_copy(model=model, columns=[f.column for f in fields], rows=ready)
+        return
+    model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=500)

@@ -240,11 +240,14 @@ def _replay(events: Sequence[HistoryEvent]) -> list[_Span]:
 
 def _evaluate(span: _Span, priority: int, target: timedelta, agreed: Targets, now: datetime) -> ClockState:
     calendar = agreed.calendar
-    stretches = [(start, end if end is not None else now) for start, end in span.running]
-    elapsed = sum((business_time_between(calendar, a, b) for a, b in stretches), timedelta(0))
+    # Each stretch is measured once, for the time used and for every instant walked below.
+    lengths = [business_time_between(calendar, start, end if end is not None else now) for start, end in span.running]
+    elapsed = sum(lengths, timedelta(0))
     open_ended = span.is_running
-    due_at = _instant_at(calendar, span.running, target, stopped=span.stopped_at is not None)
-    thresholds = tuple((share, _instant_at(calendar, span.running, target * share)) for share in agreed.warning_shares)
+    due_at = _instant_at(calendar, span.running, lengths, target, stopped=span.stopped_at is not None)
+    thresholds = tuple(
+        (share, _instant_at(calendar, span.running, lengths, target * share)) for share in agreed.warning_shares
+    )
     late = elapsed > target or (due_at is not None and (span.stopped_at or now) > due_at)
     if span.cancelled:
         state = CANCELLED
@@ -272,18 +275,18 @@ def _evaluate(span: _Span, priority: int, target: timedelta, agreed: Targets, no
 def _instant_at(
     calendar: CalendarSpec,
     running: Sequence[Sequence[datetime | None]],
+    lengths: Sequence[timedelta],
     amount: timedelta,
     *,
     stopped: bool = False,
 ) -> datetime | None:
     """The instant at which the clock has used `amount` of business time, walking its running
-    stretches. A clock that stopped first was due where it would have run on to; a paused
-    one has no such instant yet (None)."""
+    stretches (`lengths`: the business time of each). A clock that stopped first was due where
+    it would have run on to; a paused one has no such instant yet (None)."""
     used = timedelta(0)
-    for start, end in running:
+    for (start, end), stretch in zip(running, lengths, strict=True):
         if end is None:
             return add_business_time(calendar, start, amount - used)
-        stretch = business_time_between(calendar, start, end)
         if used + stretch >= amount:
             return add_business_time(calendar, start, amount - used)
         used += stretch

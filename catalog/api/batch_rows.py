@@ -5,10 +5,10 @@ most of its time in DRF's field-by-field machinery: per row a dict, per field `r
 `validate_empty_values`, the validators with their lazy messages. `BatchRowParser` compiles a
 flat serializer once into one check per field that accepts only what is plainly valid (a
 string already trimmed, of the right length, matching the field's pattern; an int in range; a
-known choice) and returns exactly what the serializer would return for it. A row with anything
-else (a missing required field, a number sent as a string, text to trim, a bad value) is parsed
-by the serializer itself, so a bad row gets the serializer's messages word for word, and an odd
-but valid row its result.
+known choice; an ISO 8601 instant with an offset) and returns exactly what the serializer would
+return for it. A row with anything else (a missing required field, a number sent as a string,
+text to trim, a bad value) is parsed by the serializer itself, so a bad row gets the
+serializer's messages word for word, and an odd but valid row its result.
 
 Only flat serializers are compiled: no nested serializers, `validate_<field>` methods,
 `validate()` or serializer-level validators (the parser refuses those when built, rather than
@@ -160,8 +160,11 @@ def _datetime_check(field: fields.DateTimeField) -> Check:
     formats = getattr(field, "input_formats", api_settings.DATETIME_INPUT_FORMATS)
     if field.validators or not formats or str(formats[0]).lower() != ISO_8601:
         return _generic_check(field)
-    allow_null, fixed = field.allow_null, getattr(field, "timezone", _ABSENT)
-    parse = datetime.fromisoformat
+    # The zone DRF would read per value (the request's), read once: a parser lives for one request.
+    zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+    if zone is None:
+        return _generic_check(field)
+    allow_null, parse = field.allow_null, datetime.fromisoformat
 
     def check(value):
         if type(value) is not str:
@@ -173,9 +176,6 @@ def _datetime_check(field: fields.DateTimeField) -> Check:
         except ValueError:
             raise _Slow from None
         if parsed.tzinfo is None or parsed.utcoffset() is None or value.strip() != value:
-            raise _Slow
-        zone = field.default_timezone() if fixed is _ABSENT else fixed  # the request's, as DRF reads it
-        if zone is None:
             raise _Slow
         try:
             return parsed.astimezone(zone)
@@ -234,7 +234,8 @@ class BatchRowParser:
     """`parse(row)` returns what `serializer.run_validation(row)` returns for a dict `row`, or
     raises the ValidationError it raises; rows the fast checks accept skip DRF altogether.
     `fast_as` names fields of a custom class that may be checked as one of DRF's (a number
-    field that also refuses true and false: {"value": FloatField})."""
+    field that also refuses true and false: {"value": FloatField}). Build one per request: date
+    and time fields read the active time zone when the parser is built."""
 
     def __init__(self, serializer: serializers.Serializer, *, fast_as: dict[str, type] | None = None) -> None:
         cls = type(serializer)

@@ -3,17 +3,24 @@
 `tickets_sync` replays each ticket's events (sla.ticket_state, sla.clocks), writes the
 differences in a fixed number of queries per batch, and raises the alerts that are due, all in
 the caller's transaction. It is the only writer of Clock rows besides the check pass.
+
+A batch touches hundreds of tickets and thousands of clocks, so rows are plain values here, not
+model instances, and on PostgreSQL each table is written in one statement of one binary array
+per column (sla.bulk_sql); other databases take the ORM's upserts.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
+from sla import bulk_sql
 from sla.clocks import HistoryEvent, derive_clocks
 from sla.models import Clock, Ticket, TicketEvent
 from sla.selectors import agreed_targets_for
@@ -63,8 +70,10 @@ def tickets_sync(*, ticket_ids: Sequence[int], now: datetime, raise_alerts: bool
     if not ticket_ids:
         return 0
     with transaction.atomic():
-        tickets = list(Ticket.objects.filter(pk__in=ticket_ids).select_related("service"))
-        # Plain rows rather than model instances: a batch reads thousands of events.
+        tickets = {
+            row["id"]: row
+            for row in Ticket.objects.filter(pk__in=ticket_ids).values("id", "source", "external_id", *TICKET_FIELDS)
+        }
         history: dict[int, list] = defaultdict(list)
         for row in (
             TicketEvent.objects.filter(ticket_id__in=ticket_ids)
@@ -78,71 +87,162 @@ def tickets_sync(*, ticket_ids: Sequence[int], now: datetime, raise_alerts: bool
                 "ticket_id", "kind", "cycle", "pk", "last_warned_share"
             )
         }
-        for ticket in tickets:
-            _apply_facts(ticket, history[ticket.pk], now)
-        agreed = agreed_targets_for({(t.service_id, t.business_unit_id) for t in tickets})
+        written_at = timezone.now()  # what auto_now would give updated_at
+        for ticket in tickets.values():
+            _apply_facts(ticket, history[ticket["id"]])
+            ticket["updated_at"] = written_at
+        agreed = agreed_targets_for({(t["service_id"], t["business_unit_id"]) for t in tickets.values()})
 
-        clocks, drafts, stopped = [], [], []
-        for ticket in tickets:
-            targets = agreed[(ticket.service_id, ticket.business_unit_id)]
-            ticket.agreement_id = targets.agreement_id
-            events = [HistoryEvent(kind, at, pk, priority) for pk, kind, at, priority, _ in history[ticket.pk]]
+        clocks = []
+        lookup = _TicketLookup(list(tickets))
+        for ticket in tickets.values():
+            targets = agreed[(ticket["service_id"], ticket["business_unit_id"])]
+            ticket["agreement_id"] = targets.agreement_id
+            events = [HistoryEvent(kind, at, seq, priority) for seq, kind, at, priority, _ in history[ticket["id"]]]
             for state in derive_clocks(history=events, targets=targets.targets, now=now):
-                # The upsert finds an existing row by (ticket, kind, cycle) and returns its id.
-                _, last_warned = memory.pop((ticket.pk, state.kind, state.cycle), (None, 0.0))
-                clock = Clock(ticket=ticket, kind=state.kind, cycle=state.cycle, last_warned_share=last_warned)
+                pk, last_warned = memory.pop((ticket["id"], state.kind, state.cycle), (None, 0.0))
+                clock = ClockRow(ticket_id=ticket["id"], kind=state.kind, cycle=state.cycle, pk=pk, lookup=lookup)
+                clock.last_warned_share = last_warned
                 _fill(clock, state, targets.calendar_ids[state.priority], now)
                 clocks.append(clock)
         to_delete = [pk for pk, _ in memory.values()]  # clocks the history no longer has
 
-        # Upserts (INSERT … ON CONFLICT DO UPDATE) rather than bulk_update: one statement per
-        # batch whose cost follows the rows, where CASE-based bulk updates grow much faster.
-        Ticket.objects.bulk_create(
-            tickets,
-            update_conflicts=True,
-            unique_fields=["source", "external_id"],
-            update_fields=[f for f in TICKET_FIELDS if f != "updated_at"] + ["updated_at"],
-            batch_size=500,
-        )
-        Clock.objects.filter(pk__in=to_delete).delete()
+        _tickets_write(list(tickets.values()))
+        if to_delete:
+            Clock.objects.filter(pk__in=to_delete).delete()
         evaluated = [(clock, clock_evaluate(clock, now=now)) for clock in clocks]
-        Clock.objects.bulk_create(
-            [clock for clock, _ in evaluated],
-            update_conflicts=True,
-            unique_fields=["ticket", "kind", "cycle"],
-            update_fields=CLOCK_FIELDS,
-            batch_size=500,
-        )
+        _clocks_write(clocks)
+        drafts, stopped = [], []
         for clock, draft in evaluated:
             if draft is not None and raise_alerts:
                 drafts.append(replace(draft, clock_id=clock.pk))
-            if not clock_is_live(clock):
-                stopped.append(clock.pk)
+            if clock.existed and not clock_is_live(clock):
+                stopped.append(clock.pk)  # a clock new in this pass has no alerts to resolve
         alerts_resolve_for_clocks(clock_ids=stopped, now=now)
         return len(alerts_raise(drafts, now=now))
 
 
-def _apply_facts(ticket: Ticket, history: list, now: datetime) -> None:
+class _TicketLookup:
+    """The tickets of a pass as model instances (with their service), read once and only if an
+    alert needs their names: after the pass wrote them, so an alert names what they are now."""
+
+    def __init__(self, ticket_ids: list[int]) -> None:
+        self.ticket_ids = ticket_ids
+        self.tickets: dict[int, Ticket] | None = None
+
+    def __call__(self, ticket_id: int) -> Ticket:
+        if self.tickets is None:
+            self.tickets = Ticket.objects.select_related("service").in_bulk(self.ticket_ids)
+        return self.tickets[ticket_id]
+
+
+@dataclass(eq=False)
+class ClockRow:
+    """A Clock row as plain values, with the attributes sla.services.alerts.clock_evaluate reads
+    and sets (a batch builds thousands: model instances would cost more than the clocks)."""
+
+    ticket_id: int
+    kind: str
+    cycle: int
+    pk: int | None
+    lookup: _TicketLookup
+    priority: int = 0
+    calendar_id: int | None = None
+    target_seconds: int = 0
+    started_at: datetime | None = None
+    stopped_at: datetime | None = None
+    due_at: datetime | None = None
+    elapsed_seconds: float = 0.0
+    state: str = ""
+    warning_shares: list = field(default_factory=list)
+    breached_at: datetime | None = None
+    counting: bool = False
+    last_warned_share: float = 0.0
+    computed_at: datetime | None = None
+    next_check_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        self.existed = self.pk is not None
+
+    @property
+    def ticket(self) -> Ticket:
+        return self.lookup(self.ticket_id)
+
+    def values(self) -> tuple:
+        return (self.ticket_id, self.kind, self.cycle, *(getattr(self, name) for name in CLOCK_FIELDS))
+
+
+CLOCK_COLUMNS = ("ticket_id", "kind", "cycle", *CLOCK_FIELDS)
+
+
+def _tickets_write(tickets: list[dict[str, Any]]) -> None:
+    if bulk_sql.on_postgres():
+        bulk_sql.rows_update(model=Ticket, columns=("id", *TICKET_FIELDS), rows=[_ticket_values(t) for t in tickets])
+        return
+    # Upserts (INSERT … ON CONFLICT DO UPDATE) rather than bulk_update: one statement per
+    # batch whose cost follows the rows, where CASE-based bulk updates grow much faster.
+    Ticket.objects.bulk_create(
+        [Ticket(**ticket) for ticket in tickets],
+        update_conflicts=True,
+        unique_fields=["source", "external_id"],
+        update_fields=TICKET_FIELDS,
+        batch_size=500,
+    )
+
+
+def _ticket_values(ticket: dict[str, Any]) -> tuple:
+    return (ticket["id"], *(ticket[name] for name in TICKET_FIELDS))
+
+
+def _clocks_write(clocks: list[ClockRow]) -> None:
+    """Upsert by (ticket, kind, cycle); every row learns its id."""
+    if not clocks:
+        return
+    if bulk_sql.on_postgres():
+        written = bulk_sql.rows_upsert(
+            model=Clock,
+            columns=CLOCK_COLUMNS,
+            rows=[clock.values() for clock in clocks],
+            conflict=("ticket_id", "kind", "cycle"),
+            update=CLOCK_FIELDS,
+            returning=("id", "ticket_id", "kind", "cycle"),
+        )
+        ids = {(ticket_id, kind, cycle): pk for pk, ticket_id, kind, cycle in written}
+        for clock in clocks:
+            clock.pk = ids[(clock.ticket_id, clock.kind, clock.cycle)]
+        return
+    rows = [Clock(**dict(zip(CLOCK_COLUMNS, clock.values(), strict=True))) for clock in clocks]
+    Clock.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["ticket", "kind", "cycle"],
+        update_fields=CLOCK_FIELDS,
+        batch_size=500,
+    )
+    for clock, row in zip(clocks, rows, strict=True):
+        clock.pk = row.pk
+
+
+def _apply_facts(ticket: dict[str, Any], history: list) -> None:
     facts = ticket_facts(
-        FactEvent(kind, at, pk, priority, (data or {}).get("values", {})) for pk, kind, at, priority, data in history
+        FactEvent(kind, at, seq, priority, (data or {}).get("values", {})) for seq, kind, at, priority, data in history
     )
     if facts is None:
         return
-    ticket.state = facts.state
-    ticket.priority = facts.priority
-    ticket.opened_at = facts.opened_at
-    ticket.resolved_at = facts.resolved_at
-    ticket.closed_at = facts.closed_at
+    ticket["state"] = facts.state
+    ticket["priority"] = facts.priority
+    ticket["opened_at"] = facts.opened_at
+    ticket["resolved_at"] = facts.resolved_at
+    ticket["closed_at"] = facts.closed_at
     for name in ("title", "requester", "requester_email", "assignee", "assignee_email", "impact", "urgency"):
         if name in facts.values:
             value = facts.values[name]
-            setattr(ticket, name, value[:500] if isinstance(value, str) else value)
-    ticket.service_id = facts.values.get("service_id", ticket.service_id)
-    ticket.business_unit_id = facts.values.get("business_unit_id", ticket.business_unit_id)
-    ticket.updated_at = now
+            ticket[name] = value[:500] if isinstance(value, str) else value
+    ticket["service_id"] = facts.values.get("service_id", ticket["service_id"])
+    ticket["business_unit_id"] = facts.values.get("business_unit_id", ticket["business_unit_id"])
 
 
-def _fill(clock: Clock, state, calendar_id: int, now: datetime) -> None:
+def _fill(clock: ClockRow, state, calendar_id: int, now: datetime) -> None:
     """Copy a derived state onto the row. A clock that was warned keeps that memory, so
     re-deriving never raises the same alert twice (alerts are unique by key besides), up to
     the share its history has really reached: a warning raised while a late delivery was still

@@ -1,11 +1,13 @@
 """A ticket's stored events made equal to its derived history (sla.transitions), in a fixed
-number of queries per batch: only the rows that differ are deleted and written again."""
+number of queries per batch: only the rows that differ are deleted and written again (with
+COPY on PostgreSQL). Rows are plain tuples: a batch derives thousands of events."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
 from catalog.priorities import priority_from_matrix
+from sla import bulk_sql
 from sla.events import TicketEventInput
 from sla.models import Ticket, TicketEvent
 from sla.selectors import agreed_targets_for
@@ -13,6 +15,7 @@ from sla.ticket_state import DESCRIPTIVE_FIELDS
 from sla.transitions import Derivation
 
 EVENT_FIELDS = ("kind", "occurred_at", "priority", "impact", "urgency", "assignee", "note", "data", "sequence")
+EVENT_COLUMNS = ("ticket_id", "idempotency_key", *EVENT_FIELDS)  # an event row's tuple
 
 
 def histories_write(derivations: dict[int, Derivation], tickets, services, units, result) -> list[int]:
@@ -31,14 +34,14 @@ def histories_write(derivations: dict[int, Derivation], tickets, services, units
         stored_pk[(ticket_id, key)] = pk
     stale, fresh, touched = [], [], set()
     for ticket_id in derivations:
-        wanted = {row.idempotency_key: row for row in rows[ticket_id]}
+        wanted = {row[1]: row for row in rows[ticket_id]}
         have = stored[ticket_id]
         for key in have.keys() - wanted.keys():
             stale.append(stored_pk[(ticket_id, key)])
             result.events_removed += 1
             touched.add(ticket_id)
         for key, row in wanted.items():
-            if have.get(key) == tuple(getattr(row, name) for name in EVENT_FIELDS):
+            if have.get(key) == row[2:]:
                 continue
             if key in have:
                 stale.append(stored_pk[(ticket_id, key)])
@@ -48,7 +51,7 @@ def histories_write(derivations: dict[int, Derivation], tickets, services, units
             touched.add(ticket_id)
     if stale:
         TicketEvent.objects.filter(pk__in=stale).delete()
-    TicketEvent.objects.bulk_create(fresh, batch_size=1000)
+    bulk_sql.rows_insert(model=TicketEvent, columns=EVENT_COLUMNS, rows=fresh)
     return sorted(touched)
 
 
@@ -72,7 +75,7 @@ def _history_rows(derivations: dict[int, Derivation], tickets: dict[int, Ticket]
             pairs.add((service_id, unit_id))
         in_force[ticket_id] = steps
     matrices = {pair: agreed.matrix for pair, agreed in agreed_targets_for(pairs).items()}
-    rows: dict[int, list[TicketEvent]] = {}
+    rows: dict[int, list[tuple]] = {}
     for ticket_id, derivation in derivations.items():
         rows[ticket_id] = [
             _event_row(derived.event, derived.observation, ticket_id, sequence, pair, matrices, services, units)
@@ -83,7 +86,7 @@ def _history_rows(derivations: dict[int, Derivation], tickets: dict[int, Ticket]
 
 def _event_row(
     event: TicketEventInput, observation: str, ticket_id: int, sequence: int, pair, matrices, services, units
-) -> TicketEvent:
+) -> tuple:
     priority = event.priority
     if event.sets_priority and priority is None:
         priority = priority_from_matrix(matrices.get(pair), impact=event.impact, urgency=event.urgency)
@@ -92,16 +95,16 @@ def _event_row(
         values["service_id"] = services[event.service].pk
     if event.business_unit:
         values["business_unit_id"] = units[event.business_unit].pk
-    return TicketEvent(
-        ticket_id=ticket_id,
-        kind=event.kind,
-        occurred_at=event.occurred_at,
-        idempotency_key=event.idempotency_key,
-        priority=priority,
-        impact=event.impact,
-        urgency=event.urgency,
-        assignee=event.assignee or "",
-        note=event.note,
-        data={**event.data, "values": values, "observation": observation},
-        sequence=sequence,
+    return (
+        ticket_id,
+        event.idempotency_key,
+        event.kind,
+        event.occurred_at,
+        priority,
+        event.impact,
+        event.urgency,
+        event.assignee or "",
+        event.note,
+        {**event.data, "values": values, "observation": observation},
+        sequence,
     )

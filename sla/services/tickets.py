@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import BusinessUnit, Service
+from sla import bulk_sql
 from sla import clocks as c
 from sla.events import TicketEventInput, event_problems
 from sla.integrations.common import Translation
@@ -41,6 +42,20 @@ from sla.transitions import (
 )
 
 TicketKey = tuple[str, str]  # (source, external_id)
+OPEN_COLUMNS = (
+    "source",
+    "external_id",
+    "service_id",
+    "business_unit_id",
+    "opened_at",
+    "title",
+    "state",
+    "requester",
+    "requester_email",
+    "assignee",
+    "assignee_email",
+)
+OBSERVATION_COLUMNS = ("source", "external_id", "ticket_id", "key", "origin", "observed_at", "rank", "content")
 TIME_FIELDS = {"jira": "timestamp", "servicenow": "sys_updated_on", "zendesk": "time"}  # a snapshot's instant
 
 
@@ -176,25 +191,17 @@ def ticket_observations_ingest(
         errors.raise_if_any()
         created = [key for key in opened if key not in tickets]
         if created:
-            _open_tickets(created, opened, services, units)
-            tickets.update(_lock_tickets(created))
+            tickets.update(_open_tickets(created, opened, services, units))
         result.tickets_created = len(created)
 
-        TicketObservation.objects.bulk_create(
-            [
-                TicketObservation(
-                    source=key[0],
-                    external_id=key[1],
-                    ticket=tickets.get(key),
-                    key=o.key,
-                    origin=o.origin,
-                    observed_at=o.observed_at,
-                    rank=o.rank,
-                    content=o.content,
-                )
+        bulk_sql.rows_insert(
+            model=TicketObservation,
+            columns=OBSERVATION_COLUMNS,
+            rows=[
+                (*key, ticket.pk if (ticket := tickets.get(key)) else None, *_observation_values(o))
                 for key, items in new.items()
                 for _, o in items
-            ]
+            ],
         )
         for key in created:
             if stored.get(key):  # deliveries held until this opening: now the ticket's
@@ -354,7 +361,10 @@ def _named(derivations: Iterable[Derivation]) -> tuple[dict[str, Service], dict[
     return services, units
 
 
-def _open_tickets(created: list[TicketKey], opened: dict[TicketKey, Derivation], services, units) -> None:
+def _open_tickets(
+    created: list[TicketKey], opened: dict[TicketKey, Derivation], services, units
+) -> dict[TicketKey, Ticket]:
+    """The new tickets, as their openings give them (tickets_sync fills in the rest)."""
     rows = []
     for key in created:
         opening = opened[key].opening
@@ -369,7 +379,25 @@ def _open_tickets(created: list[TicketKey], opened: dict[TicketKey, Derivation],
             )
         )
     # Deliveries of one ticket take turns (_lock); the unique key is the last safeguard.
-    Ticket.objects.bulk_create(rows, ignore_conflicts=True)
+    if not bulk_sql.on_postgres():
+        Ticket.objects.bulk_create(rows, ignore_conflicts=True)
+        return _lock_tickets(created)
+    written = bulk_sql.rows_upsert(
+        model=Ticket,
+        columns=OPEN_COLUMNS,
+        rows=[tuple(getattr(t, name) for name in OPEN_COLUMNS) for t in rows],
+        conflict=("source", "external_id"),
+        returning=("id", "source", "external_id"),
+    )
+    ids = {(source, external_id): pk for pk, source, external_id in written}
+    for ticket in rows:
+        ticket.pk = ids.get((ticket.source, ticket.external_id))
+    found = {(t.source, t.external_id): t for t in rows if t.pk is not None}
+    return found | _lock_tickets(set(created) - found.keys())
+
+
+def _observation_values(o: Observation) -> tuple:
+    return (o.key, o.origin, o.observed_at, o.rank, o.content)
 
 
 def _integration_translators() -> Callable[[str], Translator]:
