@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from catalog import rules as access
 from catalog.models import (
@@ -25,11 +25,44 @@ from catalog.models import (
 )
 from feedback.models import FollowUp, FollowUpState, Invitation, InvitationStatus, Response
 from sla import scorecard as card
-from sla.measure_guard import FlaggedMeasure, measures_flagged, with_measures
+from sla.measure_guard import FlaggedMeasure, measures_flagged
 from sla.models import Alert, AlertKind, MeasureEvaluation
 from sla.risks.selectors import OPEN_STATES, BoardItem, board_items
 
 REVIEW_SOON = timedelta(days=30)
+SERVICE_FIELDS = ("id", "name", "slug", "lifecycle", "service_owner", "business_owner")
+# What the measure guard reads and the home shows of a flagged measure and its agreement.
+GUARDED_AGREEMENT_FIELDS = (
+    "id",
+    "service",
+    "business_unit",
+    "status",
+    "version",
+    "effective_from",
+    "agreed_at",
+    "service__id",
+    "service__name",
+    "service__slug",
+)
+# What the lists of agreements waiting show and decide with (an admin's may hold hundreds).
+LISTED_AGREEMENT_FIELDS = (
+    "id",
+    "service",
+    "business_unit",
+    "version",
+    "status",
+    "review_by",
+    "it_signed_by",
+    "business_signed_by",
+    "service__id",
+    "service__name",
+    "service__service_owner",
+    "service__business_owner",
+    "business_unit__id",
+    "business_unit__name",
+)
+GUARDED_MEASURE_FIELDS = ("id", "agreement", "key", "name", "factor", "target", "period", "position")
+MEASURE_ORDER = ("position", "name", "pk")
 AT_RISK_SHOWN = 10
 FEEDBACK_SHOWN = 5
 
@@ -77,9 +110,10 @@ def home_for(*, user, now: datetime) -> Home:
         owned = Q(service_owner=user) | Q(business_owner=user)
         role = "owner" if Service.objects.filter(service_owner=user).exists() else "business"
         services_qs = Service.objects.filter(owned | Q(business_units__in=units)).exclude(lifecycle=Lifecycle.RETIRED)
-    services = list(services_qs.distinct().order_by("name"))
+    # Only what the home shows of each service: an admin's home lists every service.
+    services = list(services_qs.distinct().order_by("name").only(*SERVICE_FIELDS))
     ids = [service.pk for service in services]
-    items = board_items(user=user, now=now)
+    items = board_items(user=user, now=now, summary=True)
     if role != "admin":
         items = [item for item in items if item.alert.service_id in ids or item.alert.owner_id == user.pk]
     home = Home(
@@ -110,8 +144,13 @@ def home_for(*, user, now: datetime) -> Home:
             .order_by("due_at")[:AT_RISK_SHOWN]
         )
         mine = ids if role == "admin" else [s.pk for s in services if s.service_owner_id == user.pk]
-        in_force = with_measures(
-            Agreement.objects.filter(service__in=mine, status=AgreementStatus.AGREED).select_related("service")
+        in_force = (
+            Agreement.objects.filter(service__in=mine, status=AgreementStatus.AGREED)
+            .select_related("service")
+            .only(*GUARDED_AGREEMENT_FIELDS)
+            .prefetch_related(
+                Prefetch("measures", queryset=Measure.objects.order_by(*MEASURE_ORDER).only(*GUARDED_MEASURE_FIELDS))
+            )
         )
         home.flagged = measures_flagged(agreements=in_force, now=now)
     return home
@@ -155,6 +194,7 @@ def _agreements(home: Home, *, user, service_ids: list[int], represented: set[in
     rows = (
         Agreement.objects.filter(wanted, service__in=service_ids)
         .select_related("service", "business_unit")
+        .only(*LISTED_AGREEMENT_FIELDS)
         .order_by("review_by", "service__name", "version")
     )
     for agreement in rows:

@@ -20,6 +20,10 @@ def home(request):
     context = {
         "home": found,
         "lights": presenters.light_rows(found.services),
+        "drafts": presenters.listed(found.drafts),
+        "to_sign": presenters.listed(found.to_sign),
+        "to_review": presenters.listed(found.to_review),
+        "flagged": presenters.listed(found.flagged),
         "risks": presenters.risk_rows(found.at_risk),
         "watermelon_ids": found.watermelon_ids,
         "surveys": [(invitation, invitation_token(invitation)) for invitation in found.surveys],

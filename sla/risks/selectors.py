@@ -33,6 +33,15 @@ KINDS = {
     # SLA green while happiness or lost time is red (feedback.experience, docs/board.md).
     "watermelon": ("Green outside, red inside", (AlertKind.WATERMELON,)),
 }
+# Long texts a summary of the board never shows (deferred, so never read).
+SUMMARY_DEFERRED = (
+    "body",
+    "details",
+    "service__description",
+    "service__how_to_request",
+    "service__cost_drivers",
+    "service__summary",
+)
 KIND_OF = {alert_kind: kind for kind, (_, alert_kinds) in KINDS.items() for alert_kind in alert_kinds}
 
 
@@ -73,8 +82,10 @@ def board_items(
     severity: str | None = None,
     acknowledged: bool = True,
     sort: str = ranking.IMPACT,
+    summary: bool = False,
 ) -> list[BoardItem]:
-    """The board's items `user` may see, ranked. One query."""
+    """The board's items `user` may see, ranked. One query. `summary`: for a page that shows
+    only the top items' subject and severity (the homes): the long texts are left unread."""
     alerts = sla_selectors.alert_list(user=user).filter(state__in=OPEN_STATES if acknowledged else [AlertState.OPEN])
     if business_unit is not None:
         # A unit's catalogue requests have no service: their alerts name the unit instead.
@@ -88,6 +99,9 @@ def board_items(
         alerts = alerts.filter(kind__in=KINDS[kind][1])
     if severity:
         alerts = alerts.filter(severity=severity)
-    items = [board_item(alert, now=now) for alert in alerts.select_related("service", "ticket", "owner")]
+    alerts = alerts.select_related("service", "ticket", "owner")
+    if summary:
+        alerts = alerts.defer(*SUMMARY_DEFERRED)
+    items = [board_item(alert, now=now) for alert in alerts]
     items.sort(key=lambda item: ranking.sort_key(item.standing, sort=sort, opened_at=item.alert.opened_at))
     return items

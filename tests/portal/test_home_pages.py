@@ -103,6 +103,27 @@ def test_an_admin_sees_the_whole_catalogue(client, org):
     assert "Payroll" in lights and "Elsewhere" in lights
 
 
+def test_the_admins_home_costs_the_same_queries_with_more_services(client, org, django_assert_max_num_queries):
+    """The catalogue-wide home (bench/home_board.py times it with 500 services): a fixed number of
+    queries, and long lists shown as their first 20 and a count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(f.admin_user(username="boss"))
+    with CaptureQueriesContext(connection) as few:
+        client.get("/")
+    for n in range(25):
+        service = f.ServiceFactory(name=f"Extra {n:02d}", slug=f"extra-{n}")
+        agreed(service=service, business_unit=None)
+    with django_assert_max_num_queries(15):
+        html = page_text(client.get("/"))
+    with CaptureQueriesContext(connection) as many:
+        client.get("/")
+    assert len(many) == len(few)
+    assert "Extra 24" in html.split('id="home-lights"')[1].split("</section>")[0]
+    assert "more due for review" in html or "more awaiting signature" in html or "more drafts" in html
+
+
 def test_anonymous_visitors_get_the_catalogue_or_the_sign_in_page(client, org, settings):
     settings.CATALOGUE_PUBLIC = True
     html = page_text(client.get("/"))
