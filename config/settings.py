@@ -365,10 +365,12 @@ LOGGING = {
 }
 
 # --- Metrics (/metrics, Prometheus) ----------------------------------------------------
-# With a token: only `Authorization: Bearer <METRICS_TOKEN>`. Without: only callers from these
-# networks (REMOTE_ADDR; behind a proxy, set a token or block /metrics at the proxy).
+# Who may read /metrics: `Authorization: Bearer <METRICS_TOKEN>`, or a signed-in staff member.
+# Without a token, also callers from METRICS_ALLOWED_NETWORKS (REMOTE_ADDR): loopback by default
+# with DEBUG on only. In production the default is none: behind a proxy on the same machine every
+# caller has the proxy's loopback address, so an address proves nothing (docs/deploy.md, Metrics).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
-METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"] if DEBUG else [])
 
 # --- SLA engine -----------------------------------------------------------------------
 # How many workers share a check pass when many clocks are due at once.
