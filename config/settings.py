@@ -308,8 +308,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # An unacknowledged message of a worker that vanished is delivered again after this long. It
     # must exceed the longest countdown a task is given (deliveries retry after at most an hour).
+    # Workers look for such messages every CELERY_UNACKED_RESTORE_INTERVAL seconds, scanning
+    # Redis on every CELERY_UNACKED_RESTORE_THROTTLE-th look (kombu's defaults: 10 and 10).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3900),
+        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+        "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
         "socket_connect_timeout": 2,
     }
 
@@ -379,3 +383,9 @@ SLA_CHECK_PARALLELISM = env.int("SLA_CHECK_PARALLELISM", default=4)
 # (the chunks are shared out over the workers).
 SLA_CHECK_CHUNK = env.int("SLA_CHECK_CHUNK", default=500)
 SLA_EVALUATION_CHUNK = env.int("SLA_EVALUATION_CHUNK", default=200)
+
+# --- Fault points (tests only) -----------------------------------------------------------
+# "<point>#<n>": a worker stops the n-th time it reaches the named point (config/ops/faults.py)
+# and waits there to be killed. Only with DEBUG on: a production process never stops.
+FAULT_PAUSE_AT = env.str("ACCORD_FAULT_PAUSE_AT", default="") if DEBUG else ""
+FAULT_DIR = env.str("ACCORD_FAULT_DIR", default="")

@@ -15,6 +15,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
+from config.ops.faults import pause_point
 from sla.models import Clock
 from sla.services.alerts import alerts_raise, clock_evaluate
 
@@ -67,4 +68,5 @@ def _check_chunk(now: datetime, chunk_size: int) -> tuple[int, int]:
                 if draft is not None:
                     drafts.append(draft)
         alerts = alerts_raise(drafts, now=now)
+        pause_point("sla.check_chunk")  # tests: a worker killed with the chunk's alerts not committed
         return len(clocks), len(alerts)

@@ -29,6 +29,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from catalog.models import AgreementStatus, Measure, MeasureSource, TicketMetric
+from config.ops.faults import pause_point
 from sla import forecasting as fc
 from sla import measure_data as data
 from sla import measure_verdicts as verdicts
@@ -132,6 +133,7 @@ def measures_evaluate(*, now: datetime | None = None, measure_ids: Iterable[int]
         )
         result.evaluations = len(judged)
         _alerts(judged, now=now, since=earliest, result=result)
+        pause_point("sla.measures_evaluate")  # tests: a worker killed before its chunk commits
     return result
 
 

@@ -7,95 +7,27 @@ Needs PostgreSQL (the worker is another process and must see the test database) 
 import hashlib
 import hmac
 import json
-import os
-import subprocess
-import sys
-import threading
 import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from catalog.models import UrgencyTarget
 from sla.models import Alert
 from tests.sla.conftest import agree
+from tests.sla.workers import needs_worker, receiver, send_to_worker, workers
 
-ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("REDIS_URL", "")
+__all__ = ["receiver"]  # the fixture, used by name
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.postgres,
-    pytest.mark.skipif(not REDIS_URL, reason="needs Redis: set REDIS_URL=redis://127.0.0.1:6379/15"),
-]
-
-
-class Receiver(BaseHTTPRequestHandler):
-    received: list = []
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        Receiver.received.append((dict(self.headers), body))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
+pytestmark = needs_worker
 
 
 @pytest.fixture
-def receiver():
-    Receiver.received = []
-    server = HTTPServer(("127.0.0.1", 0), Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/hooks/accord", Receiver.received
-    server.shutdown()
-
-
-@pytest.fixture
-def worker(settings):
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DEBUG": "1",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_BROKER_URL": REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: list[str] = []
-    threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True).start()
-    deadline = time.monotonic() + 60
-    while not any(" ready." in line for line in lines):
-        assert process.poll() is None and time.monotonic() < deadline, "".join(lines[-40:])
-        time.sleep(0.2)
-    yield lines
-    process.terminate()
-    process.wait(timeout=30)
-
-
-def send_to_worker(task_name: str) -> None:
-    """Publish a task to Redis (the test process itself runs tasks eagerly)."""
-    from config.celery import app
-
-    with app.connection_for_write(REDIS_URL) as broker:
-        app.send_task(task_name, connection=broker)
+def worker():
+    with workers() as start:
+        yield start().lines
 
 
 @pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
