@@ -114,3 +114,31 @@ def test_evaluate_measures_splits_the_measures_into_chunks_at_one_now(sla, setti
 def test_no_measures_no_chunks(db, enqueued):
     assert evaluate_measures.apply().get()["measures"] == 0
     assert enqueued["evaluate_measures"] == []
+
+
+def test_run_checks_twice_at_one_moment_raises_and_notifies_each_alert_once(
+    sla, settings, enqueued, queued, time_machine
+):
+    """A check pass run again (its worker lost after committing, the message handed out again)."""
+    settings.SLA_CHECK_CHUNK, settings.SLA_CHECK_PARALLELISM = 2, 2
+    for i in range(3):
+        open_ticket(external_id=f"INC-{i}")
+    time_machine.move_to(at(2, 9, 31), tick=False)
+    assert run_checks.apply().get() == {"checked": 3, "alerts": 3}
+    assert run_checks.apply().get() == {"checked": 0, "alerts": 0}
+    for args, kwargs in enqueued["check_due_clocks"]:  # its helper, sent once
+        assert check_due_clocks.apply(args, kwargs).get() == {"checked": 0, "alerts": 0}
+    assert len(queued) == Alert.objects.count() == 3  # each alert handed to the notifications once
+
+
+def test_recompute_open_clocks_twice_raises_nothing_twice(sla, queued, time_machine):
+    from sla.tasks import recompute_open_clocks
+
+    open_ticket()
+    time_machine.move_to(at(2, 9, 31), tick=False)
+    run_checks.apply()
+    before = sorted(Clock.objects.values_list("kind", "state", "next_check_at", "last_warned_share"))
+    for _ in range(2):
+        recompute_open_clocks.apply(kwargs={"service_ids": [sla["service"].pk]}).get()
+    assert sorted(Clock.objects.values_list("kind", "state", "next_check_at", "last_warned_share")) == before
+    assert len(queued) == Alert.objects.count() == 1

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from config.celery import app
-from sla.models import AlertKind, AlertSeverity, DeliveryChannel, DeliveryStatus, NotificationDelivery
+from sla.models import Alert, AlertKind, AlertSeverity, DeliveryChannel, DeliveryStatus, NotificationDelivery
 from sla.notifications import notification_deliver, notification_deliveries_create, notification_deliveries_overdue
-from sla.notifications.delivery import OVERDUE_GRACE, SENDING_LEASE, SKIPPED
+from sla.notifications.delivery import OVERDUE_GRACE, SENDING_LEASE, SKIPPED, UNNOTIFIED_GRACE
 from sla.services.alerts import AlertDraft, alerts_raise
 from sla.tasks.notifications import alert_notify, deliver_notification, notifications_resend_overdue
 from tests.sla.notifications.conftest import alert_make, clock_make, endpoint_make, ticket_make
@@ -224,6 +224,21 @@ def test_overdue_deliveries_are_found_and_resent(receiver, breach):
     assert sorted(m.to[0] for m in mail.outbox) == ["alex@example.com", "olivia@example.com"]
     assert len(receiver.requests) == 1
     assert notification_deliveries_overdue() == []
+
+
+def test_the_resend_sweep_run_twice_sends_nothing_twice(receiver, breach):
+    """The alert's notify message was lost (never published): the first sweep notifies it, the
+    second finds nothing to do."""
+    endpoint_make(receiver.url)
+    assert notifications_resend_overdue.delay().get() == 0  # within its grace: not lost yet
+    Alert.objects.filter(pk=breach.pk).update(opened_at=timezone.now() - UNNOTIFIED_GRACE - timedelta(minutes=1))
+
+    assert notifications_resend_overdue.delay().get() == 1
+    sent = (len(mail.outbox), len(receiver.requests))
+    assert sent == (3, 1)
+    assert notifications_resend_overdue.delay().get() == 0
+    assert (len(mail.outbox), len(receiver.requests)) == sent
+    assert set(NotificationDelivery.objects.filter(alert=breach).values_list("attempts", flat=True)) == {1}
 
 
 def test_query_counts_do_not_grow_with_endpoints(receiver, breach, django_assert_max_num_queries):
