@@ -1,5 +1,6 @@
 from django.urls import path
 
+from portal.alignment import views as alignment_views
 from portal.home import views as home_views
 from portal.views import (
     agreements,
@@ -45,6 +46,21 @@ urlpatterns = [
     # Cost of provision: the catalogue's totals per unit and category, a unit's share per service.
     path("costs/", costs.catalogue_costs, name="costs"),
     path("costs/units/<slug:slug>/", costs.unit_costs, name="unit_costs"),
+    # Catalogue alignment: units ranked by disagreement, a unit's list beside IT's, its marks and
+    # requests for what the catalogue lacks, IT's answer to each.
+    path("alignment/", alignment_views.alignment_overview, name="alignment"),
+    path("alignment/units/<slug:slug>/", alignment_views.unit_alignment, name="unit_alignment"),
+    path("alignment/units/<slug:slug>/marks/", alignment_views.unit_alignment_marks, name="unit_alignment_marks"),
+    path(
+        "alignment/units/<slug:slug>/requests/new/",
+        alignment_views.missing_service_request_create,
+        name="missing_service_request_create",
+    ),
+    path(
+        "alignment/requests/<int:pk>/",
+        alignment_views.missing_service_request_detail,
+        name="missing_service_request",
+    ),
     path("board/", board.board, name="board"),
     path("board/<int:pk>/acknowledge/", board.board_acknowledge, name="board_acknowledge"),
     path("tickets/<int:pk>/", sla.ticket, name="ticket"),

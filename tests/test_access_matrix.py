@@ -68,6 +68,20 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "agreement-targets": {"get": _("anonymous", "business", "other_rep", "other_owner", "owner", "admin", "read_key")},
     "agreement-withdraw": {"post": _("owner", "admin")},
     "alert-acknowledge": {"post": _("owner", "admin")},
+    # Catalogue alignment (the same rules as its pages); keys act as the owner (IT), read only.
+    "alignment-marks": {"get": _("other_owner", "owner", "admin", "read_key"), "put": _("admin")},
+    "alignment-ranking": {"get": _("business", "other_rep", "other_owner", "owner", "admin", "read_key")},
+    "alignment-request-answer": {"post": _("other_owner", "owner", "admin")},
+    "alignment-request-assign": {"post": _("other_owner", "owner", "admin")},
+    "alignment-request-detail": {
+        "get": _("other_owner", "owner", "admin", "read_key"),
+        "patch": _("admin"),
+    },
+    "alignment-request-list": {
+        "get": _("business", "other_rep", "other_owner", "owner", "admin", "read_key"),
+        "post": _("business", "other_rep", "other_owner", "owner", "admin"),
+    },  # business unit: in the body
+    "alignment-unit": {"get": _("other_owner", "owner", "admin", "read_key")},
     "alert-detail": {"get": _("owner", "admin", "read_key")},
     "alert-list": {"get": _("business", "other_rep", "other_owner", "owner", "admin", "read_key")},
     "api-docs": {"get": EVERYONE},
@@ -84,6 +98,9 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
         "get": _("anonymous", "business", "other_rep", "other_owner", "owner", "admin", "read_key"),
         "post": _("admin"),
     },
+    "costs": {"get": _("business", "other_rep", "other_owner", "owner", "admin", "read_key")},
+    "service-costs": {"get": _("business", "other_rep", "other_owner", "owner", "admin", "read_key")},
+    "unit-costs": {"get": _("business", "other_rep", "other_owner", "owner", "admin", "read_key")},
     "commitment-check-ins": {
         "get": _("business", "other_rep", "other_owner", "owner", "admin", "read_key"),
         "post": _("owner", "admin"),
@@ -138,6 +155,17 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "portal:agreements": {"get": EVERYONE},
     "portal:alert": {"get": _("owner", "admin")},
     "portal:alert_acknowledge": {"post": _("owner", "admin")},
+    # Catalogue alignment: a unit's list is read by its members, IT (service owners) and admins;
+    # changed by its representatives and admins; requests answered by IT and admins.
+    # Every unit for IT; one's own units for a member (the business user is one of another unit).
+    "portal:alignment": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},
+    "portal:unit_alignment": {"get": _("other_owner", "owner", "admin")},
+    "portal:unit_alignment_marks": {"get": _("admin"), "post": _("admin")},
+    "portal:missing_service_request_create": {"get": _("admin"), "post": _("admin")},
+    "portal:missing_service_request": {
+        "get": _("other_owner", "owner", "admin"),
+        "post": _("other_owner", "owner", "admin"),
+    },
     "portal:alert_badge": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},
     "portal:alerts": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},
     "portal:board": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},
@@ -290,6 +318,7 @@ def cast(demo_organisation, django_db_blocker):
             "measurement": Measurement.objects.filter(service=service).first(),
             "commitment": Commitment.objects.filter(service=service).first(),
             "follow_up": FollowUp.objects.filter(service=service).first(),
+            "alignment_request": _open_request(unit),
         }
         keys = {
             "read_key": api_token_issue(user=owner, name="matrix read", scopes=["read"])[1],
@@ -306,7 +335,18 @@ def cast(demo_organisation, django_db_blocker):
     return {"people": people, "keys": keys, "objects": objects}
 
 
+def _open_request(unit):
+    """The unit's request awaiting IT's answer (the demo has one for some units; made if not)."""
+    from catalog.alignment.services import missing_service_request_create
+    from catalog.models import MissingServiceRequest
+
+    found = MissingServiceRequest.objects.filter(business_unit=unit, state="open").first()
+    return found or missing_service_request_create(unit=unit, actor=None, title="Matrix: something missing")
+
+
 PK_OF = (  # which object a route's <pk> means, by the route's name
+    ("missing_service_request", "alignment_request"),
+    ("alignment-request", "alignment_request"),
     ("measurement", "measurement"),
     ("agreement", "agreement"),
     ("ticket", "ticket"),
@@ -314,6 +354,17 @@ PK_OF = (  # which object a route's <pk> means, by the route's name
     ("alert", "alert"),
     ("commitment", "commitment"),
     ("follow", "follow_up"),
+)
+
+
+UNIT_PAGES = (  # pages and endpoints whose <slug> is a business unit's
+    "unit-costs",
+    "alignment-unit",
+    "alignment-marks",
+    "portal:unit_costs",
+    "portal:unit_alignment",
+    "portal:unit_alignment_marks",
+    "portal:missing_service_request_create",
 )
 
 
@@ -328,7 +379,7 @@ def url_of(name: str, pattern: str, objects: dict) -> str:
         if param == "slug":
             if "category" in name:
                 kwargs["slug"] = objects["category"].slug
-            elif "businessunit" in name or name == "portal:unit_costs":
+            elif "businessunit" in name or name in UNIT_PAGES:
                 kwargs["slug"] = objects["unit"].slug
             elif name.startswith("integration-"):
                 kwargs["slug"] = "no-such-integration"

@@ -249,6 +249,8 @@ def missing_service_request_answer(
 
     The request's overdue alert, if any, is resolved in the same transaction."""
     now = now or timezone.now()
+    if outcome != RequestState.EXISTS:
+        service = None  # only "exists" links a service of the caller's choosing
     errors: dict[str, list[str]] = {}
     if outcome not in ANSWER_OUTCOMES:
         errors.setdefault("outcome", []).append(f"Choose one of: {', '.join(ANSWER_OUTCOMES)}.")

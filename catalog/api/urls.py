@@ -1,6 +1,9 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from catalog.alignment import api as alignment
 from catalog.api import views
+from catalog.costs import api as costs
 
 # No `.json`-style format suffixes: the view sets' actions take no `format` argument (a suffix
 # was a 500, issue 15), and the sla and feedback routers have none. `?format=` still works.
@@ -11,4 +14,17 @@ router.register("business-units", views.BusinessUnitViewSet, basename="businessu
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("agreements", views.AgreementViewSet, basename="agreement")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    # Catalogue alignment (catalog/alignment/api.py) and cost of provision (catalog/costs/api.py).
+    path("alignment/", alignment.AlignmentRankingView.as_view(), name="alignment-ranking"),
+    path("alignment/units/<slug:slug>/", alignment.UnitAlignmentView.as_view(), name="alignment-unit"),
+    path("alignment/units/<slug:slug>/marks/", alignment.UnitMarksView.as_view(), name="alignment-marks"),
+    path("alignment/requests/", alignment.RequestListView.as_view(), name="alignment-request-list"),
+    path("alignment/requests/<int:pk>/", alignment.RequestDetailView.as_view(), name="alignment-request-detail"),
+    path("alignment/requests/<int:pk>/answer/", alignment.RequestAnswerView.as_view(), name="alignment-request-answer"),
+    path("alignment/requests/<int:pk>/assign/", alignment.RequestAssignView.as_view(), name="alignment-request-assign"),
+    path("costs/", costs.CatalogueCostsView.as_view(), name="costs"),
+    path("costs/units/<slug:slug>/", costs.UnitCostsView.as_view(), name="unit-costs"),
+    path("costs/services/<slug:slug>/", costs.ServiceCostsView.as_view(), name="service-costs"),
+]

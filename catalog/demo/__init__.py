@@ -30,6 +30,8 @@ LOADERS = [
     "feedback.demo.load_feedback",
     "sla.demo_measures.load_measurements",
     "feedback.demo.load_watermelons",
+    "catalog.alignment.demo.load_alignment",
+    "catalog.costs.demo.load_costs",  # after alignment: the service it adds gets its cost too
 ]
 
 

@@ -46,6 +46,11 @@ _SECTIONS = {
     "perception_gaps": "perception",
     "service_perception_gap": "perception",
     "self_assessment": "perception",
+    "alignment": "alignment",
+    "unit_alignment": "alignment",
+    "unit_alignment_marks": "alignment",
+    "missing_service_request_create": "alignment",
+    "missing_service_request": "alignment",
 }
 
 
