@@ -103,7 +103,15 @@ _turns: dict[str, int] = {}
 
 def _real_parameters(path: str, parameters: dict) -> dict | None:
     """The path's parameters naming rows of the demo, a different one on each call."""
-    from catalog.models import Agreement, BusinessUnit, Category, Measure, Service, UrgencyTarget
+    from catalog.models import (
+        Agreement,
+        BusinessUnit,
+        Category,
+        Measure,
+        MissingServiceRequest,
+        Service,
+        UrgencyTarget,
+    )
     from sla.models import Alert, Commitment, Ticket
 
     if not parameters:
@@ -125,10 +133,14 @@ def _real_parameters(path: str, parameters: dict) -> dict | None:
         "/api/v1/services/": (Service, "slug"),
         "/api/v1/business-units/": (BusinessUnit, "slug"),
         "/api/v1/categories/": (Category, "slug"),
+        "/api/v1/alignment/requests/": (MissingServiceRequest, "pk"),
+        "/api/v1/alignment/units/": (BusinessUnit, "slug"),
+        "/api/v1/costs/units/": (BusinessUnit, "slug"),
+        "/api/v1/costs/services/": (Service, "slug"),
     }
     for prefix, (model, field) in by_prefix.items():
         if path.startswith(prefix):
             values = list(model.objects.order_by("pk").values_list(field, flat=True)[:200])
-            name = "id" if field == "pk" else "slug"
+            name = "slug" if field == "slug" else "pk" if "pk" in parameters else "id"
             return {**parameters, name: values[turn % len(values)]} if values else None
     return None
