@@ -25,7 +25,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.api.batch_rows import BatchRowParser
+from catalog.api.batch_rows import BatchRowParser, collector_paused
 from catalog.api.serializers import RefSerializer
 from catalog.api.value_rows import ValuesListMixin
 from catalog.models import ApiScope
@@ -215,6 +215,10 @@ class MeasurementsView(ValuesListMixin, generics.ListAPIView):
         ],
     )
     def post(self, request):
+        with collector_paused():
+            return self._post(request)
+
+    def _post(self, request):
         many = isinstance(request.data, list)
         items = request.data if many else [request.data]
         if many and len(items) > MAX_BATCH:

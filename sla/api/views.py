@@ -13,7 +13,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.api.batch_rows import BatchRowParser
+from catalog.api.batch_rows import BatchRowParser, collector_paused
 from catalog.api.routing import ID_PATTERN
 from catalog.api.value_rows import ValuesListMixin
 from catalog.models import ApiScope, Service
@@ -56,6 +56,10 @@ class TicketEventsView(APIView):
         ],
     )
     def post(self, request):
+        with collector_paused():
+            return self._post(request)
+
+    def _post(self, request):
         many = isinstance(request.data, list)
         items = request.data if many else [request.data]
         if many and len(items) > MAX_EVENTS:

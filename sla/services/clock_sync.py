@@ -45,6 +45,7 @@ TICKET_FIELDS = [
     "agreement_id",
     "updated_at",
 ]
+HISTORY_FIELDS = ("sequence", "kind", "occurred_at", "priority", "data")  # what the replay reads of an event
 CLOCK_FIELDS = [
     "priority",
     "calendar_id",
@@ -63,10 +64,17 @@ CLOCK_FIELDS = [
 ]
 
 
-def tickets_sync(*, ticket_ids: Sequence[int], now: datetime, raise_alerts: bool = True) -> int:
+def tickets_sync(
+    *,
+    ticket_ids: Sequence[int],
+    now: datetime,
+    raise_alerts: bool = True,
+    histories: dict[int, list[tuple]] | None = None,
+) -> int:
     """Recompute facts and clocks of these tickets at `now`. With `raise_alerts` off (bulk
     imports of history), warnings and breaches are recorded on the clocks but not alerted.
-    Returns the number of alerts raised."""
+    `histories` gives each ticket's whole event history, HISTORY_FIELDS per event, when the
+    caller has just written it (else it is read). Returns the number of alerts raised."""
     if not ticket_ids:
         return 0
     with transaction.atomic():
@@ -75,12 +83,16 @@ def tickets_sync(*, ticket_ids: Sequence[int], now: datetime, raise_alerts: bool
             for row in Ticket.objects.filter(pk__in=ticket_ids).values("id", "source", "external_id", *TICKET_FIELDS)
         }
         history: dict[int, list] = defaultdict(list)
-        for row in (
-            TicketEvent.objects.filter(ticket_id__in=ticket_ids)
-            .order_by("occurred_at", "sequence", "pk")
-            .values_list("ticket_id", "sequence", "kind", "occurred_at", "priority", "data")
-        ):
-            history[row[0]].append(row[1:])
+        if histories is not None:
+            for ticket_id in ticket_ids:
+                history[ticket_id] = sorted(histories[ticket_id], key=lambda row: (row[2], row[0]))
+        else:
+            for row in (
+                TicketEvent.objects.filter(ticket_id__in=ticket_ids)
+                .order_by("occurred_at", "sequence", "pk")
+                .values_list("ticket_id", *HISTORY_FIELDS)
+            ):
+                history[row[0]].append(row[1:])
         memory = {
             (ticket_id, kind, cycle): (pk, last_warned)
             for ticket_id, kind, cycle, pk, last_warned in Clock.objects.filter(ticket_id__in=ticket_ids).values_list(

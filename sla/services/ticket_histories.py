@@ -18,11 +18,14 @@ EVENT_FIELDS = ("kind", "occurred_at", "priority", "impact", "urgency", "assigne
 EVENT_COLUMNS = ("ticket_id", "idempotency_key", *EVENT_FIELDS)  # an event row's tuple
 
 
-def histories_write(derivations: dict[int, Derivation], tickets, services, units, result) -> list[int]:
+def histories_write(
+    derivations: dict[int, Derivation], tickets, services, units, result
+) -> tuple[list[int], dict[int, list[tuple]]]:
     """Make each ticket's stored events equal to its derived history; count what was created
-    and removed on `result` (an IngestResult); return the tickets whose history changed."""
+    and removed on `result` (an IngestResult). Returns the tickets whose history changed, and
+    those histories as tickets_sync reads them (so it need not read them back)."""
     if not derivations:
-        return []
+        return [], {}
     by_pk = {t.pk: t for t in tickets.values()}
     rows = _history_rows(derivations, by_pk, services, units)
     stored: dict[int, dict[str, tuple]] = defaultdict(dict)
@@ -52,7 +55,9 @@ def histories_write(derivations: dict[int, Derivation], tickets, services, units
     if stale:
         TicketEvent.objects.filter(pk__in=stale).delete()
     bulk_sql.rows_insert(model=TicketEvent, columns=EVENT_COLUMNS, rows=fresh)
-    return sorted(touched)
+    # (sequence, kind, occurred_at, priority, data): see sla.services.clock_sync.HISTORY_FIELDS
+    histories = {ticket_id: [(r[10], r[2], r[3], r[4], r[9]) for r in rows[ticket_id]] for ticket_id in touched}
+    return sorted(touched), histories
 
 
 def _history_rows(derivations: dict[int, Derivation], tickets: dict[int, Ticket], services, units):

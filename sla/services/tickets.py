@@ -210,8 +210,9 @@ def ticket_observations_ingest(
                 )
         result.created = sum(len(items) for items in new.values())
         result.held = sum(len(items) for key, items in new.items() if key not in opened)
-        touched = histories_write({tickets[key].pk: d for key, d in opened.items()}, tickets, services, units, result)
-        tickets_sync(ticket_ids=touched, now=now, raise_alerts=raise_alerts)
+        derived = {tickets[key].pk: d for key, d in opened.items()}
+        touched, histories = histories_write(derived, tickets, services, units, result)
+        tickets_sync(ticket_ids=touched, now=now, raise_alerts=raise_alerts, histories=histories)
         result.ticket_ids = touched
     return result
 
@@ -243,8 +244,8 @@ def tickets_rederive(*, ticket_ids: Sequence[int], now: datetime | None = None, 
                 for d in derivation.events
             )
         }
-        touched = histories_write(usable, tickets, services, units, IngestResult())
-        tickets_sync(ticket_ids=touched, now=now, raise_alerts=raise_alerts)
+        touched, histories = histories_write(usable, tickets, services, units, IngestResult())
+        tickets_sync(ticket_ids=touched, now=now, raise_alerts=raise_alerts, histories=histories)
     return len(touched)
 
 
