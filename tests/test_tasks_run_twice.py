@@ -15,6 +15,7 @@ RUN_TWICE = {
     "sla.run_checks": [
         "tests/sla/test_fan_out.py::test_run_checks_twice_at_one_moment_raises_and_notifies_each_alert_once",
         "tests/sla/test_worker_killed.py::test_a_worker_killed_in_a_check_pass",
+        "tests/sla/test_worker_killed.py::test_a_pool_process_killed_in_a_check_pass_is_run_again_by_its_worker",
     ],
     "sla.check_due_clocks": [
         "tests/sla/test_fan_out.py::test_run_checks_asks_one_helper_per_full_chunk_up_to_the_parallelism",

@@ -19,7 +19,7 @@ _reached: Counter[str] = Counter()
 def pause_point(name: str) -> None:
     """With FAULT_PAUSE_AT = "<name>#<n>" (n defaults to 1): the n-th time this process gets
     here, write FAULT_DIR/<name>.reached (this process's id) and wait until FAULT_DIR/<name>.release
-    exists; a test kills the worker meanwhile."""
+    exists; a test kills the worker meanwhile. Once per folder: no stop once the file exists."""
     spec = settings.FAULT_PAUSE_AT
     if not spec:
         return
@@ -30,7 +30,10 @@ def pause_point(name: str) -> None:
     if _reached[name] != int(nth or 1):
         return
     folder = Path(settings.FAULT_DIR)
-    (folder / f"{name}.reached").write_text(str(os.getpid()))
+    reached = folder / f"{name}.reached"
+    if reached.exists():
+        return  # once per folder: the task run again (by a new pool process) goes through
+    reached.write_text(str(os.getpid()))
     release = folder / f"{name}.release"
     while not release.exists():  # a signal from the test, not a timing: it waits as long as it must
         time.sleep(0.05)

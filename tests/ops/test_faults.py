@@ -33,3 +33,7 @@ def test_the_nth_arrival_stops_says_so_and_waits_for_its_release(settings, tmp_p
     (tmp_path / "sla.check_chunk.release").touch()
     second.join(timeout=30)
     assert not second.is_alive()
+
+    monkeypatch.setattr(faults, "_reached", faults.Counter())
+    faults.pause_point("sla.check_chunk")
+    faults.pause_point("sla.check_chunk")  # once per folder: a task run again goes through

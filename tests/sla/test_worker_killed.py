@@ -15,6 +15,8 @@ The kill is not timed: the worker stops at a fault point (config/ops/faults.py) 
 chunk's transaction, with its alerts written but not committed, and says so in a file; the
 test kills it then."""
 
+import os
+import signal
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -26,7 +28,7 @@ from sla.models.notifications import DeliveryStatus, WebhookEndpoint
 from sla.services import ticket_events_ingest
 from tests.sla.conftest import event
 from tests.sla.evaluation_helpers import add_measure, push
-from tests.sla.workers import broker_drained, needs_worker, receiver, send_to_worker, workers
+from tests.sla.workers import WORKER_OPTIONS, broker_drained, needs_worker, receiver, send_to_worker, workers
 
 __all__ = ["receiver"]  # the fixture, used by name
 
@@ -101,16 +103,16 @@ def assert_each_alert_told_once(fault, alerts: list[Alert]) -> None:
     assert written.count("\nSubject: ") == emails.count()
 
 
-def test_a_worker_killed_in_a_check_pass(sla, fault):
-    # Seven P1 tickets (24x7, engage within 30 min) opened 17 minutes ago: past their 50% warning.
+def open_p1_tickets(count: int) -> None:
+    """P1 tickets (24x7, engage within 30 min) opened 17 minutes ago: past their 50% warning."""
     opened = timezone.now() - timedelta(minutes=17)
-    for i in range(7):
-        ticket_events_ingest(
-            events=[
-                event("opened", opened, external_id=f"INC-{i}", service="payroll", business_unit="finance", priority=1)
-            ],
-            now=opened,
-        )
+    for i in range(count):
+        where = {"service": "payroll", "business_unit": "finance", "priority": 1}
+        ticket_events_ingest(events=[event("opened", opened, external_id=f"INC-{i}", **where)], now=opened)
+
+
+def test_a_worker_killed_in_a_check_pass(sla, fault):
+    open_p1_tickets(7)
     # Chunks of 2 and one helper: the first worker takes the pass, asks a helper, commits one
     # chunk (2 alerts) and is killed in its second, with 2 more alerts written, not committed.
     env = {"SLA_CHECK_CHUNK": "2", "SLA_CHECK_PARALLELISM": "2"}
@@ -125,6 +127,37 @@ def test_a_worker_killed_in_a_check_pass(sla, fault):
     assert len(alerts) == len({a.key for a in alerts}) == 7
     assert {(a.kind, a.ticket.external_id) for a in alerts} == {(AlertKind.CLOCK_WARNING, f"INC-{i}") for i in range(7)}
     assert_each_alert_told_once(fault, alerts)
+
+
+def test_a_pool_process_killed_in_a_check_pass_is_run_again_by_its_worker(sla, fault):
+    """The other way a task loses its process: a prefork worker's pool process killed (out of
+    memory, say). The worker sees it lost and puts the message back at once
+    (task_reject_on_worker_lost); a new pool process runs the task again."""
+    open_p1_tickets(3)
+    prefork = [option for option in WORKER_OPTIONS if option != "--pool=solo"] + ["--pool=prefork", "--concurrency=1"]
+    with workers(SLA_CHECK_CHUNK="2", SLA_CHECK_PARALLELISM="1") as start:
+        # A visibility timeout of an hour: only the worker's own reject can bring the message back.
+        env = {**fault["env"], "CELERY_VISIBILITY_TIMEOUT": "3600"}
+        worker = start(prefork, **env, ACCORD_FAULT_PAUSE_AT="sla.check_chunk#2")
+        task_id = send_to_worker("sla.run_checks")
+        reached = fault["dir"] / "sla.check_chunk.reached"
+        worker.wait_for(reached.exists, "the fault point")
+        pool_process = int(reached.read_text())
+        assert pool_process != worker.process.pid
+        os.kill(pool_process, signal.SIGKILL)
+        assert Alert.objects.count() == 2
+
+        worker.wait_for(lambda: worker.succeeded(task_id), "the task to run again")
+        assert any("WorkerLostError" in line for line in worker.lines)
+        worker.wait_for(
+            lambda: broker_drained() and len(fault["received"]) >= 3 and Alert.objects.count() == 3,
+            "every alert to be sent",
+        )
+        worker.wait_for(
+            lambda: not NotificationDelivery.objects.exclude(status=DeliveryStatus.SENT).exists(), "deliveries"
+        )
+
+    assert_each_alert_told_once(fault, list(Alert.objects.all()))
 
 
 def test_a_worker_killed_in_a_measure_evaluation(sla, fault):

@@ -44,11 +44,11 @@ WORKER_OPTIONS = ["--pool=solo", "--loglevel=INFO", "--without-mingle", "--witho
 class Worker:
     """One `celery worker` process and its output lines."""
 
-    def __init__(self, **env: str) -> None:
+    def __init__(self, options: list[str] = WORKER_OPTIONS, **env: str) -> None:
         db = connection.settings_dict
         database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         self.process = subprocess.Popen(  # noqa: S603  (a fixed command line)
-            [sys.executable, "-m", "celery", "-A", "config", "worker", *WORKER_OPTIONS],
+            [sys.executable, "-m", "celery", "-A", "config", "worker", *options],
             cwd=ROOT,
             env={
                 **os.environ,
@@ -103,7 +103,7 @@ def workers(**env: str) -> Iterator[Callable[..., Worker]]:
         fcntl.flock(lock, fcntl.LOCK_EX)
         redis.Redis.from_url(REDIS_URL).flushdb()
         try:
-            yield lambda **more: started.append(Worker(**env, **more)) or started[-1]
+            yield lambda *options, **more: started.append(Worker(*options, **{**env, **more})) or started[-1]
         finally:
             for worker in started:
                 worker.stop()
