@@ -7,11 +7,14 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q
+from django.db import connection
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from catalog.models import ApiScope, ApiToken
+from catalog.rules import roles_known
 
 KEY_PREFIX = "acc"
 ALL_SCOPES = frozenset(ApiScope.values)
@@ -68,14 +71,18 @@ def api_token_authenticate(*, key: str) -> ApiToken | None:
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
     now = timezone.now()
-    token = (
+    tokens = (
         ApiToken.objects.select_related("user")
         .filter(prefix=parts[1], revoked_at__isnull=True)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .first()
     )
+    if connection.vendor == "postgresql":  # the user's roles in the same query: one round trip fewer
+        tokens = tokens.annotate(user_groups=_group_names())
+    token = tokens.first()
     if token is None or not secrets.compare_digest(token.key_hash, _hash(key)):
         return None
+    if hasattr(token, "user_groups"):
+        roles_known(token.user, token.user_groups or ())
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
         # One conditional UPDATE of one column: many requests at once still write it once.
         ApiToken.objects.filter(pk=token.pk).filter(
@@ -83,6 +90,13 @@ def api_token_authenticate(*, key: str) -> ApiToken | None:
         ).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+def _group_names() -> Subquery:
+    from django.contrib.postgres.aggregates import ArrayAgg
+
+    memberships = get_user_model().groups.through.objects.filter(user_id=OuterRef("user_id"))
+    return Subquery(memberships.values("user_id").annotate(names=ArrayAgg("group__name")).values("names"))
 
 
 def api_token_revoke(*, token: ApiToken) -> None:
