@@ -19,12 +19,16 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from catalog.models import Direction, FeedbackMetric, Measure, MeasureSource, TicketMetric
 from sla import forecasting as fc
 from sla.measure_data import Series, Tally, Windows, finite
 from sla.periods import period_label
+
+if TYPE_CHECKING:
+    from sla.measure_data.in_force import MeasureInForce
 
 CUMULATIVE = (fc.SUM, fc.COUNT)
 QUANTILES = {fc.MEDIAN: "median", fc.P90: "p90", fc.LAST: "last"}
@@ -43,7 +47,7 @@ class Rule:
     unit: str
 
 
-def rule_for(measure: Measure) -> Rule:
+def rule_for(measure: Measure | MeasureInForce) -> Rule:
     kind = measure.aggregation
     if measure.source == MeasureSource.TICKETS:
         # Engage time is a mean of business hours; the other ticket metrics are shares.
@@ -274,10 +278,21 @@ def _budget_json(
 def _day_points(series: Series, windows: Windows, value) -> list[fc.Point]:
     """One point per local day with data, placed at the middle of the part of the day inside
     the period so far."""
-    return [fc.Point(at=_day_share(day, windows), value=value(tally)) for day, tally in sorted(series.days.items())]
+    shares = _day_shares(windows)
+    points = []
+    for day, tally in sorted(series.days.items()):
+        at = shares.get(day)
+        if at is None:
+            at = shares[day] = _day_share(day, windows)
+        points.append(fc.Point(at=at, value=value(tally)))
+    return points
 
 
-@lru_cache(maxsize=2048)  # the same few dozen days for every measure of a pass
+@lru_cache(maxsize=64)  # one per group of a pass: the same few dozen days for all its measures
+def _day_shares(windows: Windows) -> dict[date, float]:
+    return {}
+
+
 def _day_share(day: date, windows: Windows) -> float:
     zone = ZoneInfo(windows.time_zone)
     start, end = windows.current
@@ -306,7 +321,7 @@ def _forecast(kind: str, series: Series, windows: Windows, actual: float | None)
     trend = fc.trend_forecast(fc.MEAN, points, elapsed=elapsed, min_points=2)
     if trend is None:
         return None
-    shift = actual - statistics.fmean(p.value for p in points)
+    shift = actual - fc.mean([p.value for p in points])
     low, value, high = trend.low + shift, trend.value + shift, trend.high + shift
     if kind == fc.PERCENT:
         low, value, high = (min(max(x, 0.0), 100.0) for x in (low, value, high))

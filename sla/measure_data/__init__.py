@@ -22,9 +22,13 @@ The modules, in the order they build on each other:
 - windows: the windows of a pass (`Windows`, `windows_for`);
 - series: what a source returns (`Tally`, `Series`);
 - grouped_queries: the two (or three) queries that turn a queryset into series per group;
+- all_groups: the measurement series of every group of a pass in three statements (what the
+  pass reads; `sources.measurement_series` is the same numbers one group at a time);
+- in_force: the measures a pass judges, as plain rows;
 - sources: the querysets of each source, and adding up ticket series for a measure.
 """
 
+from sla.measure_data.all_groups import measurement_series_all
 from sla.measure_data.series import EMPTY, Series, Tally, finite
 from sla.measure_data.sources import (
     TicketKey,
@@ -50,6 +54,7 @@ __all__ = [
     "feedback_series",
     "finite",
     "measurement_series",
+    "measurement_series_all",
     "owner_series",
     "ticket_series_for",
     "windows_for",

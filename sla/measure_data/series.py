@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sla.measure_data.windows import HISTORY_PERIODS
 
 
-@dataclass
+@dataclass(slots=True)
 class Tally:
     """Data points of one window: how many, how many met the condition, their sum."""
 
@@ -21,7 +21,7 @@ class Tally:
         return Tally(self.count + other.count, self.ok + other.ok, self.total + other.total)
 
 
-@dataclass
+@dataclass(slots=True)
 class Series:
     """One series of data points over a pass's windows. Additive (ticket series are summed
     over units and priorities), except the quantiles, which only measurement series have."""

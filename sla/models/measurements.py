@@ -104,9 +104,14 @@ class MeasureStatus(models.TextChoices):
 class MeasureEvaluation(models.Model):
     """A measure's value, status and forecast for one period, as last evaluated."""
 
-    measure = models.ForeignKey("catalog.Measure", on_delete=models.CASCADE, related_name="evaluations")
-    service = models.ForeignKey("catalog.Service", on_delete=models.CASCADE, related_name="measure_evaluations")
-    measure_key = models.SlugField(max_length=80)
+    # No index of their own: the unique (measure, period_start) and the history index (service,
+    # measure_key, period_start) lead with them. An evaluation pass writes 10,000s of rows, and
+    # each index more is written for every one of them.
+    measure = models.ForeignKey("catalog.Measure", on_delete=models.CASCADE, related_name="evaluations", db_index=False)
+    service = models.ForeignKey(
+        "catalog.Service", on_delete=models.CASCADE, related_name="measure_evaluations", db_index=False
+    )
+    measure_key = models.SlugField(max_length=80, db_index=False)
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()
     actual = models.FloatField(null=True, blank=True)

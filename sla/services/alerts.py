@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from sla import bulk_sql
 from sla.models import Alert, AlertKind, AlertSeverity, AlertState, Clock, ClockKind, ClockState
 from sla.selectors import ticket_assignee_user_ids
 
@@ -134,6 +135,28 @@ def _breach(clock: Clock) -> AlertDraft:
     )
 
 
+# From this many drafts on PostgreSQL, alerts are written from binary arrays (sla.bulk_sql) and
+# the INSERT returns the new ones: an evaluation pass raises thousands at once, and the ORM's
+# INSERT (a placeholder per value) and read-back then cost more than judging them. Smaller
+# batches, the usual case, keep the ORM's way.
+BULK_FROM = 500
+ALERT_COLUMNS = (
+    "key",
+    "kind",
+    "severity",
+    "state",
+    "subject",
+    "body",
+    "service_id",
+    "ticket_id",
+    "clock_id",
+    "due_at",
+    "details",
+    "opened_at",
+    "owner_id",
+)
+
+
 def alerts_raise(drafts: Sequence[AlertDraft], *, now: datetime) -> list[int]:
     """Write alerts not raised before (by key), in the caller's transaction; notify after commit.
 
@@ -144,31 +167,26 @@ def alerts_raise(drafts: Sequence[AlertDraft], *, now: datetime) -> list[int]:
     if not drafts:
         return []
     drafts = _with_assignees(drafts)
-    Alert.objects.bulk_create(
-        [
-            Alert(
-                key=d.key,
-                kind=d.kind,
-                severity=d.severity,
-                subject=d.subject[:300],
-                body=d.body,
-                service_id=d.service_id,
-                ticket_id=d.ticket_id,
-                clock_id=d.clock_id,
-                due_at=d.due_at,
-                details=d.details,
-                opened_at=now,
-                owner_id=d.owner_id,
-            )
-            for d in drafts
-        ],
-        ignore_conflicts=True,
-    )
     owners = {d.key: d.owner_id for d in drafts}
-    new_ids, moved = [], defaultdict(list)
-    for pk, key, opened_at, state, owner_id in Alert.objects.filter(key__in=list(owners)).values_list(
-        "pk", "key", "opened_at", "state", "owner_id"
-    ):
+    if bulk_sql.on_postgres() and len(drafts) >= BULK_FROM:
+        inserted = bulk_sql.rows_upsert(
+            model=Alert,
+            columns=ALERT_COLUMNS,
+            rows=[_alert_row(d, now) for d in sorted(drafts, key=lambda d: d.key)],  # locked in one order
+            conflict=["key"],
+            returning=["id", "key"],
+        )
+        new_ids = [pk for pk, _ in inserted]
+        raised = {key for _, key in inserted}
+        earlier = Alert.objects.filter(key__in=[key for key in owners if key not in raised])
+    else:
+        Alert.objects.bulk_create(
+            [Alert(**dict(zip(ALERT_COLUMNS, _alert_row(d, now), strict=True))) for d in drafts],
+            ignore_conflicts=True,
+        )
+        new_ids, earlier = [], Alert.objects.filter(key__in=list(owners))
+    moved = defaultdict(list)
+    for pk, key, opened_at, state, owner_id in earlier.values_list("pk", "key", "opened_at", "state", "owner_id"):
         if opened_at == now:
             new_ids.append(pk)
         elif state in LIVE_STATES and owner_id != owners[key]:
@@ -177,6 +195,25 @@ def alerts_raise(drafts: Sequence[AlertDraft], *, now: datetime) -> list[int]:
         Alert.objects.filter(pk__in=sorted(pks), state__in=LIVE_STATES).update(owner_id=owner_id)
     _notify_after_commit(new_ids)
     return new_ids
+
+
+def _alert_row(d: AlertDraft, now: datetime) -> tuple:
+    """A new alert, as ALERT_COLUMNS."""
+    return (
+        d.key,
+        d.kind,
+        d.severity,
+        AlertState.OPEN,
+        d.subject[:300],
+        d.body,
+        d.service_id,
+        d.ticket_id,
+        d.clock_id,
+        d.due_at,
+        d.details,
+        now,
+        d.owner_id,
+    )
 
 
 def _with_assignees(drafts: Sequence[AlertDraft]) -> list[AlertDraft]:
