@@ -172,8 +172,19 @@ class ThemeMatchInline(admin.TabularInline):
 
 @admin.register(Response)
 class ResponseAdmin(ReadOnlyAdmin):
-    list_display = ["submitted_at", "service", "kind", "source", "csat", "nps", "ces", "detractor", "comment_excerpt"]
-    list_filter = ["kind", "source", "service"]
+    list_display = [
+        "submitted_at",
+        "service",
+        "kind",
+        "source",
+        "csat",
+        "nps",
+        "ces",
+        "lost_time",
+        "detractor",
+        "comment_excerpt",
+    ]
+    list_filter = ["kind", "source", "lost_time", "service"]
     search_fields = ["respondent_email", "external_id", "comment", "service__name"]
     list_select_related = ["service"]
     date_hierarchy = "submitted_at"

@@ -47,6 +47,7 @@ def test_invitations_and_responses_are_read_only_and_comments_escaped(admin_clie
     assert "&lt;b&gt;Slow&lt;/b&gt; &amp; rude" in html and "<b>Slow</b>" not in html
     listing = admin_client.get(reverse("admin:feedback_response_changelist")).content.decode()
     assert "&lt;b&gt;Slow&lt;/b&gt;" in listing
+    assert "Lost time" in listing  # a column and a filter (docs/feedback.md#lost-time)
     html = admin_client.get(reverse("admin:feedback_invitation_change", args=[invitation.pk])).content.decode()
     assert invitation.nonce not in html  # with the secret key it makes the link
 
