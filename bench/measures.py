@@ -117,7 +117,7 @@ def write_measurements(described: list[tuple[int, str, str, bool]], total: int) 
     (generate_series, a fixed seed): no Python loop over a million rows. Healthy percentage
     measures see 2% of points past the condition (at most 90), troubled ones 12%; healthy values
     of the others (hours, lower is better) lie in 0-60, troubled ones in 40-120."""
-    from django.db import connection
+    from django.db import connection, transaction
 
     from sla.models import Measurement
 
@@ -125,7 +125,12 @@ def write_measurements(described: list[tuple[int, str, str, bool]], total: int) 
     service_ids, keys, aggregations, troubled = (list(column) for column in zip(*described, strict=True))
     table = Measurement._meta.db_table
     started = time.perf_counter()
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The rows' services exist by construction: skip the foreign-key check of each (half the
+        # time on a loaded machine) where allowed (a superuser, as the bench's database owner).
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if cursor.fetchone()[0]:
+            cursor.execute("SET LOCAL session_replication_role = replica")
         # The secondary indexes are built once at the end, from their own definitions: a million
         # rows inserted into them one by one take several times longer (the bench's throwaway
         # database only).
