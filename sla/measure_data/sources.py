@@ -32,7 +32,9 @@ def _condition_met() -> Q:
 
 def measurement_series(measures: QuerySet[Measure], windows: Windows) -> dict[int, Series]:
     """Measure id -> its data points' series. `measures` are the group's manual and pushed
-    measures; each reads its service's points of its key."""
+    measures; each reads its service's points of its key. One group at a time: a pass reads
+    every group at once through all_groups.measurement_series_all, which the tests hold to
+    these numbers."""
     points = "agreement__service__measurements__"
     qs = measures.filter(
         **{

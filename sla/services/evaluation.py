@@ -2,8 +2,10 @@
 (and the period just finished, until it has its final verdict), written as MeasureEvaluation
 rows, with "at risk" and "missed" alerts in the one inbox.
 
-Reads come from sla.measure_data in a fixed number of grouped queries per (period kind, time
-zone), whatever the number of measures; verdicts from sla.measure_verdicts (pure).
+Reads come from sla.measure_data in a fixed number of aggregate queries, whatever the number of
+measures: three for the measurements of every group of the pass at once (all_groups), two per
+(period kind, time zone) for ticket and feedback measures; verdicts from sla.measure_verdicts
+(pure). The measures are plain rows (in_force), the evaluations written in one statement.
 
 Safe to run twice at once (a Celery pass and `manage.py evaluate_measures`, or two workers):
 - evaluations are upserted on their unique (measure, period_start), so a second pass rewrites
