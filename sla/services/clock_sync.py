@@ -23,7 +23,7 @@ from django.utils import timezone
 from sla import bulk_sql
 from sla.clocks import HistoryEvent, derive_clocks
 from sla.models import Clock, Ticket, TicketEvent
-from sla.selectors import agreed_targets_for
+from sla.selectors import AgreedTargets, ServiceUnit, agreed_targets_for
 from sla.services.alerts import alerts_raise, alerts_resolve_for_clocks, clock_evaluate, clock_is_live
 from sla.ticket_state import FactEvent, ticket_facts
 
@@ -70,14 +70,16 @@ def tickets_sync(
     now: datetime,
     raise_alerts: bool = True,
     histories: dict[int, list[tuple]] | None = None,
+    agreed: dict[ServiceUnit, AgreedTargets] | None = None,
 ) -> int:
     """Recompute facts and clocks of these tickets at `now`. With `raise_alerts` off (bulk
     imports of history), warnings and breaches are recorded on the clocks but not alerted.
     `histories` gives each ticket's whole event history, HISTORY_FIELDS per event, when the
-    caller has just written it (else it is read). Returns the number of alerts raised."""
+    caller has just written it (else it is read); `agreed`, targets the caller has read.
+    Returns the number of alerts raised."""
     if not ticket_ids:
         return 0
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # all or nothing with the caller's transaction
         tickets = {
             row["id"]: row
             for row in Ticket.objects.filter(pk__in=ticket_ids).values("id", "source", "external_id", *TICKET_FIELDS)
@@ -103,7 +105,10 @@ def tickets_sync(
         for ticket in tickets.values():
             _apply_facts(ticket, history[ticket["id"]])
             ticket["updated_at"] = written_at
-        agreed = agreed_targets_for({(t["service_id"], t["business_unit_id"]) for t in tickets.values()})
+        pairs = {(t["service_id"], t["business_unit_id"]) for t in tickets.values()}
+        known = agreed or {}
+        missing = pairs - known.keys()
+        agreed = {pair: known[pair] for pair in pairs & known.keys()} | (agreed_targets_for(missing) if missing else {})
 
         clocks = []
         lookup = _TicketLookup(list(tickets))

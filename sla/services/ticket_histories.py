@@ -19,15 +19,16 @@ EVENT_COLUMNS = ("ticket_id", "idempotency_key", *EVENT_FIELDS)  # an event row'
 
 
 def histories_write(
-    derivations: dict[int, Derivation], tickets, services, units, result
+    derivations: dict[int, Derivation], tickets, services, units, result, agreed: dict | None = None
 ) -> tuple[list[int], dict[int, list[tuple]]]:
     """Make each ticket's stored events equal to its derived history; count what was created
     and removed on `result` (an IngestResult). Returns the tickets whose history changed, and
-    those histories as tickets_sync reads them (so it need not read them back)."""
+    those histories as tickets_sync reads them (so it need not read them back). `agreed`, if
+    given, is filled with the targets read (sla.selectors.agreed_targets_for), for tickets_sync."""
     if not derivations:
         return [], {}
     by_pk = {t.pk: t for t in tickets.values()}
-    rows = _history_rows(derivations, by_pk, services, units)
+    rows = _history_rows(derivations, by_pk, services, units, {} if agreed is None else agreed)
     stored: dict[int, dict[str, tuple]] = defaultdict(dict)
     stored_pk: dict[tuple[int, str], int] = {}
     for pk, ticket_id, key, *values in TicketEvent.objects.filter(ticket_id__in=list(derivations)).values_list(
@@ -60,7 +61,7 @@ def histories_write(
     return sorted(touched), histories
 
 
-def _history_rows(derivations: dict[int, Derivation], tickets: dict[int, Ticket], services, units):
+def _history_rows(derivations: dict[int, Derivation], tickets: dict[int, Ticket], services, units, agreed: dict):
     """The event rows of each derived history. A priority given as impact and urgency goes
     through the matrix of the agreement for the service and unit in force at that event."""
     in_force: dict[int, list[tuple[int, int | None]]] = {}
@@ -79,7 +80,8 @@ def _history_rows(derivations: dict[int, Derivation], tickets: dict[int, Ticket]
             steps.append((service_id, unit_id))
             pairs.add((service_id, unit_id))
         in_force[ticket_id] = steps
-    matrices = {pair: agreed.matrix for pair, agreed in agreed_targets_for(pairs).items()}
+    agreed.update(agreed_targets_for(pairs))
+    matrices = {pair: agreed[pair].matrix for pair in pairs}
     rows: dict[int, list[tuple]] = {}
     for ticket_id, derivation in derivations.items():
         rows[ticket_id] = [

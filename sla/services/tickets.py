@@ -211,8 +211,9 @@ def ticket_observations_ingest(
         result.created = sum(len(items) for items in new.values())
         result.held = sum(len(items) for key, items in new.items() if key not in opened)
         derived = {tickets[key].pk: d for key, d in opened.items()}
-        touched, histories = histories_write(derived, tickets, services, units, result)
-        tickets_sync(ticket_ids=touched, now=now, raise_alerts=raise_alerts, histories=histories)
+        agreed: dict = {}
+        touched, histories = histories_write(derived, tickets, services, units, result, agreed)
+        tickets_sync(ticket_ids=touched, now=now, raise_alerts=raise_alerts, histories=histories, agreed=agreed)
         result.ticket_ids = touched
     return result
 
