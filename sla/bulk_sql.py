@@ -38,9 +38,10 @@ def rows_copy(*, model: type[models.Model], columns: Sequence[str], rows: Iterab
 
 
 def keys_table(columns: Sequence[tuple[str, str]]) -> str:
-    """SQL naming a set of keys passed as one array parameter per column:
-    `unnest(%s::bigint[], %s::text[]) AS keys (service_id, sender_id)`. PostgreSQL only."""
-    arrays = ", ".join(f"%s::{kind}[]" for _, kind in columns)
+    """SQL naming a set of keys passed as one binary array parameter per column, for
+    `binary_cursor()`: `unnest(%b::bigint[], %b::text[]) AS keys (service_id, sender_id)`.
+    PostgreSQL only."""
+    arrays = ", ".join(f"%b::{kind}[]" for _, kind in columns)
     names = ", ".join(connection.ops.quote_name(name) for name, _ in columns)
     return f"unnest({arrays}) AS keys ({names})"
 

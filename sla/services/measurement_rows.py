@@ -4,7 +4,6 @@ PostgreSQL through COPY and arrays (sla.bulk_sql), elsewhere through the ORM."""
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import IntegerField, Q, Value
 from django.utils import timezone
 
@@ -54,7 +53,7 @@ def _rows_stored_postgres(wanted, service_ids, keys) -> list[tuple]:
     keys_sql = bulk_sql.keys_table([("service_id", "bigint"), ("measure_key", "text"), ("sender_id", "text")])
     points, history = Measurement._meta.db_table, MeasurementCorrection._meta.db_table
     wanted = list(wanted)
-    with connection.cursor() as cursor:
+    with bulk_sql.binary_cursor() as cursor:
         cursor.execute(
             f"SELECT p.service_id, p.measure_key, p.sender_id, p.value, p.measured_at, 0"  # noqa: S608 - table names from _meta, values bound
             f" FROM {points} p JOIN {keys_sql} USING (service_id, measure_key, sender_id)"
