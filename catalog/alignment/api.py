@@ -199,6 +199,10 @@ class UnitAlignmentView(GenericAPIView):
 class UnitMarksView(GenericAPIView):
     serializer_class = MarksInput
 
+    def get_object(self) -> BusinessUnit:
+        # OPTIONS (DRF's metadata) asks for the object a PUT would change: the unit, if one may.
+        return _unit(self.request, self.kwargs["slug"], "catalog.change_alignment")
+
     @extend_schema(summary="The services a unit says it receives", responses=MarksInput)
     def get(self, request, slug: str):
         _signed_in(request)

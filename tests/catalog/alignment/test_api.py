@@ -109,3 +109,12 @@ def test_ranking_and_scoping(world):
     assert _as(world["rep"]).get("/api/v1/alignment/units/finance/").status_code == 403
     other = MissingServiceRequest.objects.get(title="Ledger")
     assert _as(world["rep"]).get(f"/api/v1/alignment/requests/{other.pk}/").status_code == 404
+
+
+def test_options_describe_the_marks_endpoint(world):
+    """Was a 500 (DRF's metadata asked a view without a queryset for its object); found by
+    bench/api_fuzz.py."""
+    for user, slug in ((world["rep"], "sales"), (world["rep"], "finance"), (world["rep"], "0")):
+        response = _as(user).options(f"/api/v1/alignment/units/{slug}/marks/")
+        assert response.status_code == 200, (slug, response.content)
+    assert "PUT" in _as(world["rep"]).options("/api/v1/alignment/units/sales/marks/").json()["actions"]
