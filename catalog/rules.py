@@ -321,3 +321,27 @@ rules.add_perm("catalog.change_missing_service_request", is_admin | represents_r
 rules.add_perm("catalog.answer_missing_service_request", is_admin | is_it_staff | owns_request)  # object: the request
 rules.add_perm("catalog.view_alignment_overview", is_admin | is_it_staff)
 # --- end of catalogue alignment ------------------------------------------------------------------------
+
+# --- Service reviews (issue 11, section 4) ---------------------------------------------------------
+# A service's review (portal/reviews/): every signed-in reader of the catalogue, as its scorecard,
+# but not anonymous visitors of a public catalogue (it lists commitments, which they do not see).
+# A business unit's review across its services: the unit's people and admins. Actions are recorded
+# (and closed) by the two sides at the table: for a service, its owner, its business owner and the
+# representatives of the units it serves; for a unit, its representatives; admins for both.
+
+
+@rules.predicate
+def represents_served_unit(user, service) -> bool:
+    if service is None or not user.is_authenticated or not user.is_active:
+        return False
+    served = {unit.pk for unit in service.business_units.all()}
+    return any(m.business_unit_id in served and m.is_representative for m in _memberships(user))
+
+
+rules.add_perm("portal.view_service_review", is_admin | (is_signed_in & can_read_catalogue))  # object: service
+rules.add_perm("portal.view_unit_review", is_admin | member_of_unit)  # object: the business unit
+rules.add_perm(
+    "portal.record_service_review_action", is_admin | owns_service | is_business_owner_of | represents_served_unit
+)  # object: the service
+rules.add_perm("portal.record_unit_review_action", is_admin | represents_unit)  # object: the business unit
+# --- end of service reviews ------------------------------------------------------------------------

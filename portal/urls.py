@@ -2,6 +2,7 @@ from django.urls import path
 
 from portal.alignment import views as alignment_views
 from portal.home import views as home_views
+from portal.reviews import views as reviews
 from portal.views import (
     agreements,
     board,
@@ -110,4 +111,12 @@ urlpatterns = [
     # Comment themes: a service's themes per period and its discovered topics; the same across the catalogue.
     path("services/<slug:slug>/themes/", themes.service_themes, name="service_themes"),
     path("themes/", themes.themes, name="themes"),
+    # Service reviews: a service's or a business unit's, for a month (2026-11) or a quarter (2026-Q4).
+    path("services/<slug:slug>/reviews/", reviews.service_reviews, name="service_reviews"),
+    path("services/<slug:slug>/reviews/<str:period>/", reviews.service_review, name="service_review"),
+    path("services/<slug:slug>/reviews/<str:period>/pdf/", reviews.service_review_pdf, name="service_review_pdf"),
+    path("units/<slug:slug>/reviews/", reviews.unit_reviews, name="unit_reviews"),
+    path("units/<slug:slug>/reviews/<str:period>/", reviews.unit_review, name="unit_review"),
+    path("units/<slug:slug>/reviews/<str:period>/pdf/", reviews.unit_review_pdf, name="unit_review_pdf"),
+    path("reviews/actions/<int:pk>/close/", reviews.review_action_close_view, name="review_action_close"),
 ]

@@ -1,0 +1,211 @@
+"""A review as a PDF, drawn on the server with ReportLab (platypus) from the same document the
+page shows (selectors.ReviewDocument). Text, not pictures of text: the PDF can be searched and
+copied, and a test reads the service's name back out of it.
+
+ReportLab's standard fonts (Helvetica) cover Latin-1 only; other characters are replaced rather
+than drawn as boxes (_text)."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from feedback import scores
+from portal.reviews.document import ReviewDocument, ServiceSection
+
+_STYLES = getSampleStyleSheet()
+TITLE = ParagraphStyle("ReviewTitle", parent=_STYLES["Title"], fontSize=18, leading=22, alignment=0)
+H2 = ParagraphStyle("ReviewH2", parent=_STYLES["Heading2"], fontSize=13, spaceBefore=8)
+H3 = ParagraphStyle("ReviewH3", parent=_STYLES["Heading3"], fontSize=11, spaceBefore=6)
+BODY = ParagraphStyle("ReviewBody", parent=_STYLES["BodyText"], fontSize=9, leading=12)
+SMALL = ParagraphStyle("ReviewSmall", parent=BODY, fontSize=8, leading=10, textColor=colors.HexColor("#444444"))
+TABLE_STYLE = TableStyle(
+    [
+        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
+        ("FONT", (0, 1), (-1, -1), "Helvetica", 8),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#999999")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+)
+_REPLACEMENTS = {"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "→": "->", "…": "..."}
+
+
+def _text(value) -> str:
+    """Escaped for ReportLab's mini-markup, in characters its standard fonts can draw."""
+    text = str(value if value is not None else "")
+    for fancy, plain in _REPLACEMENTS.items():
+        text = text.replace(fancy, plain)
+    return escape(text.encode("latin-1", "replace").decode("latin-1"))
+
+
+def _p(text, style=BODY) -> Paragraph:
+    return Paragraph(_text(text), style)
+
+
+def _table(header: list[str], rows: list[list], widths: list[float] | None = None) -> Table:
+    data = [[_p(h, SMALL) for h in header]] + [[_p(cell, SMALL) for cell in row] for row in rows]
+    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table.setStyle(TABLE_STYLE)
+    return table
+
+
+def _percent(value) -> str:
+    return "-" if value is None else f"{value:g}%"
+
+
+def _section(section: ServiceSection, *, heading: bool) -> list:
+    story: list = []
+    if heading:
+        story.append(Paragraph(_text(section.service.name), H2))
+    story.append(Paragraph("What was agreed", H3))
+    if not section.agreed:
+        story.append(_p("No agreement in force."))
+    for terms in section.agreed:
+        story.append(_p(f"Agreement v{terms.agreement.version} for {terms.audience}"))
+        if terms.targets:
+            story.append(_table(["Priority", "Targets"], [list(t) for t in terms.targets], [30 * mm, 140 * mm]))
+        if terms.measures:
+            story.append(
+                _table(
+                    ["Measure", "Why it matters", "Target"],
+                    [list(m) for m in terms.measures],
+                    [45 * mm, 80 * mm, 45 * mm],
+                )
+            )
+    story.append(Paragraph("What happened", H3))
+    if section.attainment:
+        story.append(
+            _table(
+                ["Priority", "On time", "Missed", "Attainment", "Objective"],
+                [
+                    [f"P{a.priority}", a.met, a.breached, _percent(a.percent), _percent(a.objective_percent)]
+                    for a in section.attainment
+                ],
+            )
+        )
+    else:
+        story.append(_p("No ticket reached a target in the period."))
+    if section.measures:
+        story.append(Spacer(1, 3 * mm))
+        story.append(
+            _table(
+                ["Measure", "Target", "Actual", "Status"],
+                [
+                    [
+                        m.card.measure.name,
+                        f"{m.card.target:g} {m.card.measure.unit}",
+                        "; ".join(f"{p.label}: {'-' if p.actual is None else f'{p.actual:g}'}" for p in m.periods),
+                        m.status_label,
+                    ]
+                    for m in section.measures
+                ],
+                [50 * mm, 30 * mm, 60 * mm, 30 * mm],
+            )
+        )
+    if section.commitments:
+        story.append(Spacer(1, 3 * mm))
+        story.append(
+            _table(
+                ["Commitment", "Due", "Outcome", "Reasons"],
+                [
+                    [
+                        c.commitment.title,
+                        f"{c.commitment.due_on:%d %b %Y}",
+                        c.reading.label,
+                        " / ".join(c.reading.reasons),
+                    ]
+                    for c in section.commitments
+                ],
+                [55 * mm, 22 * mm, 28 * mm, 65 * mm],
+            )
+        )
+    feedback = section.feedback
+    story.append(
+        _p(
+            "Surveys: "
+            + "; ".join(
+                f"{scores.LABELS[s.kind]} {'-' if s.value is None else f'{s.value:.0f}'} ({s.responses} responses)"
+                for s in section.scores
+            )
+            + f". {feedback.responses} responses in all."
+        )
+    )
+    if section.themes:
+        story.append(_p("Top themes: " + "; ".join(f"{t.name} ({t.comments} comments)" for t in section.themes)))
+    gaps = section.perception.perception.gaps
+    if gaps:
+        story.append(_p("Perception gap (IT minus business): " + "; ".join(f"{g.label} {g.gap:+.1f}" for g in gaps)))
+    story.append(Paragraph("Misses and their causes", H3))
+    if not section.misses:
+        story.append(_p("No miss in the period."))
+    for miss in section.misses:
+        story.append(_p(miss.what))
+        for cause in miss.causes:
+            story.append(_p(f"- {cause}", SMALL))
+    story.append(Paragraph("What comes next", H3))
+    for audience, day in section.review_dates:
+        story.append(_p(f"Agreement for {audience} to be reviewed by {day:%d %b %Y}."))
+    for commitment in section.commitments_next:
+        story.append(_p(f"Commitment due {commitment.due_on:%d %b %Y}: {commitment.title}"))
+    if not section.review_dates and not section.commitments_next:
+        story.append(_p("No agreement review or commitment falls due next period."))
+    return story
+
+
+def _actions(title: str, lines) -> list:
+    story = [Paragraph(_text(title), H2)]
+    if not lines:
+        story.append(_p("None recorded."))
+        return story
+    story.append(
+        _table(
+            ["Action", "Owner", "Due", "Status"],
+            [
+                [
+                    line.action.text,
+                    line.action.owner.get_full_name() or line.action.owner.get_username(),
+                    f"{line.action.due_on:%d %b %Y}",
+                    line.label,
+                ]
+                for line in lines
+            ],
+            [90 * mm, 35 * mm, 25 * mm, 20 * mm],
+        )
+    )
+    return story
+
+
+def review_pdf(document: ReviewDocument) -> bytes:
+    buffer = BytesIO()
+    pdf = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=document.title,
+        author="Accord",
+        subject=f"Service review, {document.period.label}",
+    )
+    story: list = [Paragraph(_text(document.title), TITLE)]
+    note = f"As of {document.as_of:%d %b %Y %H:%M} UTC" + (
+        " (the period is still in progress)" if document.so_far else ""
+    )
+    story.append(_p(note, SMALL))
+    if document.previous_period is not None:
+        story += _actions(f"Actions from the {document.previous_period.label} review", document.previous_actions)
+    for section in document.sections:
+        story += _section(section, heading=document.is_unit)
+    if document.is_unit and not document.sections:
+        story.append(_p("The unit uses no service you may see."))
+    story += _actions("Actions agreed at this review", document.actions)
+    pdf.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,30 @@
+"""Background work for reviews. Thin: the logic is in services.py and mail.py; tasks take ids."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from portal.reviews.periods import month_to_prepare
+
+
+@shared_task(name="portal.prepare_reviews", ignore_result=True, soft_time_limit=600, time_limit=900)
+def prepare_reviews() -> dict:
+    """Scheduled every morning (a data migration registers it with django-celery-beat): from the
+    first business day of a month on, the month before's reviews exist. Only the first run of
+    the month creates (and e-mails) anything."""
+    from portal.reviews.services import reviews_prepare_month
+
+    now = timezone.now()
+    period = month_to_prepare(timezone.localdate(now))
+    if period is None:
+        return {"period": None, "created": 0}
+    prepared = reviews_prepare_month(period=period, now=now)
+    return {"period": period.code, "created": len(prepared.created), "existing": prepared.existing}
+
+
+@shared_task(name="portal.review_notify", ignore_result=True, soft_time_limit=120, time_limit=180)
+def review_notify(review_id: int) -> int:
+    from portal.reviews import mail
+
+    return len(mail.review_notify(review_id=review_id, now=timezone.now()))
