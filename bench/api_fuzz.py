@@ -12,6 +12,7 @@ rolls every write back. bench/README.md says what it checks and how to read a fa
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -121,6 +122,14 @@ def _real_parameters(path: str, parameters: dict) -> dict | None:
         rows = list(Measure.objects.order_by("pk").values_list("agreement_id", "key"))
         agreement, key = rows[turn % len(rows)]
         return {"id": agreement, "key": key}
+    if "{period}" in path:  # a service review: a real service, a real period (month or quarter)
+        from django.utils import timezone
+
+        slugs = list(Service.objects.order_by("pk").values_list("slug", flat=True)[:200])
+        today = timezone.localdate()
+        last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+        periods = [last_month, f"{today.year}-Q{(today.month - 1) // 3 + 1}", today.strftime("%Y-%m")]
+        return {"slug": slugs[turn % len(slugs)], "period": periods[turn % len(periods)]}
     if "{priority}" in path:
         rows = list(UrgencyTarget.objects.order_by("pk").values_list("agreement_id", "priority"))
         agreement, priority = rows[turn % len(rows)]
