@@ -184,6 +184,19 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "portal:commitment_withdraw": {"post": _("owner", "admin")},
     "portal:commitments": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},
     "portal:costs": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},
+    # Service reviews: a service's, every signed-in reader; its actions, the two sides at the table
+    # (the service's owner and business owner, its units' representatives) and admins. A unit's
+    # review: the unit's people and admins; its actions, its representatives and admins.
+    "portal:service_reviews": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},
+    "portal:service_review": {
+        "get": _("business", "other_rep", "other_owner", "owner", "admin"),
+        "post": _("owner", "admin"),
+    },
+    "portal:service_review_pdf": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},
+    "portal:unit_reviews": {"get": _("admin")},
+    "portal:unit_review": {"get": _("admin"), "post": _("admin")},
+    "portal:unit_review_pdf": {"get": _("admin")},
+    "portal:review_action_close": {"post": _("owner", "admin")},
     "portal:unit_costs": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},
     "portal:follow_up": {"get": _("owner", "admin")},
     "portal:follow_up_close": {"post": _("owner", "admin")},
@@ -225,6 +238,9 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "service-perception-gap": {
         "get": _("anonymous", "business", "other_rep", "other_owner", "owner", "admin", "read_key")
     },
+    "service-review": {"get": _("business", "other_rep", "other_owner", "owner", "admin", "read_key")},
+    "service-review-pdf": {"get": _("business", "other_rep", "other_owner", "owner", "admin", "read_key")},
+    "service-reviews": {"get": _("business", "other_rep", "other_owner", "owner", "admin", "read_key")},
     "service-scorecard": {"get": _("anonymous", "business", "other_rep", "other_owner", "owner", "admin", "read_key")},
     # Reads the body before it checks who: an empty one is a 400 for anyone signed in (nothing
     # written); who may assess is in tests/feedback/. Keys: manage scope, so neither key.
@@ -280,6 +296,7 @@ def cast(demo_organisation, django_db_blocker):
     from catalog.models import Agreement, Membership, Service
     from catalog.tokens import api_token_issue
     from feedback.models import FollowUp
+    from portal.reviews.models import ReviewAction
     from sla.models import Alert, Commitment, Measurement, Ticket
 
     with django_db_blocker.unblock():
@@ -319,6 +336,7 @@ def cast(demo_organisation, django_db_blocker):
             "commitment": Commitment.objects.filter(service=service).first(),
             "follow_up": FollowUp.objects.filter(service=service).first(),
             "alignment_request": _open_request(unit),
+            "review_action": ReviewAction.objects.filter(review__service=service).first(),
         }
         keys = {
             "read_key": api_token_issue(user=owner, name="matrix read", scopes=["read"])[1],
@@ -347,6 +365,7 @@ def _open_request(unit):
 PK_OF = (  # which object a route's <pk> means, by the route's name
     ("missing_service_request", "alignment_request"),
     ("alignment-request", "alignment_request"),
+    ("review_action", "review_action"),
     ("measurement", "measurement"),
     ("agreement", "agreement"),
     ("ticket", "ticket"),
@@ -365,6 +384,9 @@ UNIT_PAGES = (  # pages and endpoints whose <slug> is a business unit's
     "portal:unit_alignment",
     "portal:unit_alignment_marks",
     "portal:missing_service_request_create",
+    "portal:unit_reviews",
+    "portal:unit_review",
+    "portal:unit_review_pdf",
 )
 
 
@@ -395,6 +417,8 @@ def url_of(name: str, pattern: str, objects: dict) -> str:
             kwargs["priority"] = 1
         elif param == "quarter":
             kwargs["quarter"] = "2026-Q4"
+        elif param == "period":
+            kwargs["period"] = "2026-11"  # a month that has begun (the demo's reviews are of its last months)
         elif param == "token":
             kwargs["token"] = "not-a-signed-token"
         else:

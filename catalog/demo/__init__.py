@@ -32,6 +32,7 @@ LOADERS = [
     "feedback.demo.load_watermelons",
     "catalog.alignment.demo.load_alignment",
     "catalog.costs.demo.load_costs",  # after alignment: the service it adds gets its cost too
+    "portal.reviews.demo.load_reviews",
 ]
 
 
