@@ -241,15 +241,16 @@ def service_feedback_summary(
     count: int = DEFAULT_COUNT,
     min_responses: int | None = None,
     confidence: float = scores.CONFIDENCE,
+    ranked: bool = True,
 ) -> FeedbackSummary:
     """`service`'s scores over its last `count` periods, ranked among the services `user` may
-    see (catalog.selectors.service_list)."""
+    see (catalog.selectors.service_list). `ranked=False` reads the one service's answers only
+    (the ranks and medians are then of the service alone): for a review, which shows no rank."""
     guard = min_responses if min_responses is not None else min_responses_setting()
     time_zone = service_time_zone(service)
     windows = period_windows(period, now, time_zone, count)
-    by_service = answers_by_service(
-        services=catalog_selectors.service_list(user=user), period=period, count=count, now=now
-    )
+    among = catalog_selectors.service_list(user=user) if ranked else Service.objects.filter(pk=service.pk)
+    by_service = answers_by_service(services=among, period=period, count=count, now=now)
     others = _ranked_values(by_service, count=count, guard=guard)
     own = by_service.get(service.pk, [NO_ANSWERS] * count)
     invitations = invitations_by_period(service=service, windows=windows, now=now)

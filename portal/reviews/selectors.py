@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from catalog import rules as access
 from catalog import selectors as catalog_selectors
@@ -169,7 +169,7 @@ def _section(*, user, service: Service, unit: BusinessUnit | None, period: Perio
         if m.agreement.pk in in_force
     )
     lines, following = _commitments(user=user, service=service, unit=unit, period=period, today=today)
-    summary = service_feedback_summary(user=user, service=service, now=as_of, period=period.kind, count=2)
+    summary = service_feedback_summary(user=user, service=service, now=as_of, period=period.kind, count=2, ranked=False)
     themes = service_theme_overview(service=service, now=as_of, period=period.kind, count=2)
     theme_lines = sorted(
         (
@@ -180,7 +180,7 @@ def _section(*, user, service: Service, unit: BusinessUnit | None, period: Perio
         key=lambda t: (-t.comments, t.name),
     )[:TOP_THEMES]
     perception = service_perception(service=service, quarter=quarter_start(period.start), now=as_of)
-    breaches, breached = _breaches(user=user, service=service, unit=unit, start=start, end=end)
+    breached = _breaches(user=user, service=service, unit=unit, start=start, end=end)
     return ServiceSection(
         service=service,
         time_zone=time_zone,
@@ -193,7 +193,7 @@ def _section(*, user, service: Service, unit: BusinessUnit | None, period: Perio
         themes=tuple(theme_lines),
         perception=perception,
         misses=_misses(attainment, measures, lines, breached),
-        breaches=breaches,
+        breaches=sum(row.breached for row in attainment),
     )
 
 
@@ -221,7 +221,7 @@ def _commitments(*, user, service: Service, unit, period: Period, today: date):
     in_period = (
         Q(due_on__gte=period.start, due_on__lt=period.end)
         | Q(closed_on__gte=period.start, closed_on__lt=period.end)
-        | Q(renegotiations__at__gte=start, renegotiations__at__lt=end)
+        | Exists(Renegotiation.objects.filter(commitment=OuterRef("pk"), at__gte=start, at__lt=end))
     )
     due_next = Q(outcome=CommitmentOutcome.OPEN, due_on__gte=following.start, due_on__lt=following.end)
     found = commitment_list(user=user).filter(service=service).filter(in_period | due_next)
@@ -263,17 +263,18 @@ def _touched(commitment, period: Period, start: datetime, end: datetime) -> bool
     return closed or any(start <= r.at < end for r in commitment.renegotiations.all())
 
 
-def _breaches(*, user, service: Service, unit, start: datetime, end: datetime) -> tuple[int, list[Clock]]:
-    """How many clocks breached in the period, and the first few (with their tickets)."""
+def _breaches(*, user, service: Service, unit, start: datetime, end: datetime) -> list[Clock]:
+    """The first few clocks whose breach counts in the period (as service_attainment counts
+    them: stopped in it, or still running and breached in it), with their tickets, among the
+    tickets `user` may see."""
     tickets = ticket_list(user=user).filter(service=service)
     if unit is not None:
         tickets = tickets.filter(Q(business_unit__isnull=True) | Q(business_unit=unit))
-    clocks = Clock.objects.filter(
-        ticket__in=tickets.values("pk"), state=ClockState.BREACHED, breached_at__gte=start, breached_at__lt=end
+    in_period = Q(stopped_at__gte=start, stopped_at__lt=end) | Q(
+        stopped_at__isnull=True, breached_at__gte=start, breached_at__lt=end
     )
-    listed = list(clocks.select_related("ticket").order_by("priority", "breached_at", "pk")[:BREACHES_LISTED])
-    count = len(listed) if len(listed) < BREACHES_LISTED else clocks.count()
-    return count, listed
+    clocks = Clock.objects.filter(in_period, ticket__in=tickets.values("pk"), state=ClockState.BREACHED)
+    return list(clocks.select_related("ticket").order_by("priority", "breached_at", "pk")[:BREACHES_LISTED])
 
 
 def _misses(

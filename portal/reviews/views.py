@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -173,18 +173,19 @@ def review_action_close_view(request, pk: int):
         require_perm(request, "portal.record_service_review_action", review.service, message=RECORD_DENIED)
     form = f.ReviewActionCloseForm(request.POST)
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    if not (safe and back.startswith("/")):
         back = _review_path(review)
     if not form.is_valid():
         messages.error(request, "Close an action as done or dropped.")
-        return redirect(back)
+        return HttpResponseRedirect(back)
     zone = service_time_zone(review.service) if review.service_id else None
     today = local_date(timezone.now(), zone) if zone else timezone.localdate()
     if review_action_close(action=action, status=form.cleaned_data["status"], today=today):
         messages.success(request, f"“{action.text[:60]}” is {form.cleaned_data['status']}.")
     else:
         messages.info(request, "That action was already closed.")
-    return redirect(back + "#actions")
+    return HttpResponseRedirect(back + "#actions")
 
 
 def _review_path(review) -> str:
