@@ -24,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._django import count_queries, django_database, median_ms, vendor
+from bench.home_board import median_cpu_ms
 
 GOAL_MS = 200.0
 SERVICES = 500
@@ -211,6 +212,7 @@ def measure(runs: int) -> dict:
         result["pages"][name] = {
             "queries": count_queries(lambda url=url: client.get(url)),
             "median_ms": median_ms(lambda url=url: client.get(url), runs=runs),
+            "cpu_ms": median_cpu_ms(lambda url=url: client.get(url), runs=runs),
         }
     url = f"/units/{unit}/reviews/{period}/"
     assert client.get(url).status_code == 200, url
@@ -238,7 +240,8 @@ def report(result: dict) -> bool:
         ok &= fast
         print(
             f"{name:<16} {figures['queries']:>4} queries  median {figures['median_ms']:7.1f} ms "
-            f"(x{figures['median_ms'] / result['baseline']:.1f} baseline; goal < {GOAL_MS:.0f} ms) "
+            f"(x{figures['median_ms'] / result['baseline']:.1f} baseline; goal < {GOAL_MS:.0f} ms; "
+            f"CPU {figures['cpu_ms']:.1f} ms) "
             f"{'ok' if fast else 'SLOW'}"
         )
     unit = result["unit"]
