@@ -36,7 +36,7 @@ PERIOD_PARAMETER = OpenApiParameter(
 )
 
 
-class PeriodSerializer(serializers.Serializer):
+class ReviewPeriodSerializer(serializers.Serializer):
     period = serializers.CharField(source="code", help_text="2026-11 or 2026-Q4")
     kind = serializers.ChoiceField(choices=["month", "quarter"])
     label = serializers.CharField()
@@ -45,7 +45,7 @@ class PeriodSerializer(serializers.Serializer):
 
 
 class ReviewListItemSerializer(serializers.Serializer):
-    period = PeriodSerializer(source="*")
+    period = ReviewPeriodSerializer(source="*")
     prepared = serializers.BooleanField(help_text="Prepared by the monthly task (or an action was recorded).")
     url = serializers.CharField(help_text="The review in the API.")
     page = serializers.CharField(help_text="The printable page in the portal.")
@@ -56,27 +56,27 @@ class ReviewListSerializer(serializers.Serializer):
     results = ReviewListItemSerializer(many=True)
 
 
-class TargetSerializer(serializers.Serializer):
+class ReviewTargetSerializer(serializers.Serializer):
     priority = serializers.CharField()
     targets = serializers.CharField()
 
 
-class AgreedMeasureSerializer(serializers.Serializer):
+class ReviewAgreedMeasureSerializer(serializers.Serializer):
     name = serializers.CharField()
     why = serializers.CharField()
     target = serializers.CharField()
 
 
-class AgreedSerializer(serializers.Serializer):
+class ReviewAgreedSerializer(serializers.Serializer):
     agreement = serializers.IntegerField()
     version = serializers.IntegerField()
     audience = serializers.CharField()
     review_by = serializers.DateField(allow_null=True)
-    targets = TargetSerializer(many=True)
-    measures = AgreedMeasureSerializer(many=True)
+    targets = ReviewTargetSerializer(many=True)
+    measures = ReviewAgreedMeasureSerializer(many=True)
 
 
-class AttainmentSerializer(serializers.Serializer):
+class ReviewAttainmentSerializer(serializers.Serializer):
     priority = serializers.IntegerField()
     met = serializers.IntegerField()
     missed = serializers.IntegerField(source="breached")
@@ -84,55 +84,55 @@ class AttainmentSerializer(serializers.Serializer):
     objective_percent = serializers.FloatField(allow_null=True)
 
 
-class MeasurePeriodSerializer(serializers.Serializer):
+class ReviewMeasurePeriodSerializer(serializers.Serializer):
     label = serializers.CharField()
     actual = serializers.FloatField(allow_null=True)
     status = serializers.CharField()
 
 
-class MeasureSerializer(serializers.Serializer):
+class ReviewMeasureSerializer(serializers.Serializer):
     key = serializers.CharField()
     name = serializers.CharField()
     target = serializers.FloatField()
     unit = serializers.CharField()
     status = serializers.CharField()
-    periods = MeasurePeriodSerializer(many=True)
+    periods = ReviewMeasurePeriodSerializer(many=True)
 
 
-class CommitmentSerializer(serializers.Serializer):
+class ReviewCommitmentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     due_on = serializers.DateField()
-    outcome = serializers.ChoiceField(choices=["delivered", "late", "missed", "withdrawn", "renegotiated", "due"])
+    outcome = serializers.CharField(help_text="delivered, late, missed, withdrawn, renegotiated or due.")
     reasons = serializers.ListField(child=serializers.CharField())
 
 
-class ScoreSerializer(serializers.Serializer):
+class ReviewScoreSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=list(scores.KINDS))
     value = serializers.FloatField(allow_null=True)
     responses = serializers.IntegerField()
     note = serializers.CharField()
 
 
-class ThemeSerializer(serializers.Serializer):
+class ReviewThemeSerializer(serializers.Serializer):
     name = serializers.CharField()
     comments = serializers.IntegerField()
     share = serializers.FloatField(allow_null=True)
     average = serializers.FloatField(allow_null=True)
 
 
-class GapSerializer(serializers.Serializer):
+class ReviewGapSerializer(serializers.Serializer):
     factor = serializers.CharField()
     label = serializers.CharField()
     gap = serializers.FloatField()
 
 
-class MissSerializer(serializers.Serializer):
+class ReviewMissSerializer(serializers.Serializer):
     what = serializers.CharField()
     causes = serializers.ListField(child=serializers.CharField())
 
 
-class ActionSerializer(serializers.Serializer):
+class ReviewActionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     text = serializers.CharField()
     owner = serializers.CharField()
@@ -141,28 +141,28 @@ class ActionSerializer(serializers.Serializer):
     closed_on = serializers.DateField(allow_null=True)
 
 
-class NextSerializer(serializers.Serializer):
+class ReviewNextSerializer(serializers.Serializer):
     agreement_reviews = serializers.ListField(child=serializers.DictField())
     commitments_due = serializers.ListField(child=serializers.DictField())
 
 
 class ReviewSerializer(serializers.Serializer):
     service = RefSerializer()
-    period = PeriodSerializer()
+    period = ReviewPeriodSerializer()
     as_of = serializers.DateTimeField()
     so_far = serializers.BooleanField(help_text="The period is still in progress: its figures are so far.")
-    agreed = AgreedSerializer(many=True)
-    attainment = AttainmentSerializer(many=True)
-    measures = MeasureSerializer(many=True)
-    commitments = CommitmentSerializer(many=True)
-    surveys = ScoreSerializer(many=True)
+    agreed = ReviewAgreedSerializer(many=True)
+    attainment = ReviewAttainmentSerializer(many=True)
+    measures = ReviewMeasureSerializer(many=True)
+    commitments = ReviewCommitmentSerializer(many=True)
+    surveys = ReviewScoreSerializer(many=True)
     survey_responses = serializers.IntegerField()
-    themes = ThemeSerializer(many=True)
-    perception_gaps = GapSerializer(many=True)
-    misses = MissSerializer(many=True)
-    previous_actions = ActionSerializer(many=True)
-    actions = ActionSerializer(many=True)
-    next = NextSerializer()
+    themes = ReviewThemeSerializer(many=True)
+    perception_gaps = ReviewGapSerializer(many=True)
+    misses = ReviewMissSerializer(many=True)
+    previous_actions = ReviewActionSerializer(many=True)
+    actions = ReviewActionSerializer(many=True)
+    next = ReviewNextSerializer()
     pdf = serializers.CharField()
 
 
@@ -273,7 +273,11 @@ class _ServiceReviewMixin:
 
 
 class ServiceReviewListView(_ServiceReviewMixin, APIView):
-    @extend_schema(summary="A service's reviews: the last 6 months and 4 quarters", responses=ReviewListSerializer)
+    @extend_schema(
+        operation_id="service_reviews_list",
+        summary="A service's reviews: the last 6 months and 4 quarters",
+        responses=ReviewListSerializer,
+    )
     def get(self, request, slug: str):
         service = self._service(request, slug)
         today = local_date(timezone.now(), service_time_zone(service))
@@ -292,6 +296,7 @@ class ServiceReviewListView(_ServiceReviewMixin, APIView):
 
 class ServiceReviewView(_ServiceReviewMixin, APIView):
     @extend_schema(
+        operation_id="service_review_retrieve",
         summary="One service review: agreed, happened, misses and causes, actions, what comes next",
         parameters=[PERIOD_PARAMETER],
         responses=ReviewSerializer,
@@ -310,6 +315,7 @@ class ServiceReviewPdfView(_ServiceReviewMixin, APIView):
     renderer_classes = [renderers.JSONRenderer, PDFRenderer]
 
     @extend_schema(
+        operation_id="service_review_pdf",
         summary="One service review as a PDF",
         parameters=[PERIOD_PARAMETER],
         responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The review's PDF.")},
