@@ -230,6 +230,7 @@ def review_data(document, pdf_url: str) -> dict:
         "themes": section.themes,
         "perception_gaps": section.perception.perception.gaps,
         "misses": section.misses,
+        "watermelon": section.watermelon.summary if section.watermelon and section.watermelon.flagged else None,
         "previous_actions": _actions(document.previous_actions),
         "actions": _actions(document.actions),
         "next": {

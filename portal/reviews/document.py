@@ -74,6 +74,7 @@ class ServiceSection:
     perception: ServicePerception
     misses: tuple[Miss, ...]
     breaches: int
+    watermelon: object = None  # feedback.experience.watermelon.Watermelon: green outside, red inside?
 
     @property
     def review_dates(self) -> list[tuple[str, date]]:

@@ -142,6 +142,8 @@ def _section(section: ServiceSection, *, heading: bool) -> list:
     gaps = section.perception.perception.gaps
     if gaps:
         story.append(_p("Perception gap (IT minus business): " + "; ".join(f"{g.label} {g.gap:+.1f}" for g in gaps)))
+    if section.watermelon is not None and section.watermelon.flagged:
+        story.append(_p(f"Green outside, red inside: {section.watermelon.summary}."))
     story.append(Paragraph("Misses and their causes", H3))
     if not section.misses:
         story.append(_p("No miss in the period."))

@@ -9,7 +9,8 @@
 - survey scores: feedback.selectors.service_feedback_summary, top themes:
   feedback.theme_selectors.service_theme_overview, the perception gap:
   feedback.perception_selectors.service_perception;
-- the breached tickets behind a miss: sla.selectors.ticket_list (scoped).
+- the breached tickets behind a miss: sla.selectors.ticket_list (scoped);
+- green outside, red inside (issue 11 §8): feedback.experience.selectors.watermelon_for_service.
 
 A period still in progress is read "so far" (as of now). Queries: a service's document about 25
 whatever its size; a unit's the same per service it uses (see docs/reviews.md and
@@ -28,6 +29,7 @@ from catalog import rules as access
 from catalog import selectors as catalog_selectors
 from catalog.measure_text import target_text
 from catalog.models import Agreement, AgreementStatus, BusinessUnit, Measure, Priority, Service, UrgencyTarget
+from feedback.experience.selectors import watermelon_for_service
 from feedback.perception import quarter_start
 from feedback.perception_selectors import service_perception
 from feedback.selectors import service_feedback_summary
@@ -194,6 +196,7 @@ def _section(*, user, service: Service, unit: BusinessUnit | None, period: Perio
         perception=perception,
         misses=_misses(attainment, measures, lines, breached),
         breaches=sum(row.breached for row in attainment),
+        watermelon=watermelon_for_service(service=service, start=start, end=end),
     )
 
 

@@ -133,7 +133,7 @@ def test_the_document_says_what_was_agreed_what_happened_and_why(november):
 def test_the_page_in_a_pinned_number_of_queries(november, client, django_assert_max_num_queries):
     client.force_login(november["rep"])
     url = reverse("portal:service_review", args=["payroll", "2026-11"])
-    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(31):
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(35):
         response = client.get(url)
     assert response.status_code == 200
     text = " ".join(response.content.decode().split())
@@ -280,3 +280,30 @@ def test_prepare_month_counts_what_exists(november):
         prepared = reviews_prepare_month(period=period_parse("2026-10"), now=NOW)
     assert (len(prepared.created), prepared.existing) == (1, 1)  # October's Payroll review had an action
     assert NOW - timedelta(days=1) < NOW
+
+
+def test_green_outside_red_inside_is_said_in_the_review(november, client, monkeypatch):
+    """The watermelon verdict comes from feedback.experience (tested there); the review says it."""
+    from feedback.experience import watermelon as melon
+
+    flagged = melon.Watermelon(
+        service_id=november["service"].pk,
+        start=NOW,
+        end=NOW,
+        attainment=melon.GREEN,
+        happiness=melon.RED,
+        lost_time=melon.UNKNOWN,
+        reasons=("SLA attainment green", "CSAT 48% below the red line 70%"),
+    )
+    seen = []
+    monkeypatch.setattr(
+        "portal.reviews.selectors.watermelon_for_service",
+        lambda *, service, start, end: seen.append((start, end)) or flagged,
+    )
+    client.force_login(november["rep"])
+    with time_machine.travel(NOW, tick=False):
+        text = " ".join(
+            client.get(reverse("portal:service_review", args=["payroll", "2026-11"])).content.decode().split()
+        )
+    assert "<strong>Green outside, red inside:</strong> SLA attainment green; CSAT 48% below the red line 70%." in text
+    assert seen == [(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))]  # the review's month
