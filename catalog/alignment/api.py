@@ -27,7 +27,7 @@ from rest_framework.response import Response
 
 from catalog import selectors as catalog_selectors
 from catalog.alignment import selectors, services
-from catalog.alignment.models import MissingServiceRequest, RequestSource, RequestState
+from catalog.alignment.models import ANSWERED_STATES, MissingServiceRequest, RequestSource, RequestState
 from catalog.api.serializers import RefSerializer
 from catalog.models import BusinessUnit, Category
 
@@ -128,8 +128,11 @@ class RequestPatch(serializers.Serializer):
     users_affected = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False, allow_null=True)
 
 
+ANSWER_OUTCOME_CHOICES = [(state.value, state.label) for state in ANSWERED_STATES]
+
+
 class AnswerInput(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=[RequestState.ADDED, RequestState.EXISTS, RequestState.DECLINED])
+    outcome = serializers.ChoiceField(choices=ANSWER_OUTCOME_CHOICES)
     answer = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     service = serializers.SlugField(max_length=160, required=False, help_text="exists: where it lives")
     category = serializers.SlugField(max_length=120, required=False, help_text="added: the new service's category")
@@ -229,6 +232,7 @@ class RequestListView(GenericAPIView):
     serializer_class = RequestSerializer
 
     @extend_schema(
+        operation_id="v1_alignment_requests_list",
         summary="Requests for what the catalogue lacks (those of the units you may read)",
         parameters=[
             OpenApiParameter("business_unit", str, description="Business unit slug"),
