@@ -11,9 +11,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
+from catalog.alignment import services as alignment
+from catalog.alignment.alerts import alignment_check
+from catalog.alignment.status import request_due_at
+from feedback.experience.services import watermelons_check
 from feedback.models import FollowUp, Response
 from feedback.services.follow_ups import follow_up_open_if_detractor, follow_ups_check
-from sla.models import Alert, AlertKind, AlertState
+from sla.models import Alert, AlertKind, AlertState, Clock, ClockKind, ClockState, Ticket
 from sla.notifications import alert_recipients
 from sla.notifications.delivery import ALERT_RELATED
 from sla.notifications.recipients import BUSINESS_OWNER
@@ -98,6 +102,35 @@ def world(sla):
     FollowUp.objects.filter(pk=follow_up.pk).update(owner=people["finn"])
     follow_ups_check(at(6, 9))
 
+    # Finance asks for a rota spreadsheet the catalogue lacks; Finn owes the answer and gives none.
+    asked = alignment.missing_service_request_create(
+        unit=sla["unit"], actor=sla["rep"], title="Rota spreadsheet", owner=people["finn"], now=at(2, 9)
+    )
+    alignment_check(request_due_at(asked.requested_at) + timedelta(minutes=1))
+
+    # Payroll keeps its SLA (40 clocks on time beside each breach above) while Finance is unhappy with it.
+    kept = Ticket.objects.create(source="test", external_id="KEPT", service=service, priority=2, opened_at=at(3, 9))
+    Clock.objects.bulk_create(
+        Clock(
+            ticket=kept,
+            kind=kind,
+            cycle=cycle,
+            priority=2,
+            calendar=sla["always"],
+            target_seconds=3600,
+            started_at=at(3, 9),
+            stopped_at=at(3, 9, 30),
+            state=ClockState.MET,
+            computed_at=at(3, 10),
+        )
+        for kind in (ClockKind.RESOLVE, ClockKind.UPDATE)
+        for cycle in range(1, 41)
+    )
+    Response.objects.bulk_create(
+        Response(service=service, business_unit=sla["unit"], csat=1, nps=1, submitted_at=at(3, 10)) for _ in range(10)
+    )
+    watermelons_check(now=at(20, 12))
+
     unrelated = {
         "another service's owner": f.service_owner(username="uma", email="uma@example.com"),
         "a Finance representative": sla["rep"],
@@ -176,7 +209,7 @@ def test_an_owner_sees_only_their_own_alerts_of_a_service_they_do_not_own(world)
     for name, kinds in {
         "alex": {AlertKind.CLOCK_WARNING, AlertKind.CLOCK_BREACH},
         "cora": {AlertKind.COMMITMENT_AT_RISK, AlertKind.COMMITMENT_STALE, AlertKind.COMMITMENT_MISSED},
-        "finn": {AlertKind.FOLLOW_UP_OVERDUE},
+        "finn": {AlertKind.FOLLOW_UP_OVERDUE, AlertKind.ALIGNMENT_REQUEST_OVERDUE},
     }.items():
         api.force_authenticate(world["people"][name])
         listed = api.get("/api/v1/alerts/?page_size=500").json()["results"]
