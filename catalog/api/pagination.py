@@ -37,7 +37,24 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 raise ValidationError({self.page_query_param: [f"Give a page number from 1, not {given[:40]!r}."]})
             if not WHOLE_NUMBER.fullmatch(given):
                 raise NotFound("Invalid page.")  # past the last, as DRF says of any page there
+        if given in ("", "1"):
+            return self._first_page(queryset, request)
         return super().paginate_queryset(queryset, request, view)
+
+    def _first_page(self, queryset, request) -> list:
+        """The first page is read before it is counted: when it is not full, its length is the
+        count, and the COUNT query is saved (most filtered lists fit in one page)."""
+        page_size = self.get_page_size(request)
+        rows = list(queryset[:page_size])
+        paginator = self.django_paginator_class(queryset, page_size)
+        if len(rows) < page_size:
+            paginator.count = len(rows)  # a cached_property: set, it is not asked of the database
+        self.page = paginator.page(1)
+        self.page.object_list = rows
+        self.request = request
+        if paginator.num_pages > 1 and self.template is not None:
+            self.display_page_controls = True
+        return rows
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         bounds = {
