@@ -214,8 +214,10 @@ REST_FRAMEWORK = {
         "catalog.api.throttling.AnonymousRateThrottle",
     ],
     "DEFAULT_PAGINATION_CLASS": "catalog.api.pagination.PageNumberPagination",
+    # JSON only, within a size, depth and number range: 413, 400 or 415 (catalog/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["catalog.api.parsers.JsonParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "catalog.api.schema.AccordAutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

@@ -6,6 +6,7 @@ Django's ValidationError and PermissionDenied raised by services.py keep their m
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
@@ -13,6 +14,8 @@ from django.views import defaults
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions
 from rest_framework.serializers import as_serializer_error
+
+from catalog.api.parsers import RequestTooLarge, body_limit
 
 
 class DatabaseUnavailable(exceptions.APIException):
@@ -24,6 +27,8 @@ class DatabaseUnavailable(exceptions.APIException):
 
 class AccordExceptionHandler(ExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, RequestDataTooBig):  # a view that reads request.body (the webhooks)
+            return RequestTooLarge(f"The request body is over {body_limit():,} bytes; send less at a time.")
         if isinstance(exc, OperationalError | InterfaceError):  # config.ops.unavailable: the same 503
             return DatabaseUnavailable()
         if isinstance(exc, DjangoValidationError):

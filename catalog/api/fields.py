@@ -6,11 +6,30 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from drf_spectacular.drainage import set_override
 from rest_framework import serializers
+from rest_framework.relations import ManyRelatedField
 
 from catalog.durations import duration_human, duration_iso, duration_parse
+
+
+class BoundedManyRelatedField(ManyRelatedField):
+    """A list of related objects by slug (or id), at most `max_length` of them (maxItems in the
+    schema), refused as a whole before any is looked up: 100,000 slugs would otherwise be 100,000
+    queries (DRF has no bound for `many=True` relations)."""
+
+    default_error_messages = {"max_length": "Give at most {max_length} of them, not {given:,}."}
+
+    def __init__(self, *, max_length: int, **kwargs):
+        self.max_length = max_length
+        super().__init__(**kwargs)
+        self.validators.append(MaxLengthValidator(max_length))  # never reached; for the schema
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length, given=len(data))
+        return super().to_internal_value(data)
 
 
 class ServiceCheckedIntegerField(serializers.IntegerField):

@@ -200,7 +200,7 @@ class AgreementMeasuresMixin:
         request=MeasureInputSerializer(many=True),
         responses=MeasureSerializer(many=True),
     )
-    @action(detail=True, methods=["get", "put"], url_path="measures")
+    @action(detail=True, methods=["get", "put"], url_path="measures", pagination_class=None)  # a plain list
     def measures(self, request, pk=None):
         agreement = self.get_object()
         if request.method == "PUT":
@@ -225,7 +225,12 @@ class AgreementMeasuresMixin:
         responses=MeasureSerializer,
     )
     @extend_schema(methods=["DELETE"], summary="Remove one success measure from a draft", parameters=[_KEY])
-    @action(detail=True, methods=["get", "put", "patch", "delete"], url_path=r"measures/(?P<key>[-a-zA-Z0-9_]{1,80})")
+    @action(
+        detail=True,
+        methods=["get", "put", "patch", "delete"],
+        url_path=r"measures/(?P<key>[-a-zA-Z0-9_]{1,80})",
+        pagination_class=None,
+    )
     def measure(self, request, pk=None, key=None):
         agreement = self.get_object()
         current = agreement.measures.filter(key=key).first()

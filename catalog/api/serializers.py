@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.api import measures, targets
+from catalog.api.fields import BoundedManyRelatedField
 from catalog.markdown import render_markdown
 from catalog.models import (
     AGREEMENT_TERMS,
@@ -48,11 +49,18 @@ class BusinessUnitSerializer(serializers.ModelSerializer):
 
 class CategorySerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="category-detail", lookup_field="slug")
-    service_count = serializers.IntegerField(read_only=True)
+    service_count = serializers.SerializerMethodField(help_text="Services not retired.")
 
     class Meta:
         model = Category
         fields = ["url", "slug", "name", "description", "position", "service_count"]
+
+    def get_service_count(self, category) -> int:
+        """The list's annotation; after a create or change (no annotation), counted."""
+        counted = getattr(category, "service_count", None)
+        if counted is None:
+            counted = category.services.exclude(lifecycle=Lifecycle.RETIRED).count()
+        return counted
 
 
 # --- Services ------------------------------------------------------------------------
@@ -71,6 +79,7 @@ class ServiceSerializer(serializers.ModelSerializer):
     support_calendar = serializers.SlugRelatedField(
         slug_field="slug",
         read_only=True,
+        allow_null=True,
         help_text="Slug of the calendar the service is supported in; urgency targets count in it unless "
         "they name another. Null: none.",
     )
@@ -160,6 +169,9 @@ class CostDriversField(serializers.Field):
         return value
 
 
+MOST_LINKED = 500  # business units or services named in one request (each is a lookup)
+
+
 class ServiceInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=160)
     slug = serializers.SlugField(max_length=160, required=False)
@@ -167,8 +179,10 @@ class ServiceInputSerializer(serializers.Serializer):
     summary = serializers.CharField(max_length=240)
     description = serializers.CharField(required=False, allow_blank=True)
     how_to_request = serializers.CharField(required=False, allow_blank=True)
-    business_units = serializers.SlugRelatedField(
-        slug_field="slug", queryset=BusinessUnit.objects.all(), many=True, required=False
+    business_units = BoundedManyRelatedField(
+        child_relation=serializers.SlugRelatedField(slug_field="slug", queryset=BusinessUnit.objects.all()),
+        max_length=MOST_LINKED,
+        required=False,
     )
     service_owner = serializers.SlugRelatedField(
         slug_field="username", queryset=User.objects.filter(is_active=True), required=False
@@ -181,8 +195,10 @@ class ServiceInputSerializer(serializers.Serializer):
     annual_cost = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
     cost_drivers = CostDriversField(required=False)
     keywords = KeywordsField(required=False)
-    depends_on = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Service.objects.all(), many=True, required=False
+    depends_on = BoundedManyRelatedField(
+        child_relation=serializers.SlugRelatedField(slug_field="slug", queryset=Service.objects.all()),
+        max_length=MOST_LINKED,
+        required=False,
     )
     support_calendar = serializers.SlugRelatedField(
         slug_field="slug",

@@ -24,7 +24,7 @@ from catalog import services
 from catalog.api.fields import BoundedDurationField, ServiceCheckedIntegerField
 from catalog.api.version_sets import item_at_address, parse_whole_set, require_change
 from catalog.durations import duration_human, duration_iso, duration_parse
-from catalog.models import Agreement, UrgencyTarget
+from catalog.models import Agreement, Priority, UrgencyTarget
 from catalog.services.targets import LONGEST_TARGET, TARGET_FIELDS
 from sla.models import Calendar
 
@@ -197,7 +197,7 @@ class AgreementTargetsMixin:
         request=UrgencyTargetInputSerializer(many=True),
         responses=UrgencyTargetSerializer(many=True),
     )
-    @action(detail=True, methods=["get", "put"], url_path="targets")
+    @action(detail=True, methods=["get", "put"], url_path="targets", pagination_class=None)  # a plain list
     def targets(self, request, pk=None):
         agreement = self.get_object()
         if request.method == "PUT":
@@ -224,7 +224,12 @@ class AgreementTargetsMixin:
         responses=UrgencyTargetSerializer,
     )
     @extend_schema(methods=["DELETE"], summary="Remove one priority's target from a draft", parameters=[_PRIORITY])
-    @action(detail=True, methods=["get", "put", "patch", "delete"], url_path=r"targets/(?P<priority>[1-5])")
+    @action(
+        detail=True,
+        methods=["get", "put", "patch", "delete"],
+        url_path=r"targets/(?P<priority>[1-5])",
+        pagination_class=None,
+    )
     def target(self, request, pk=None, priority=None):
         agreement = self.get_object()
         priority = int(priority)
@@ -251,6 +256,7 @@ def _parse_target_list(data) -> list[dict]:
         UrgencyTargetInputSerializer,
         noun="target",
         not_a_list="Send a list of targets, one per priority (an empty list removes them all).",
+        most=len(Priority.values),
     )
 
 

@@ -9,13 +9,13 @@ default permission are switched off here and a wrong signature is a 401.
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from drf_standardized_errors.openapi import AutoSchema
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.api.schema import AccordAutoSchema as AutoSchema
 from catalog.api.throttling import WebhookRateThrottle
 from sla.integrations.selectors import integration_for_delivery
 from sla.integrations.services import integration_delivery_receive

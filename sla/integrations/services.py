@@ -8,7 +8,6 @@ that fails any step.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from catalog.json_input import json_load
 from catalog.models import BusinessUnit, Service
 from sla.events import TicketEventInput
 from sla.integrations import signatures
@@ -156,14 +156,12 @@ def _verify(integration: Integration, body: bytes, headers: Mapping[str, str], n
 
 
 def _json(body: bytes) -> Any:
+    """Strict JSON, as the API reads it (catalog/api/parsers.py): not nested past its depth, no
+    NaN, no infinite numbers."""
     try:
-        return json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ValidationError({"body": ["The body is not UTF-8 text."]}) from None
-    except json.JSONDecodeError as error:
-        raise ValidationError(
-            {"body": [f"The body is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})."]}
-        ) from None
+        return json_load(body)
+    except ValueError as error:
+        raise ValidationError({"body": [f"The body is not valid JSON: {error}."]}) from None
 
 
 def _ticket_id(source: str, external_id: str | None) -> int | None:
