@@ -178,8 +178,12 @@ def _one(request, found: MissingServiceRequest) -> Response:
 class AlignmentRankingView(GenericAPIView):
     serializer_class = StandingSerializer
     pagination_class = None
+    queryset = BusinessUnit.objects.none()  # for the schema: a standing per unit
 
-    @extend_schema(summary="Business units ranked by disagreement between their list of services and IT's")
+    @extend_schema(
+        summary="Business units ranked by disagreement between their list of services and IT's",
+        responses=StandingSerializer(many=True),  # a list (it was documented as one)
+    )
     def get(self, request):
         _signed_in(request)
         ranking = selectors.alignment_ranking(user=request.user, now=timezone.now())
@@ -230,6 +234,7 @@ class UnitMarksView(GenericAPIView):
 
 class RequestListView(GenericAPIView):
     serializer_class = RequestSerializer
+    queryset = MissingServiceRequest.objects.none()  # for the schema: a page of these
 
     @extend_schema(
         operation_id="v1_alignment_requests_list",
@@ -238,6 +243,7 @@ class RequestListView(GenericAPIView):
             OpenApiParameter("business_unit", str, description="Business unit slug"),
             OpenApiParameter("state", str, enum=RequestState.values),
         ],
+        responses=RequestSerializer(many=True),  # a page of them (it was documented as one)
     )
     def get(self, request):
         _signed_in(request)

@@ -85,7 +85,7 @@ def address(pattern: str, values: dict[str, str]) -> str:
     """The route's address with these (already URL-encoded) parameter values."""
     path = PARAMETER.sub(lambda m: f"\0{m[1] or m[2]}\0", pattern)
     path = path.replace("^", "").replace("$", "").replace("\\.", ".").replace("/?", "")
-    path = re.sub(r"\0(\w+)\0", lambda m: values[m[1]], path)
+    path = re.sub(r"\0(\w+)\0", lambda m: values.get(m[1], "1"), path)  # "1": a parameter new to the sweep
     return "/" + path
 
 
@@ -125,6 +125,7 @@ def sweep(django_db_setup, django_db_blocker):
             "key": measure.key,
             "priority": "1",
             "quarter": "2026-Q4",
+            "period": "2026-Q4",
             "token": "not-a-signed-token",
             "format": "json",
         }
