@@ -68,6 +68,11 @@ RUN_TWICE = {
     "feedback.check_watermelons": [
         "tests/feedback/test_watermelon.py::test_the_check_raises_once_resolves_on_recovery_and_reopens"
     ],
+    # Service reviews
+    "portal.prepare_reviews": [
+        "tests/portal/test_reviews.py::test_the_month_is_prepared_once_and_both_sides_emailed_once"
+    ],
+    "portal.review_notify": ["tests/portal/test_reviews.py::test_the_ready_email_task_run_twice_sends_once"],
     # Catalogue alignment
     "catalog.check_alignment": [
         "tests/catalog/alignment/test_alerts.py::test_the_task_runs_the_check_and_writes_todays_snapshots",

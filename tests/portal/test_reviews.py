@@ -260,6 +260,21 @@ def test_the_month_is_prepared_once_and_both_sides_emailed_once(november, django
     assert all("/reviews/2026-11/" in m.body for m in mail.outbox)
 
 
+def test_the_ready_email_task_run_twice_sends_once(november):
+    from portal.reviews.tasks import review_notify
+
+    november["rep"].email = "rep@example.com"
+    november["rep"].save(update_fields=["email"])
+    review, _ = review_prepare(period=period_parse("2026-11"), service=november["service"])
+    with time_machine.travel(NOW, tick=False):
+        first, second = review_notify(review.pk), review_notify(review.pk)
+    assert (first, second) == (len(mail.outbox), 0)
+    assert first >= 2  # the owner and the representative at least, each once
+    assert len({m.to[0] for m in mail.outbox}) == len(mail.outbox)
+    review.refresh_from_db()
+    assert review.notified_at == NOW
+
+
 def test_preparing_concurrently_creates_one_review():
     service = f.ServiceFactory()
     first, created = review_prepare(period=NOVEMBER, service=service)
