@@ -17,11 +17,9 @@ skip them).
 
 from __future__ import annotations
 
-import gc
 import math
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -292,20 +290,3 @@ class BatchRowParser:
         except _Slow:
             return self.serializer.run_validation(row)
         return parsed
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector held off while a batch is handled. A batch builds a hundred
-    thousand dicts, tuples and dataclasses that live until the response; each time enough of
-    them outlive the young generations, the collector walks the whole heap (about 0.1 s of CPU
-    in a Django process, every few batches of 1,000 rows), to find no cycles: they are freed
-    by reference counting when the request ends."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()

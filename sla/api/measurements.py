@@ -25,10 +25,11 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.api.batch_rows import BatchRowParser, collector_paused
+from catalog.api.batch_rows import BatchRowParser
 from catalog.api.serializers import RefSerializer
 from catalog.api.value_rows import ValuesListMixin
 from catalog.models import ApiScope
+from config.ops.collector import cycle_collector_paused
 from sla import selectors
 from sla.api import list_rows
 from sla.models import Measurement, MeasurementCorrection, MeasurementSource
@@ -215,7 +216,7 @@ class MeasurementsView(ValuesListMixin, generics.ListAPIView):
         ],
     )
     def post(self, request):
-        with collector_paused():
+        with cycle_collector_paused():
             return self._post(request)
 
     def _post(self, request):

@@ -13,10 +13,11 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.api.batch_rows import BatchRowParser, collector_paused
+from catalog.api.batch_rows import BatchRowParser
 from catalog.api.routing import ID_PATTERN
 from catalog.api.value_rows import ValuesListMixin
 from catalog.models import ApiScope, Service
+from config.ops.collector import cycle_collector_paused
 from sla import selectors
 from sla.api import list_rows
 from sla.api import serializers as s
@@ -56,7 +57,7 @@ class TicketEventsView(APIView):
         ],
     )
     def post(self, request):
-        with collector_paused():
+        with cycle_collector_paused():
             return self._post(request)
 
     def _post(self, request):

@@ -19,10 +19,8 @@ Safe to run twice at once (a Celery pass and `manage.py evaluate_measures`, or t
 
 from __future__ import annotations
 
-import gc
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -33,6 +31,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from catalog.models import AgreementStatus, Measure, MeasureSource, TicketMetric
+from config.ops.collector import cycle_collector_paused
 from config.ops.faults import pause_point
 from sla import bulk_sql
 from sla import forecasting as fc
@@ -113,23 +112,8 @@ class _Judged:
 
 def measures_evaluate(*, now: datetime | None = None, measure_ids: Iterable[int] | None = None) -> EvaluationResult:
     """Evaluate every measure in force (or those of `measure_ids`) at `now`."""
-    with _cyclic_gc_paused():
+    with cycle_collector_paused():
         return _evaluate(now or timezone.now(), None if measure_ids is None else sorted(set(measure_ids)))
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """A pass over 10,000 measures holds about a million small objects (series, daily tallies,
-    verdicts, rows) and makes no reference cycles, yet CPython's cycle collector, run every few
-    hundred allocations, walked them over and over: a third of the pass's Python time.
-    Reference counting still frees everything; the collector resumes afterwards, if it was on."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _evaluate(now: datetime, ids: list[int] | None) -> EvaluationResult:
