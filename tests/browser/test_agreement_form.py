@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from catalog.models import Agreement, AgreementStatus
+from tests.browser.signals import wait_for_htmx
 from tests.factories import AgreementFactory, BusinessUnitFactory, ServiceFactory, representative, service_owner
 from tests.portal.helpers import agree
 
@@ -34,6 +35,7 @@ def test_drafting_a_version_for_another_unit_starts_from_its_terms(page, sign_in
     expect(form.locator(".notice")).to_have_text("For: Finance")
     expect(scope).to_have_value("Weekdays 9 to 5.")
     page.evaluate("window.stillTheSamePage = true")
+    wait_for_htmx(page)
 
     page.get_by_role("combobox", name="Business unit").select_option(label="Sales")
 

@@ -23,6 +23,8 @@ def test_htmx_and_the_stylesheet_come_from_the_live_server(page, live_server):
     ], scripts
     assert {loaded[url] for url in scripts} == {200}
     assert page.evaluate("window.htmx.version").startswith("2.")
+    # ...and the page says when htmx has wired it (tests/browser/signals.py waits on this).
+    expect(page.locator("html")).to_have_attribute("data-htmx-ready", "true")
     # The stylesheet applies: the header has the brand colour (#12304f).
     expect(page.locator(".site-header")).to_have_css("background-color", "rgb(18, 48, 79)")
 

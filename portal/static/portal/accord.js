@@ -10,3 +10,10 @@ document.addEventListener("htmx:confirm", (event) => {
   const box = document.getElementById(boxId);
   if (box && !box.checked) event.preventDefault();
 });
+
+// htmx wires the page on DOMContentLoaded, then fires htmx:load on <body>. Until then a change
+// or a click on an hx- element does nothing, so the page says when it is live: <html
+// data-htmx-ready>. Browser tests wait on it after a navigation they did not make with goto().
+document.addEventListener("htmx:load", (event) => {
+  if (event.target === document.body) document.documentElement.dataset.htmxReady = "true";
+});
