@@ -277,8 +277,14 @@ class AgreementTermsInputSerializer(serializers.Serializer):
     exclusions = serializers.CharField(required=False, allow_blank=True)
     it_responsibilities = serializers.CharField(required=False, allow_blank=True)
     business_responsibilities = serializers.CharField(required=False, allow_blank=True)
-    effective_from = serializers.DateField(required=False, allow_null=True)
-    review_by = serializers.DateField(required=False, allow_null=True)
+    effective_from = serializers.DateField(
+        required=False, allow_null=True, help_text="Within 10 years of today, before or after."
+    )
+    review_by = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="After effective_from and within 10 years of it (of today while it is not set).",
+    )
     priority_matrix = serializers.JSONField(
         required=False,
         help_text="Priority (1-5) by impact (rows: high, medium, low) and urgency (columns: high, medium, low); "

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from catalog.dates import YEARS_AHEAD, YEARS_BACK, years_from
 from catalog.models import AGREEMENT_TERMS, Agreement, AgreementStatus, BusinessUnit, Service
 from catalog.services.common import check_known_fields, enqueue_open_clocks_recompute, lock_agreement
 from catalog.services.measures import measures_copy
@@ -258,8 +259,28 @@ def _clean_terms(agreement: Agreement, extra_errors: dict[str, list[str]] | None
         errors["review_by"] = [
             f"The review date must be after the date the agreement takes effect ({start.isoformat()})."
         ]
+    for field, message in _dates_out_of_reach(start, review, timezone.localdate()).items():
+        errors.setdefault(field, [message])
     if errors:
         raise ValidationError(errors)
+
+
+def _dates_out_of_reach(start, review, today) -> dict[str, str]:
+    """An agreement takes effect within ten years of today, and is reviewed within ten years of
+    taking effect (of today, while it has no date): further off, nobody can be held to it."""
+    errors = {}
+    earliest, latest = years_from(today, -YEARS_BACK), years_from(today, YEARS_AHEAD)
+    if start is not None and not earliest <= start <= latest:
+        errors["effective_from"] = (
+            f"An agreement takes effect within {YEARS_BACK} years of today: "
+            f"between {earliest:%d %b %Y} and {latest:%d %b %Y}."
+        )
+    last_review = years_from(start if start is not None and "effective_from" not in errors else today, YEARS_AHEAD)
+    if review is not None and not earliest <= review <= last_review:
+        errors["review_by"] = (
+            f"Review the agreement within {YEARS_AHEAD} years: between {earliest:%d %b %Y} and {last_review:%d %b %Y}."
+        )
+    return errors
 
 
 def _require_status(agreement: Agreement, status: str, verb: str) -> None:

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from catalog.dates import YEARS_AHEAD, YEARS_BACK, years_from
 from catalog.models import BusinessUnit, Service
 from sla.commitments import local_date
 from sla.models import CheckIn, Commitment, CommitmentOutcome, Renegotiation
@@ -33,9 +34,6 @@ from sla.services.commitment_alerts import commitment_alerts_sync
 MIN_CHECK_IN_EVERY = timedelta(days=1)
 MAX_CHECK_IN_EVERY = timedelta(days=92)
 MAX_GRACE = timedelta(days=31)
-# A commitment's dates lie within ten years of today: beyond that nobody can be held to them (and
-# the last days of year 9999 have no next day to end on).
-YEARS_AHEAD = YEARS_BACK = 10
 EDITABLE_FIELDS = ("title", "definition_of_done", "owner", "business_unit", "check_in_every", "grace")
 COPIED_FIELDS = ("title", "definition_of_done", "owner_id", "business_unit_id", "check_in_every", "grace")
 COPIED_FIELDS += ("due_on", "outcome", "closed_on", "closing_note")
@@ -72,13 +70,13 @@ def commitment_create(
     errors = commitment_problems(commitment)
     if committed_on > today:
         errors.setdefault("committed_on", []).append("A commitment cannot be made on a future day.")
-    elif committed_on < _years_from(today, -YEARS_BACK):
+    elif committed_on < years_from(today, -YEARS_BACK):
         errors.setdefault("committed_on", []).append(
-            f"Record commitments made in the last {YEARS_BACK} years, since {_years_from(today, -YEARS_BACK):%d %b %Y}."
+            f"Record commitments made in the last {YEARS_BACK} years, since {years_from(today, -YEARS_BACK):%d %b %Y}."
         )
     if due_on is not None and due_on < today:
         errors.setdefault("due_on", []).append("The due date has passed: promise a date from today on.")
-    elif due_on is not None and due_on > _years_from(today, YEARS_AHEAD):
+    elif due_on is not None and due_on > years_from(today, YEARS_AHEAD):
         errors.setdefault("due_on", []).append(_too_far(today))
     if errors:
         raise ValidationError(errors)
@@ -179,7 +177,7 @@ def commitment_renegotiate(
             errors["new_due_on"] = [f"Give a new due date after today ({today:%d %b %Y})."]
         elif new_due_on == locked.due_on:
             errors["new_due_on"] = [f"It is already due on {new_due_on:%d %b %Y}."]
-        elif new_due_on > _years_from(today, YEARS_AHEAD):
+        elif new_due_on > years_from(today, YEARS_AHEAD):
             errors["new_due_on"] = [_too_far(today)]
         if errors:
             raise ValidationError(errors)
@@ -217,15 +215,8 @@ def _today(service: Service, now: datetime | None) -> date:
     return local_date(now or timezone.now(), service_time_zone(service))
 
 
-def _years_from(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def _too_far(today: date) -> str:
-    return f"Promise a date within {YEARS_AHEAD} years, by {_years_from(today, YEARS_AHEAD):%d %b %Y}."
+    return f"Promise a date within {YEARS_AHEAD} years, by {years_from(today, YEARS_AHEAD):%d %b %Y}."
 
 
 def commitment_problems(commitment: Commitment) -> dict[str, list[str]]:

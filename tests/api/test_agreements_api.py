@@ -1,4 +1,7 @@
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 
 from catalog.models import Agreement, AgreementStatus
 from tests import factories as f
@@ -81,6 +84,28 @@ def test_owner_drafts_edits_and_proposes(api, world):
     assert response.status_code == 200
     assert response.json()["status"] == "proposed"
     assert response.json()["allowed_actions"]["sign"] == "it"
+
+
+@pytest.mark.parametrize(
+    ("terms", "field", "message"),
+    [
+        ({"effective_from": "0001-01-01"}, "effective_from", "between 07 Dec 2016 and 07 Dec 2036"),
+        ({"effective_from": "9999-12-31"}, "effective_from", "between 07 Dec 2016 and 07 Dec 2036"),
+        ({"effective_from": "2026-12-01", "review_by": "9999-12-31"}, "review_by", "and 01 Dec 2036"),
+        ({"review_by": "2040-01-01"}, "review_by", "and 07 Dec 2036"),
+        ({"review_by": "1999-01-01"}, "review_by", "between 07 Dec 2016"),
+    ],
+)
+@time_machine.travel(datetime(2026, 12, 7, 12, tzinfo=UTC), tick=False)
+def test_dates_out_of_reach_are_refused_naming_the_field(api, world, terms, field, message):
+    """Year 1 or 9999 in an agreement only overflows the clocks that count towards it."""
+    client = login(api, world["users"]["owner"])
+    draft = client.post("/api/v1/agreements/", {"service": "payroll", "business_unit": None}, format="json").json()
+    response = client.patch(f"/api/v1/agreements/{draft['id']}/", terms, format="json")
+    assert response.status_code == 400, response.content
+    [error] = response.json()["errors"]
+    assert error["attr"] == field and message in error["detail"], error
+    assert Agreement.objects.get(pk=draft["id"]).effective_from is None
 
 
 def test_a_second_open_version_is_refused(api, world):
