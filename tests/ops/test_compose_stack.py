@@ -19,17 +19,14 @@ import secrets
 import shlex
 import socket
 import subprocess
-import threading
-import time
 import urllib.request
-from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 import yaml
 
-from tests.sla.workers import REDIS_URL, ROOT, needs_worker, workers
+from tests.sla.workers import REDIS_URL, ROOT, Process, needs_worker, workers
 
 pytestmark = needs_worker
 COMPOSE = ROOT / "docs" / "deploy" / "compose.yaml"
@@ -71,35 +68,6 @@ def on_this_host(url: str, *, user: str | None = None, path: str | None = None, 
             "",
         )
     )
-
-
-class Process:
-    def __init__(self, name: str, command: list[str], env: dict[str, str]) -> None:
-        self.name = name
-        self.process = subprocess.Popen(  # noqa: S603 - the compose file's own command
-            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        self.lines: list[str] = []
-        threading.Thread(target=lambda: self.lines.extend(iter(self.process.stdout.readline, "")), daemon=True).start()
-
-    def log(self) -> str:
-        return "".join(self.lines[-40:])
-
-    def wait_for(self, condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
-        """Poll a state the test observes (never a duration) until it holds."""
-        deadline = time.monotonic() + timeout
-        while not condition():
-            assert self.process.poll() is None, f"{self.name} exited while waiting for {what}:\n{self.log()}"
-            assert time.monotonic() < deadline, f"timed out waiting for {what}; {self.name}'s log:\n{self.log()}"
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
 
 
 def free_port() -> int:
@@ -165,13 +133,13 @@ def test_the_compose_stack_starts_and_its_parts_find_each_other(database, tmp_pa
             def healthy() -> bool:
                 return subprocess.run(healthcheck, env=environment, capture_output=True).returncode == 0  # noqa: S603
 
-            web.wait_for(healthy, "web's healthcheck")
+            web.wait_for(healthy, "web's healthcheck", timeout=180)
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=30) as answer:
                 ready = json.load(answer)
             assert ready["status"] == "ok" and ready["failing"] == [], ready
             assert set(ready["checks"]) >= {"database", "broker", "cache"}
 
-            worker.wait_for(lambda: any(" ready." in line for line in worker.lines), "the worker to start")
+            worker.wait_for(lambda: any(" ready." in line for line in worker.lines), "the worker to start", timeout=180)
             celery = str(ROOT / ".venv" / "bin" / "celery")
             ping = subprocess.run(  # noqa: S603 - a fixed command line
                 [celery, "-A", "config", "inspect", "ping", "--timeout", "10"],
@@ -186,6 +154,7 @@ def test_the_compose_stack_starts_and_its_parts_find_each_other(database, tmp_pa
             worker.wait_for(
                 lambda: any("sla.run_checks[" in line and " succeeded in " in line for line in worker.lines),
                 f"the check pass sent by beat; beat's log:\n{beat.log()}",
+                timeout=180,
             )
         finally:
             for process in started:

@@ -41,30 +41,16 @@ needs_worker = [
 WORKER_OPTIONS = ["--pool=solo", "--loglevel=INFO", "--without-mingle", "--without-gossip", "--without-heartbeat"]
 
 
-class Worker:
-    """One `celery worker` process and its output lines."""
+class Process:
+    """A process of the product's own (a worker, a web server), its output lines collected."""
 
-    def __init__(self, options: list[str] = WORKER_OPTIONS, **env: str) -> None:
-        db = connection.settings_dict
-        database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    def __init__(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        self.name = name
         self.process = subprocess.Popen(  # noqa: S603  (a fixed command line)
-            [sys.executable, "-m", "celery", "-A", "config", "worker", *options],
-            cwd=ROOT,
-            env={
-                **os.environ,
-                "DEBUG": "1",
-                "DATABASE_URL": database_url,
-                "CELERY_BROKER_URL": REDIS_URL,
-                "CELERY_TASK_ALWAYS_EAGER": "0",
-                **env,
-            },
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
         self.lines: list[str] = []
         threading.Thread(target=lambda: self.lines.extend(iter(self.process.stdout.readline, "")), daemon=True).start()
-        self.wait_for(lambda: any(" ready." in line for line in self.lines), "the worker to start")
 
     def log(self) -> str:
         return "".join(self.lines[-60:])
@@ -73,9 +59,35 @@ class Worker:
         """Poll `condition` (a state the test observes, never a duration) until it holds."""
         deadline = time.monotonic() + timeout
         while not condition():
-            assert self.process.poll() is None, f"the worker exited while waiting for {what}:\n{self.log()}"
-            assert time.monotonic() < deadline, f"timed out waiting for {what}; worker log:\n{self.log()}"
+            assert self.process.poll() is None, f"the {self.name} exited while waiting for {what}:\n{self.log()}"
+            assert time.monotonic() < deadline, f"timed out waiting for {what}; {self.name} log:\n{self.log()}"
             time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+class Worker(Process):
+    """One `celery worker` process on the test's database and REDIS_URL."""
+
+    def __init__(self, options: list[str] = WORKER_OPTIONS, **env: str) -> None:
+        db = connection.settings_dict
+        database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        super().__init__(
+            "worker",
+            [sys.executable, "-m", "celery", "-A", "config", "worker", *options],
+            {
+                **os.environ,
+                "DEBUG": "1",
+                "DATABASE_URL": database_url,
+                "CELERY_BROKER_URL": REDIS_URL,
+                "CELERY_TASK_ALWAYS_EAGER": "0",
+                **env,
+            },
+        )
+        self.wait_for(lambda: any(" ready." in line for line in self.lines), "the worker to start")
 
     def succeeded(self, task_id: str) -> bool:
         return any(f"[{task_id}] succeeded" in line for line in self.lines)
@@ -84,11 +96,6 @@ class Worker:
         """SIGKILL: no clean-up, no acknowledgement, the database connection dropped mid-transaction."""
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
 
 
 @contextmanager
