@@ -155,3 +155,17 @@ def rows_insert(*, model: type[models.Model], columns: Sequence[str], rows: Sequ
         rows_copy(model=model, columns=[f.column for f in fields], rows=ready)
         return
     model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=500)
+
+
+def ids_reserve(*, model: type[models.Model], count: int) -> list[int]:
+    """`count` new primary keys from the table's own sequence, for rows written later with COPY
+    (which returns nothing): the rows that refer to them can be built first. PostgreSQL only."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
+        )
+        return [row[0] for row in cursor.fetchall()]

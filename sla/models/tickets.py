@@ -32,7 +32,8 @@ class Ticket(models.Model):
 
     source = models.CharField(max_length=40, help_text="The tool: jira, servicenow, zendesk, api, …")
     external_id = models.CharField(max_length=200, help_text="The ticket's id in its tool.")
-    service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, related_name="tickets")
+    # No index of its own: (service, state) and (service, opened_at) lead with it.
+    service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, related_name="tickets", db_index=False)
     business_unit = models.ForeignKey(
         "catalog.BusinessUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
     )
@@ -110,7 +111,7 @@ class TicketObservation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id", "key"], name="ticket_observation_key_unique"),
         ]
-        indexes = [models.Index(fields=["source", "external_id", "observed_at"], name="ticket_observation_ticket")]
+        # A ticket's observations are read through the unique key (source, external_id, …).
 
     def __str__(self) -> str:
         return f"{self.source}:{self.external_id} {self.origin} at {self.observed_at:%Y-%m-%d %H:%M}"
@@ -122,7 +123,8 @@ class TicketEvent(models.Model):
 
     Kind = models.TextChoices("Kind", [(k.upper(), (k, k.replace("_", " ").capitalize())) for k in c.EVENT_KINDS])
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    # No index of its own: (ticket, idempotency_key) and (ticket, occurred_at) lead with it.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     occurred_at = models.DateTimeField()
     idempotency_key = models.CharField(max_length=200)
@@ -167,7 +169,8 @@ class Clock(models.Model):
     the deadline); it is NULL when nothing can happen without a new event.
     """
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks")
+    # No index of its own: the unique (ticket, kind, cycle) leads with it.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks", db_index=False)
     kind = models.CharField(max_length=10, choices=ClockKind.choices)
     cycle = models.PositiveIntegerField(default=1, help_text="Update clocks run in cycles, one per update.")
     priority = models.PositiveSmallIntegerField()

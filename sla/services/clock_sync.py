@@ -71,19 +71,25 @@ def tickets_sync(
     raise_alerts: bool = True,
     histories: dict[int, list[tuple]] | None = None,
     agreed: dict[ServiceUnit, AgreedTargets] | None = None,
+    fresh: dict[int, dict[str, Any]] | None = None,
 ) -> int:
     """Recompute facts and clocks of these tickets at `now`. With `raise_alerts` off (bulk
     imports of history), warnings and breaches are recorded on the clocks but not alerted.
     `histories` gives each ticket's whole event history, HISTORY_FIELDS per event, when the
-    caller has just written it (else it is read); `agreed`, targets the caller has read.
-    Returns the number of alerts raised."""
+    caller has just written it (else it is read); `agreed`, targets the caller has read;
+    `fresh`, tickets new in the caller's batch that are not written yet (id → row: their ids
+    reserved, sla.services.tickets._open_tickets): they are inserted here in their final state,
+    with their clocks. Returns the number of alerts raised."""
     if not ticket_ids:
         return 0
     with transaction.atomic(savepoint=False):  # all or nothing with the caller's transaction
-        tickets = {
-            row["id"]: row
-            for row in Ticket.objects.filter(pk__in=ticket_ids).values("id", "source", "external_id", *TICKET_FIELDS)
-        }
+        fresh = fresh or {}
+        stored_ids = [ticket_id for ticket_id in ticket_ids if ticket_id not in fresh]
+        rows = [fresh[ticket_id] for ticket_id in ticket_ids if ticket_id in fresh]
+        if stored_ids:
+            rows += Ticket.objects.filter(pk__in=stored_ids).values("id", "source", "external_id", *TICKET_FIELDS)
+        rows.sort(key=lambda row: row["opened_at"], reverse=True)  # Ticket's ordering, as read before
+        tickets = {row["id"]: row for row in rows}
         history: dict[int, list] = defaultdict(list)
         if histories is not None:
             for ticket_id in ticket_ids:
@@ -97,8 +103,12 @@ def tickets_sync(
                 history[row[0]].append(row[1:])
         memory = {
             (ticket_id, kind, cycle): (pk, last_warned)
-            for ticket_id, kind, cycle, pk, last_warned in Clock.objects.filter(ticket_id__in=ticket_ids).values_list(
-                "ticket_id", "kind", "cycle", "pk", "last_warned_share"
+            for ticket_id, kind, cycle, pk, last_warned in (
+                Clock.objects.filter(ticket_id__in=stored_ids)
+                .order_by()
+                .values_list("ticket_id", "kind", "cycle", "pk", "last_warned_share")
+                if stored_ids
+                else ()
             )
         }
         written_at = timezone.now()  # what auto_now would give updated_at
@@ -124,11 +134,11 @@ def tickets_sync(
                 clocks.append(clock)
         to_delete = [pk for pk, _ in memory.values()]  # clocks the history no longer has
 
-        _tickets_write(list(tickets.values()))
+        _tickets_write(list(tickets.values()), fresh=fresh)
         if to_delete:
             Clock.objects.filter(pk__in=to_delete).delete()
         evaluated = [(clock, clock_evaluate(clock, now=now)) for clock in clocks]
-        _clocks_write(clocks)
+        _clocks_write(clocks, named={id(clock) for clock, draft in evaluated if draft is not None and raise_alerts})
         drafts, stopped = [], []
         for clock, draft in evaluated:
             if draft is not None and raise_alerts:
@@ -192,9 +202,18 @@ class ClockRow:
 CLOCK_COLUMNS = ("ticket_id", "kind", "cycle", *CLOCK_FIELDS)
 
 
-def _tickets_write(tickets: list[dict[str, Any]]) -> None:
+def _tickets_write(tickets: list[dict[str, Any]], fresh: dict[int, dict[str, Any]]) -> None:
     if bulk_sql.on_postgres():
-        bulk_sql.rows_update(model=Ticket, columns=("id", *TICKET_FIELDS), rows=[_ticket_values(t) for t in tickets])
+        bulk_sql.rows_insert(
+            model=Ticket,
+            columns=("source", "external_id", "id", *TICKET_FIELDS),
+            rows=[(t["source"], t["external_id"], *_ticket_values(t)) for t in tickets if t["id"] in fresh],
+        )
+        bulk_sql.rows_update(
+            model=Ticket,
+            columns=("id", *TICKET_FIELDS),
+            rows=[_ticket_values(t) for t in tickets if t["id"] not in fresh],
+        )
         return
     # Upserts (INSERT … ON CONFLICT DO UPDATE) rather than bulk_update: one statement per
     # batch whose cost follows the rows, where CASE-based bulk updates grow much faster.
@@ -211,22 +230,26 @@ def _ticket_values(ticket: dict[str, Any]) -> tuple:
     return (ticket["id"], *(ticket[name] for name in TICKET_FIELDS))
 
 
-def _clocks_write(clocks: list[ClockRow]) -> None:
-    """Upsert by (ticket, kind, cycle); every row learns its id."""
+def _clocks_write(clocks: list[ClockRow], named: set[int]) -> None:
+    """Write the clocks by (ticket, kind, cycle). The rows that existed keep their ids; a new
+    row learns its id where `named` (ids of the ClockRow objects) asks for it, for its alert."""
     if not clocks:
         return
     if bulk_sql.on_postgres():
-        written = bulk_sql.rows_upsert(
+        # The clocks known before the pass are rewritten by id (the ticket's lock keeps them);
+        # the new ones go in with COPY, those that raise an alert with an id from the sequence.
+        bulk_sql.rows_update(
             model=Clock,
-            columns=CLOCK_COLUMNS,
-            rows=[clock.values() for clock in clocks],
-            conflict=("ticket_id", "kind", "cycle"),
-            update=CLOCK_FIELDS,
-            returning=("id", "ticket_id", "kind", "cycle"),
+            columns=("id", *CLOCK_FIELDS),
+            rows=[(clock.pk, *clock.values()[3:]) for clock in clocks if clock.pk is not None],
         )
-        ids = {(ticket_id, kind, cycle): pk for pk, ticket_id, kind, cycle in written}
-        for clock in clocks:
-            clock.pk = ids[(clock.ticket_id, clock.kind, clock.cycle)]
+        alerting = [clock for clock in clocks if clock.pk is None and id(clock) in named]
+        for clock, pk in zip(alerting, bulk_sql.ids_reserve(model=Clock, count=len(alerting)), strict=True):
+            clock.pk = pk
+        bulk_sql.rows_insert(model=Clock, columns=("id", *CLOCK_COLUMNS), rows=[(c.pk, *c.values()) for c in alerting])
+        bulk_sql.rows_insert(
+            model=Clock, columns=CLOCK_COLUMNS, rows=[c.values() for c in clocks if c.pk is None and id(c) not in named]
+        )
         return
     rows = [Clock(**dict(zip(CLOCK_COLUMNS, clock.values(), strict=True))) for clock in clocks]
     Clock.objects.bulk_create(

@@ -5,6 +5,7 @@ COPY on PostgreSQL). Rows are plain tuples: a batch derives thousands of events.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 
 from catalog.priorities import priority_from_matrix
 from sla import bulk_sql
@@ -19,20 +20,32 @@ EVENT_COLUMNS = ("ticket_id", "idempotency_key", *EVENT_FIELDS)  # an event row'
 
 
 def histories_write(
-    derivations: dict[int, Derivation], tickets, services, units, result, agreed: dict | None = None
+    derivations: dict[int, Derivation],
+    tickets,
+    services,
+    units,
+    result,
+    agreed: dict | None = None,
+    fresh: Collection[int] = (),
 ) -> tuple[list[int], dict[int, list[tuple]]]:
     """Make each ticket's stored events equal to its derived history; count what was created
     and removed on `result` (an IngestResult). Returns the tickets whose history changed, and
     those histories as tickets_sync reads them (so it need not read them back). `agreed`, if
-    given, is filled with the targets read (sla.selectors.agreed_targets_for), for tickets_sync."""
+    given, is filled with the targets read (sla.selectors.agreed_targets_for), for tickets_sync.
+    `fresh`: tickets new in this batch, which have no stored events to read."""
     if not derivations:
         return [], {}
     by_pk = {t.pk: t for t in tickets.values()}
     rows = _history_rows(derivations, by_pk, services, units, {} if agreed is None else agreed)
     stored: dict[int, dict[str, tuple]] = defaultdict(dict)
     stored_pk: dict[tuple[int, str], int] = {}
-    for pk, ticket_id, key, *values in TicketEvent.objects.filter(ticket_id__in=list(derivations)).values_list(
-        "pk", "ticket_id", "idempotency_key", *EVENT_FIELDS
+    known = [ticket_id for ticket_id in derivations if ticket_id not in fresh]
+    for pk, ticket_id, key, *values in (
+        TicketEvent.objects.filter(ticket_id__in=known)
+        .order_by()
+        .values_list("pk", "ticket_id", "idempotency_key", *EVENT_FIELDS)
+        if known
+        else ()
     ):
         stored[ticket_id][key] = tuple(values)
         stored_pk[(ticket_id, key)] = pk

@@ -55,6 +55,7 @@ OPEN_COLUMNS = (
     "assignee",
     "assignee_email",
 )
+FRESH_COLUMNS = (*OPEN_COLUMNS, "priority", "impact", "urgency", "resolved_at", "closed_at", "agreement_id")
 OBSERVATION_COLUMNS = ("source", "external_id", "ticket_id", "key", "origin", "observed_at", "rank", "content")
 TIME_FIELDS = {"jira": "timestamp", "servicenow": "sys_updated_on", "zendesk": "time"}  # a snapshot's instant
 
@@ -190,8 +191,10 @@ def ticket_observations_ingest(
         _check_openings(opened, new, tickets, services, units, errors)
         errors.raise_if_any()
         created = [key for key in opened if key not in tickets]
+        fresh: dict[int, dict] = {}  # new tickets written by tickets_sync, in their final state
         if created:
-            tickets.update(_open_tickets(created, opened, services, units))
+            opened_now, fresh = _open_tickets(created, opened, services, units)
+            tickets.update(opened_now)
         result.tickets_created = len(created)
 
         bulk_sql.rows_insert(
@@ -212,8 +215,10 @@ def ticket_observations_ingest(
         result.held = sum(len(items) for key, items in new.items() if key not in opened)
         derived = {tickets[key].pk: d for key, d in opened.items()}
         agreed: dict = {}
-        touched, histories = histories_write(derived, tickets, services, units, result, agreed)
-        tickets_sync(ticket_ids=touched, now=now, raise_alerts=raise_alerts, histories=histories, agreed=agreed)
+        touched, histories = histories_write(derived, tickets, services, units, result, agreed, fresh=fresh.keys())
+        tickets_sync(
+            ticket_ids=touched, now=now, raise_alerts=raise_alerts, histories=histories, agreed=agreed, fresh=fresh
+        )
         result.ticket_ids = touched
     return result
 
@@ -348,8 +353,10 @@ def _stored_observations(keys: Iterable[TicketKey]) -> dict[TicketKey, list[Obse
     keys = list(keys)
     if not keys:
         return stored
-    rows = TicketObservation.objects.filter(_keys_query(keys)).values_list(
-        "source", "external_id", "key", "origin", "observed_at", "rank", "content"
+    rows = (
+        TicketObservation.objects.filter(_keys_query(keys))
+        .order_by()
+        .values_list("source", "external_id", "key", "origin", "observed_at", "rank", "content")
     )
     for source, external_id, key, origin, observed_at, rank, content in rows:
         stored[(source, external_id)].append(Observation(key, origin, observed_at, rank, content))
@@ -365,8 +372,13 @@ def _named(derivations: Iterable[Derivation]) -> tuple[dict[str, Service], dict[
 
 def _open_tickets(
     created: list[TicketKey], opened: dict[TicketKey, Derivation], services, units
-) -> dict[TicketKey, Ticket]:
-    """The new tickets, as their openings give them (tickets_sync fills in the rest)."""
+) -> tuple[dict[TicketKey, Ticket], dict[int, dict]]:
+    """The new tickets, as their openings give them (tickets_sync fills in the rest).
+
+    On PostgreSQL their ids are taken from the table's sequence and nothing is written yet:
+    the second value holds their rows, which tickets_sync writes once, in their final state
+    (the foreign keys of the rows written before them are checked at commit). Elsewhere they
+    are inserted here and the second value is empty."""
     rows = []
     for key in created:
         opening = opened[key].opening
@@ -374,28 +386,22 @@ def _open_tickets(
             Ticket(
                 source=key[0],
                 external_id=key[1],
-                service=services[opening.service],
-                business_unit=units.get(opening.business_unit) if opening.business_unit else None,
+                service_id=services[opening.service].pk,
+                business_unit_id=units[opening.business_unit].pk if opening.business_unit else None,
                 opened_at=opening.occurred_at,
                 title=(opening.title or "")[:500],
             )
         )
-    # Deliveries of one ticket take turns (_lock); the unique key is the last safeguard.
     if not bulk_sql.on_postgres():
         Ticket.objects.bulk_create(rows, ignore_conflicts=True)
-        return _lock_tickets(created)
-    written = bulk_sql.rows_upsert(
-        model=Ticket,
-        columns=OPEN_COLUMNS,
-        rows=[tuple(getattr(t, name) for name in OPEN_COLUMNS) for t in rows],
-        conflict=("source", "external_id"),
-        returning=("id", "source", "external_id"),
-    )
-    ids = {(source, external_id): pk for pk, source, external_id in written}
-    for ticket in rows:
-        ticket.pk = ids.get((ticket.source, ticket.external_id))
-    found = {(t.source, t.external_id): t for t in rows if t.pk is not None}
-    return found | _lock_tickets(set(created) - found.keys())
+        return _lock_tickets(created), {}
+    # Deliveries of one ticket take turns (_lock), and the ticket was not there under the lock:
+    # no other writer can add it before this transaction commits (the unique key would refuse it).
+    fresh = {}
+    for ticket, pk in zip(rows, bulk_sql.ids_reserve(model=Ticket, count=len(rows)), strict=True):
+        ticket.pk = pk
+        fresh[pk] = {"id": pk, **{name: getattr(ticket, name) for name in FRESH_COLUMNS}}
+    return {(t.source, t.external_id): t for t in rows}, fresh
 
 
 def _observation_values(o: Observation) -> tuple:
