@@ -37,6 +37,23 @@ def rows_copy(*, model: type[models.Model], columns: Sequence[str], rows: Iterab
             copy.write_row(row)
 
 
+def _copy_binary(model: type[models.Model], fields: Sequence[models.Field], rows: Iterable[Sequence]) -> None:
+    """COPY in PostgreSQL's binary format: each value is packed by psycopg's C dumpers for its
+    column's type (no text to format on this side, none to parse on the server's), about half
+    the client's time of a text COPY. JSON columns take Python values (psycopg dumps them)."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(f.column) for f in fields)
+    types = [f.db_type(connection).split("(")[0].strip() for f in fields]  # "varchar(40)" → "varchar"
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN (FORMAT BINARY)") as copy,
+    ):
+        copy.set_types(types)
+        for row in rows:
+            copy.write_row(row)
+
+
 def keys_table(columns: Sequence[tuple[str, str]]) -> str:
     """SQL naming a set of keys passed as one binary array parameter per column, for
     `binary_cursor()`: `unnest(%b::bigint[], %b::text[]) AS keys (service_id, sender_id)`.
@@ -60,11 +77,14 @@ def binary_cursor() -> Iterator:
         raw.close()
 
 
-def _column_values(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]):
-    """Rows as PostgreSQL takes them: JSON fields as JSON text, float fields as floats, and the
-    model's auto_now(_add) instants that `columns` leave out filled in (as the ORM would)."""
+def _column_values(
+    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence], *, json_text: bool = True
+):
+    """Rows as PostgreSQL takes them: JSON fields as JSON text (with `json_text`; else left as
+    they are, for psycopg's own JSON dumper), float fields as floats, and the model's
+    auto_now(_add) instants that `columns` leave out filled in (as the ORM would)."""
     fields = [model._meta.get_field(name) for name in columns]
-    json_at = {n: f.encoder for n, f in enumerate(fields) if isinstance(f, models.JSONField)}
+    json_at = {n: f.encoder for n, f in enumerate(fields) if isinstance(f, models.JSONField) and json_text}
     float_at = [n for n, f in enumerate(fields) if isinstance(f, models.FloatField)]
     stamps = [
         f
@@ -151,8 +171,12 @@ def rows_insert(*, model: type[models.Model], columns: Sequence[str], rows: Sequ
     if not rows:
         return
     if on_postgres():
-        fields, ready = _column_values(model, columns, rows)
-        rows_copy(model=model, columns=[f.column for f in fields], rows=ready)
+        encoded = any(isinstance(f, models.JSONField) and f.encoder for f in map(model._meta.get_field, columns))
+        fields, ready = _column_values(model, columns, rows, json_text=encoded)
+        if encoded:  # psycopg's JSON dumper knows no field encoders
+            rows_copy(model=model, columns=[f.column for f in fields], rows=ready)
+        else:
+            _copy_binary(model, fields, ready)
         return
     model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=500)
 

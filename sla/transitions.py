@@ -41,6 +41,9 @@ class Observation:
     observed_at: datetime
     rank: int = 0
     content: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # An explicit event as read back from `content` (observation_event), when the caller has
+    # it already: the same value, without parsing the content again.
+    event: TicketEventInput | None = field(default=None, hash=False, compare=False, repr=False)
 
 
 # (observation, what the observations before it say) → what the observation means there.
@@ -94,11 +97,25 @@ def event_rank(kind: str) -> int:
     return TIE_ORDER.index(kind) if kind in TIE_ORDER else len(TIE_ORDER)
 
 
+_EMPTY = (None, "", {})
+_BLANKS_TO_NONE = tuple(f.name for f in fields(TicketEventInput) if f.default is None)
+
+
 def event_content(event: TicketEventInput) -> dict[str, Any]:
     """An explicit event as an observation keeps it (JSON)."""
-    content = {name: getattr(event, name) for name in _EVENT_FIELDS}
+    content = {name: value for name, value in vars(event).items() if value not in _EMPTY}
     content["occurred_at"] = event.occurred_at.isoformat()
-    return {name: value for name, value in content.items() if value not in (None, "", {})}
+    return content
+
+
+def event_observation(event: TicketEventInput) -> Observation:
+    """An explicit event as an observation of its ticket. It carries the event as
+    `event_from_content` reads it back from its content: blank optional fields are left out
+    of the content, so they come back as None."""
+    content = event_content(event)
+    if any(getattr(event, name) == "" for name in _BLANKS_TO_NONE):
+        event = event_from_content(content)
+    return Observation(event.idempotency_key, EVENT, event.occurred_at, event_rank(event.kind), content, event)
 
 
 def event_from_content(content: dict[str, Any]) -> TicketEventInput:
@@ -120,7 +137,7 @@ def derive_transitions(observations: Iterable[Observation], *, translate: Transl
     repeated: dict[str, int] = {}
     for observation in sorted(observations, key=observation_order):
         if observation.origin == EVENT:
-            event = event_from_content(observation.content)
+            event = observation.event or event_from_content(observation.content)
             translation = Translation(external_id=event.external_id, events=[event])
         else:
             try:

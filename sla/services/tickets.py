@@ -37,8 +37,7 @@ from sla.transitions import (
     Observation,
     Translator,
     derive_transitions,
-    event_content,
-    event_rank,
+    event_observation,
 )
 
 TicketKey = tuple[str, str]  # (source, external_id)
@@ -129,14 +128,7 @@ def ticket_events_ingest(
         if event.business_unit and event.business_unit not in units:
             errors.add(index, "business_unit", f"Unknown business unit {event.business_unit!r}.")
     errors.raise_if_any()
-    observations = [
-        ObservationInput(
-            e.source,
-            e.external_id,
-            Observation(e.idempotency_key, EVENT, e.occurred_at, event_rank(e.kind), event_content(e)),
-        )
-        for e in events
-    ]
+    observations = [ObservationInput(e.source, e.external_id, event_observation(e)) for e in events]
     return ticket_observations_ingest(
         observations=observations, errors=errors, now=now, raise_alerts=raise_alerts, translators=None
     )
