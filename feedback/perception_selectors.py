@@ -82,6 +82,35 @@ def service_perception(
     return ServicePerception(service=service, quarter=quarter, perception=perception, self_assessment=assessment)
 
 
+def service_perceptions(
+    *, services: Iterable[Service], quarter: date, min_responses: int = MIN_RESPONSES
+) -> dict[int, ServicePerception]:
+    """Service id -> both views of it for `quarter` (as service_perception with a quarter
+    given), for many services in two queries (a business unit's review)."""
+    services = list(services)
+    assessments = {
+        a.service_id: a
+        for a in SelfAssessment.objects.filter(service__in=[s.pk for s in services], period_start=quarter)
+        .select_related("by")
+        .order_by("pk")
+    }
+    tallies = _business_tallies(services=services, quarter=quarter)
+    found = {}
+    for service in services:
+        assessment = assessments.get(service.pk)
+        respondents, business = tallies.get(service.pk, (0, {}))
+        perception = perception_gap(
+            it_ratings=assessment.ratings if assessment else None,
+            business=business,
+            respondents=respondents,
+            min_responses=min_responses,
+        )
+        found[service.pk] = ServicePerception(
+            service=service, quarter=quarter, perception=perception, self_assessment=assessment
+        )
+    return found
+
+
 def latest_quarter_with_data(*, service: Service, now: datetime) -> date:
     current = current_quarter(service=service, now=now)
     candidates = []

@@ -214,19 +214,26 @@ def answers_by_service(
 
 def invitations_by_period(*, service: Service, windows: list[Bounds], now: datetime) -> list[tuple[int, int]]:
     """(sent, answered) per window for invitations sent in it. One query."""
-    counts = [(0, 0)] * len(windows)
+    return invitations_by_service(service_ids=[service.pk], windows=windows, now=now)[service.pk]
+
+
+def invitations_by_service(
+    *, service_ids: list[int], windows: list[Bounds], now: datetime
+) -> dict[int, list[tuple[int, int]]]:
+    """Service id -> (sent, answered) per window, for every id given. One query."""
+    found = {pk: [(0, 0)] * len(windows) for pk in service_ids}
     rows = (
         Invitation.objects.filter(
-            service=service, sent_at__gte=windows[0][0], sent_at__lt=windows[-1][1], sent_at__lte=now
+            service_id__in=service_ids, sent_at__gte=windows[0][0], sent_at__lt=windows[-1][1], sent_at__lte=now
         )
         .annotate(slot=_slot("sent_at", windows))
-        .values("slot")
+        .values("service_id", "slot")
         .annotate(sent=Count("pk"), answered=Count("pk", filter=Q(responded_at__isnull=False)))
         .order_by()
     )
     for row in rows:
-        counts[row["slot"]] = (row["sent"], row["answered"])
-    return counts
+        found[row["service_id"]][row["slot"]] = (row["sent"], row["answered"])
+    return found
 
 
 # --- The summary ---------------------------------------------------------------------------------
@@ -251,10 +258,69 @@ def service_feedback_summary(
     windows = period_windows(period, now, time_zone, count)
     among = catalog_selectors.service_list(user=user) if ranked else Service.objects.filter(pk=service.pk)
     by_service = answers_by_service(services=among, period=period, count=count, now=now)
-    others = _ranked_values(by_service, count=count, guard=guard)
-    own = by_service.get(service.pk, [NO_ANSWERS] * count)
-    invitations = invitations_by_period(service=service, windows=windows, now=now)
+    return _summary(
+        service,
+        period=period,
+        time_zone=time_zone,
+        windows=windows,
+        now=now,
+        own=by_service.get(service.pk, [NO_ANSWERS] * count),
+        others=_ranked_values(by_service, count=count, guard=guard),
+        invitations=invitations_by_period(service=service, windows=windows, now=now),
+        guard=guard,
+        confidence=confidence,
+    )
 
+
+def service_feedback_summaries(
+    *, services: list[Service], now: datetime, period: str = DEFAULT_PERIOD, count: int = DEFAULT_COUNT
+) -> dict[int, FeedbackSummary]:
+    """Service id -> its summary as service_feedback_summary(ranked=False) reads it (each service
+    ranked alone), for services of one time zone: three queries whatever their number (a
+    business unit's review)."""
+    guard = min_responses_setting()
+    if not services:
+        return {}
+    zones = {service_time_zone(s) for s in services}
+    if len(zones) != 1:
+        raise ValueError("service_feedback_summaries reads services of one time zone")
+    time_zone = zones.pop()
+    windows = period_windows(period, now, time_zone, count)
+    ids = [s.pk for s in services]
+    by_service = answers_by_service(services=Service.objects.filter(pk__in=ids), period=period, count=count, now=now)
+    invitations = invitations_by_service(service_ids=ids, windows=windows, now=now)
+    found = {}
+    for service in services:
+        own = by_service.get(service.pk, [NO_ANSWERS] * count)
+        found[service.pk] = _summary(
+            service,
+            period=period,
+            time_zone=time_zone,
+            windows=windows,
+            now=now,
+            own=own,
+            others=_ranked_values({service.pk: own} if service.pk in by_service else {}, count=count, guard=guard),
+            invitations=invitations[service.pk],
+            guard=guard,
+            confidence=scores.CONFIDENCE,
+        )
+    return found
+
+
+def _summary(
+    service: Service,
+    *,
+    period: str,
+    time_zone: str,
+    windows: list[Bounds],
+    now: datetime,
+    own: list[PeriodAnswers],
+    others: dict[tuple[int, str], list[float]],
+    invitations: list[tuple[int, int]],
+    guard: int,
+    confidence: float,
+) -> FeedbackSummary:
+    count = len(windows)
     periods = []
     for i, (start, end) in enumerate(windows):
         ranked = {}

@@ -1,5 +1,6 @@
 """Reads for the scorecard: a service's six factors with their measures' recent periods, and the
-maturity of its agreements. A constant number of queries whatever the number of measures:
+maturity of its agreements. A constant number of queries whatever the number of measures (and of services, for
+service_scorecards):
 
 - the agreements (in force, or the one asked about) with their measures: 2;
 - the evaluations of those measures' keys over the current and the last `HISTORY` periods: 1;
@@ -140,15 +141,31 @@ class Scorecard:
 
 def service_scorecard(*, service: Service, now: datetime) -> Scorecard:
     """The scorecard of `service` at `now`, from its agreements in force."""
-    agreements, measures = _with_measures(Agreement.objects.filter(service=service, status=AgreementStatus.AGREED))
-    reads = _Reads.load(service=service, agreements=agreements, measures=measures, now=now)
-    cards: dict[str, list[MeasureCard]] = defaultdict(list)
+    return service_scorecards(services=[service], now=now)[service.pk]
+
+
+def service_scorecards(*, services: Sequence[Service], now: datetime) -> dict[int, Scorecard]:
+    """Service id -> its scorecard at `now` (as service_scorecard), for many services in the
+    same four queries (a business unit's review)."""
+    services = list(services)
+    agreements, measures = _with_measures(
+        Agreement.objects.filter(service__in=[s.pk for s in services], status=AgreementStatus.AGREED)
+    )
+    by_service: dict[int, list[Agreement]] = defaultdict(list)
     for agreement in agreements:
-        for measure in measures[agreement.pk]:
-            cards[measure.factor].append(reads.measure_card(agreement, measure))
-    factors = tuple(_factor_card(factor, label, cards.get(factor, [])) for factor, label in SuccessFactor.choices)
-    maturities = tuple(AgreementMaturity(a, reads.maturity(a)) for a in agreements)
-    return Scorecard(service=service, computed_at=now, factors=factors, agreements=maturities)
+        by_service[agreement.service_id].append(agreement)
+    reads = _Reads.load_many(services=services, agreements=by_service, measures=measures, now=now)
+    found = {}
+    for service in services:
+        own = by_service.get(service.pk, [])
+        cards: dict[str, list[MeasureCard]] = defaultdict(list)
+        for agreement in own:
+            for measure in measures[agreement.pk]:
+                cards[measure.factor].append(reads[service.pk].measure_card(agreement, measure))
+        factors = tuple(_factor_card(factor, label, cards.get(factor, [])) for factor, label in SuccessFactor.choices)
+        maturities = tuple(AgreementMaturity(a, reads[service.pk].maturity(a)) for a in own)
+        found[service.pk] = Scorecard(service=service, computed_at=now, factors=factors, agreements=maturities)
+    return found
 
 
 def agreement_maturity(*, agreement: Agreement, now: datetime) -> card.Maturity:
@@ -198,30 +215,56 @@ class _Reads:
     def load(
         cls, *, service: Service, agreements: Sequence[Agreement], measures: dict[int, list[Measure]], now: datetime
     ) -> _Reads:
-        time_zone = service_time_zone(service)
-        pairs = [(a, m) for a in agreements for m in measures[a.pk]]
-        windows = {
-            period: [period_bounds(period, now, time_zone), *previous_periods(period, now, time_zone, HISTORY)]
-            for period in {m.period for _, m in pairs}
-        }
-        reads = cls(service, now, time_zone, measures, windows, evaluations={}, latest_point={})
-        if not pairs:
-            return reads
-        since = min(bounds[-1][0] for bounds in windows.values())
-        current_ids = {(a.business_unit_id, m.key): m.pk for a, m in pairs}
-        reads.evaluations = _evaluations(service, {m.key for _, m in pairs}, since, now, current_ids)
-        pushed = {m.key for _, m in pairs if m.source not in DERIVED_SOURCES}
+        return cls.load_many(services=[service], agreements={service.pk: agreements}, measures=measures, now=now)[
+            service.pk
+        ]
+
+    @classmethod
+    def load_many(
+        cls,
+        *,
+        services: Sequence[Service],
+        agreements: dict[int, Sequence[Agreement]],
+        measures: dict[int, list[Measure]],
+        now: datetime,
+    ) -> dict[int, _Reads]:
+        """Service id -> its reads, in two queries whatever the number of services. Each
+        service's rows are looked up by its own keys and period starts, so reading the union
+        of keys from the earliest window of any is the same as reading each on its own."""
+        found: dict[int, _Reads] = {}
+        keys, pushed, current_ids, since = set(), set(), {}, None
+        for service in services:
+            time_zone = service_time_zone(service)
+            pairs = [(a, m) for a in agreements.get(service.pk, ()) for m in measures[a.pk]]
+            windows = {
+                period: [period_bounds(period, now, time_zone), *previous_periods(period, now, time_zone, HISTORY)]
+                for period in {m.period for _, m in pairs}
+            }
+            found[service.pk] = cls(service, now, time_zone, measures, windows, evaluations={}, latest_point={})
+            if not pairs:
+                continue
+            first = min(bounds[-1][0] for bounds in windows.values())
+            since = first if since is None else min(since, first)
+            keys |= {m.key for _, m in pairs}
+            pushed |= {m.key for _, m in pairs if m.source not in DERIVED_SOURCES}
+            current_ids |= {(service.pk, a.business_unit_id, m.key): m.pk for a, m in pairs}
+        if since is None:
+            return found
+        ids = sorted({service_id for service_id, _, _ in current_ids})
+        for service_id, series in _evaluations(ids, keys, since, now, current_ids).items():
+            found[service_id].evaluations = series
         if pushed:
-            reads.latest_point = dict(
+            for service_id, key, latest in (
                 Measurement.objects.filter(
-                    service=service, measure_key__in=sorted(pushed), measured_at__gte=since, measured_at__lte=now
+                    service_id__in=ids, measure_key__in=sorted(pushed), measured_at__gte=since, measured_at__lte=now
                 )
                 .order_by()
-                .values("measure_key")
+                .values("service_id", "measure_key")
                 .annotate(latest=Max("measured_at"))
-                .values_list("measure_key", "latest")
-            )
-        return reads
+                .values_list("service_id", "measure_key", "latest")
+            ):
+                found[service_id].latest_point[key] = latest
+        return found
 
     def _history(self, agreement: Agreement, measure: Measure) -> tuple[PeriodValue, ...]:
         rows = self.evaluations.get((agreement.business_unit_id, measure.key), {})
@@ -303,20 +346,25 @@ class _Reads:
 
 
 def _evaluations(
-    service: Service, keys: Iterable[str], since: datetime, now: datetime, current_ids: dict[SeriesKey, int]
-) -> dict[SeriesKey, dict[datetime, MeasureEvaluation]]:
+    service_ids: Sequence[int],
+    keys: Iterable[str],
+    since: datetime,
+    now: datetime,
+    current_ids: dict[tuple[int, int | None, str], int],
+) -> dict[int, dict[SeriesKey, dict[datetime, MeasureEvaluation]]]:
+    """Service id -> (audience, key) -> period start -> the evaluation that counts."""
     rows = (
         MeasureEvaluation.objects.filter(
-            service=service, measure_key__in=sorted(keys), period_start__gte=since, period_start__lte=now
+            service_id__in=service_ids, measure_key__in=sorted(keys), period_start__gte=since, period_start__lte=now
         )
         .annotate(audience_id=F("measure__agreement__business_unit_id"))
         .order_by("computed_at", "pk")
     )
-    found: dict[SeriesKey, dict[datetime, MeasureEvaluation]] = defaultdict(dict)
+    found: dict[int, dict[SeriesKey, dict[datetime, MeasureEvaluation]]] = defaultdict(lambda: defaultdict(dict))
     for row in rows:  # latest computed last, so it wins ...
-        series = found[(row.audience_id, row.measure_key)]
+        series = found[row.service_id][(row.audience_id, row.measure_key)]
         kept = series.get(row.period_start)
         # ... unless the current definition already has a row for that period.
-        if kept is None or kept.measure_id != current_ids.get((row.audience_id, row.measure_key)):
+        if kept is None or kept.measure_id != current_ids.get((row.service_id, row.audience_id, row.measure_key)):
             series[row.period_start] = row
     return found

@@ -258,33 +258,48 @@ def clock_outcomes_between(start: datetime, end: datetime) -> Q:
 def service_attainment(*, service: Service, start: datetime, end: datetime) -> list[Attainment]:
     """Per priority and clock kind: clocks whose outcome fell in [start, end) (see
     clock_outcomes_between). One aggregate query, plus one for the agreed objectives."""
+    return attainment_by_service(service_ids=[service.pk], start=start, end=end)[service.pk]
+
+
+def attainment_by_service(
+    *, service_ids: Iterable[int], start: datetime, end: datetime, tickets: QuerySet[Ticket] | None = None
+) -> dict[int, list[Attainment]]:
+    """Service id -> its attainment rows (as service_attainment), for every id given; `tickets`
+    (when given) narrows the clocks counted to those tickets' (a business unit's, say). Two
+    queries whatever the number of services."""
     from django.db.models import Count
 
+    ids = sorted(set(service_ids))
+    clocks = Clock.objects.filter(ticket__service_id__in=ids)
+    if tickets is not None:
+        clocks = clocks.filter(ticket__in=tickets.order_by().values("pk"))
     rows = (
-        Clock.objects.filter(ticket__service=service)
-        .filter(clock_outcomes_between(start, end))
-        .values("priority", "kind")
+        clocks.filter(clock_outcomes_between(start, end))
+        .values("ticket__service_id", "priority", "kind")
         .annotate(
             met=Count("pk", filter=Q(state=ClockState.MET)),
             breached=Count("pk", filter=Q(state=ClockState.BREACHED)),
         )
-        .order_by("priority", "kind")
+        .order_by("ticket__service_id", "priority", "kind")
     )
-    objectives: dict[int, float] = {}
-    for priority, objective in UrgencyTarget.objects.filter(
-        agreement__service=service, agreement__status=AgreementStatus.AGREED
-    ).values_list("priority", "objective_percent"):
-        objectives[priority] = max(objectives.get(priority, 0), float(objective))
-    return [
-        Attainment(
-            priority=row["priority"],
-            kind=row["kind"],
-            met=row["met"],
-            breached=row["breached"],
-            objective_percent=objectives.get(row["priority"]),
+    objectives: dict[tuple[int, int], float] = {}
+    for service_id, priority, objective in UrgencyTarget.objects.filter(
+        agreement__service_id__in=ids, agreement__status=AgreementStatus.AGREED
+    ).values_list("agreement__service_id", "priority", "objective_percent"):
+        objectives[(service_id, priority)] = max(objectives.get((service_id, priority), 0), float(objective))
+    found: dict[int, list[Attainment]] = {pk: [] for pk in ids}
+    for row in rows:
+        service_id = row["ticket__service_id"]
+        found[service_id].append(
+            Attainment(
+                priority=row["priority"],
+                kind=row["kind"],
+                met=row["met"],
+                breached=row["breached"],
+                objective_percent=objectives.get((service_id, row["priority"])),
+            )
         )
-        for row in rows
-    ]
+    return found
 
 
 def clocks_at_risk(*, user, now: datetime, service: Service | None = None) -> QuerySet[Clock]:

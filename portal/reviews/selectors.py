@@ -47,6 +47,7 @@ from portal.reviews.document import (
 )
 from portal.reviews.models import Review, ReviewAction
 from portal.reviews.periods import MONTH, QUARTER, Period, period_of
+from portal.reviews.sections import service_sections
 from sla import scorecard as card
 from sla.commitment_selectors import commitment_list
 from sla.commitments import local_date
@@ -98,7 +99,9 @@ def unit_review(*, user, unit: BusinessUnit, period: Period, now: datetime) -> R
     """The review of `unit` (read through unit_review_units) across the services it uses that
     `user` may see, each with the agreements and commitments for the unit (or for all units)."""
     services = service_review_services(user=user).filter(business_units=unit).order_by("name")
-    sections = tuple(_section(user=user, service=s, unit=unit, period=period, now=now) for s in services)
+    sections = service_sections(
+        user=user, services=list(services.select_related("support_calendar")), unit=unit, period=period, now=now
+    )
     return _document(subject=unit, is_unit=True, period=period, now=now, sections=sections, tz=settings.TIME_ZONE)
 
 

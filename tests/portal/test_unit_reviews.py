@@ -1,0 +1,183 @@
+"""A business unit's review read for all its services at once (portal/reviews/sections.py): the
+same sections as each service's own reading, in a number of queries that does not grow with the
+number of services."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from catalog.models import Measure, UrgencyTarget
+from feedback.models import Response, SelfAssessment, Theme, ThemeMatch
+from portal.reviews import selectors
+from portal.reviews.sections import service_sections
+from sla.models import ClockState, Commitment, MeasureEvaluation, Ticket
+from tests import factories as f
+from tests.portal.test_reviews import NOVEMBER, NOW
+from tests.portal.test_reviews import november as november  # the fixture: Payroll's November
+from tests.sla.conftest import agree
+from tests.sla.conftest import sla as sla
+from tests.sla.test_series_selectors import clock
+
+pytestmark = pytest.mark.django_db
+H = timedelta(hours=1)
+
+
+def _service_with_a_month(sla, n: int, theme: Theme):
+    """Another service Finance uses, on Payroll's calendar, with its own agreement for Finance,
+    tickets met and breached (one raised by Marketing), a measure, commitments, answers with a
+    theme's comments and IT's view of the quarter."""
+    service = f.ServiceFactory(
+        name=f"Service {n}",
+        slug=f"service-{n}",
+        service_owner=sla["owner"],
+        business_units=[sla["unit"]],
+        support_calendar=sla["office"],
+    )
+    agreement = agree(
+        service,
+        sla["unit"],
+        {2: {"engage_within": H, "update_every": 2 * H, "resolve_within": 8 * H, "objective_percent": 90 - n}},
+        sla["owner"],
+        sla["rep"],
+    )
+    marketing = f.BusinessUnitFactory(name=f"Marketing {n}", slug=f"marketing-{n}")
+    for i in range(n + 2):
+        unit = marketing if i == 0 else sla["unit"]
+        ticket = Ticket.objects.create(
+            source="test",
+            external_id=f"S{n}-{i}",
+            service=service,
+            business_unit=unit,
+            priority=2,
+            title=f"Ticket {i} of service {n}",
+            state="open",
+            opened_at=datetime(2026, 11, 2 + i, tzinfo=UTC),
+        )
+        breached = i % 2 == 0
+        clock(
+            sla,
+            ticket,
+            state=ClockState.BREACHED if breached else ClockState.MET,
+            started=datetime(2026, 11, 2 + i, tzinfo=UTC),
+            stopped=datetime(2026, 11, 2 + i, 5, tzinfo=UTC),
+            breached=datetime(2026, 11, 2 + i, 1, tzinfo=UTC) if breached else None,
+        )
+    measure = Measure.objects.create(
+        agreement=agreement, key=f"m{n}", name=f"Measure {n}", description="Why.", factor="results", target=95
+    )
+    MeasureEvaluation.objects.create(
+        measure=measure,
+        service=service,
+        measure_key=measure.key,
+        period_start=datetime(2026, 11, 1, tzinfo=UTC),
+        period_end=datetime(2026, 12, 1, tzinfo=UTC),
+        actual=90 + n,
+        status="missed" if n % 2 else "met",
+        volume=4,
+        reason=f"Service {n}'s reason.",
+        computed_at=datetime(2026, 12, 1, 2, tzinfo=UTC),
+    )
+    common = {"service": service, "owner": sla["owner"], "definition_of_done": "Done."}
+    common["committed_on"] = date(2026, 9, 1)
+    Commitment.objects.create(title=f"Late {n}", business_unit=sla["unit"], due_on=date(2026, 11, 5), **common)
+    Commitment.objects.create(title=f"For everyone {n}", due_on=date(2026, 12, 10), **common)
+    Commitment.objects.create(title=f"Marketing's {n}", business_unit=marketing, due_on=date(2026, 11, 6), **common)
+    for i in range(12):
+        response = Response.objects.create(
+            service=service,
+            csat=1 + (i + n) % 5,
+            nps=(i * n) % 11,
+            ces=1 + i % 7,
+            comment="Too slow" if i % 3 == 0 else "",
+            submitted_at=datetime(2026, 11, 3 + i, tzinfo=UTC),
+        )
+        if response.comment:
+            ThemeMatch.objects.create(response=response, theme=theme, phrase="slow")
+    SelfAssessment.objects.create(
+        service=service, period_start=date(2026, 10, 1), ratings={"results": 4}, by=sla["owner"]
+    )
+    return service
+
+
+@pytest.fixture
+def finance(november):
+    """Finance using Payroll and `extra` more services, each with a month of its own."""
+    theme = Theme.objects.create(name="Speed", slug="speed", phrases="slow")
+
+    def build(extra: int):
+        for n in range(1, extra + 1):
+            _service_with_a_month(november, n, theme)
+        return november
+
+    return build
+
+
+def _each_alone(user, unit):
+    services = list(selectors.service_review_services(user=user).filter(business_units=unit).order_by("name"))
+    return tuple(
+        section
+        for service in services
+        for section in service_sections(user=user, services=[service], unit=unit, period=NOVEMBER, now=NOW)
+    )
+
+
+def test_a_units_sections_are_each_services_own(finance):
+    world = finance(3)
+    with time_machine.travel(NOW, tick=False):
+        doc = selectors.unit_review(user=world["rep"], unit=world["unit"], period=NOVEMBER, now=NOW)
+        alone = _each_alone(world["rep"], world["unit"])
+    assert [s.service.name for s in doc.sections] == ["Payroll", "Service 1", "Service 2", "Service 3"]
+    assert doc.sections == alone
+    third = doc.sections[3]
+    assert [m.status for m in third.measures] == ["missed"]
+    assert [t.name for t in third.themes] == ["Speed"] and third.themes[0].comments == 4
+    assert third.perception.self_assessment is not None
+    assert {line.commitment.title for line in third.commitments} == {"Late 3"}
+    assert [c.title for c in third.commitments_next] == ["For everyone 3"]
+    assert any("S3-" in cause for miss in third.misses for cause in miss.causes)
+
+
+@pytest.mark.parametrize("extra", [1, 5])
+def test_a_units_review_page_in_the_same_queries_for_2_or_6_services(
+    finance, client, extra, django_assert_max_num_queries
+):
+    world = finance(extra)
+    client.force_login(world["rep"])
+    url = reverse("portal:unit_review", args=["finance", "2026-11"])
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(34):
+        response = client.get(url)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert f"Service {extra}" in text and "Payroll" in text
+
+
+@pytest.mark.parametrize("extra", [1, 5])
+def test_a_units_review_pdf_in_the_same_queries_for_2_or_6_services(
+    finance, client, extra, django_assert_max_num_queries
+):
+    world = finance(extra)
+    client.force_login(world["rep"])
+    url = reverse("portal:unit_review_pdf", args=["finance", "2026-11"])
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(31):
+        response = client.get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+
+
+def test_attainment_objective_is_kept(finance):
+    world = finance(1)
+    target = UrgencyTarget.objects.get(agreement__service__slug="service-1")
+    with time_machine.travel(NOW, tick=False):
+        doc = selectors.unit_review(user=world["rep"], unit=world["unit"], period=NOVEMBER, now=NOW)
+    assert doc.sections[1].attainment[0].objective_percent == float(target.objective_percent)
+
+
+def test_the_batched_sections_match_the_old_per_service_reading(finance):
+    world = finance(3)
+    user, unit = world["rep"], world["unit"]
+    with time_machine.travel(NOW, tick=False):
+        doc = selectors.unit_review(user=user, unit=unit, period=NOVEMBER, now=NOW)
+        services = selectors.service_review_services(user=user).filter(business_units=unit).order_by("name")
+        old = tuple(selectors._section(user=user, service=s, unit=unit, period=NOVEMBER, now=NOW) for s in services)
+    assert doc.sections == old
