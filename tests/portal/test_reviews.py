@@ -312,8 +312,8 @@ def test_green_outside_red_inside_is_said_in_the_review(november, client, monkey
     )
     seen = []
     monkeypatch.setattr(
-        "portal.reviews.selectors.watermelon_for_service",
-        lambda *, service, start, end: seen.append((start, end)) or flagged,
+        "portal.reviews.sections.watermelons",
+        lambda *, service_ids, start, end: seen.append((start, end)) or {november["service"].pk: flagged},
     )
     client.force_login(november["rep"])
     with time_machine.travel(NOW, tick=False):

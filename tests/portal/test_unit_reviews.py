@@ -171,13 +171,3 @@ def test_attainment_objective_is_kept(finance):
     with time_machine.travel(NOW, tick=False):
         doc = selectors.unit_review(user=world["rep"], unit=world["unit"], period=NOVEMBER, now=NOW)
     assert doc.sections[1].attainment[0].objective_percent == float(target.objective_percent)
-
-
-def test_the_batched_sections_match_the_old_per_service_reading(finance):
-    world = finance(3)
-    user, unit = world["rep"], world["unit"]
-    with time_machine.travel(NOW, tick=False):
-        doc = selectors.unit_review(user=user, unit=unit, period=NOVEMBER, now=NOW)
-        services = selectors.service_review_services(user=user).filter(business_units=unit).order_by("name")
-        old = tuple(selectors._section(user=user, service=s, unit=unit, period=NOVEMBER, now=NOW) for s in services)
-    assert doc.sections == old
