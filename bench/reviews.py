@@ -206,7 +206,7 @@ def measure(runs: int) -> dict:
         "review PDF": f"/services/{slug}/reviews/{period}/pdf/",
         "GET api review": f"/api/v1/services/{slug}/reviews/{period}/",
     }
-    result = {"database": vendor(), "pages": {}, "unit": {}}
+    result = {"database": vendor(), "pages": {}}
     for name, url in pages.items():
         assert client.get(url).status_code == 200, url
         result["pages"][name] = {
@@ -214,15 +214,20 @@ def measure(runs: int) -> dict:
             "median_ms": median_ms(lambda url=url: client.get(url), runs=runs),
             "cpu_ms": median_cpu_ms(lambda url=url: client.get(url), runs=runs),
         }
-    url = f"/units/{unit}/reviews/{period}/"
-    assert client.get(url).status_code == 200, url
     from catalog.models import Service
 
-    result["unit"] = {
-        "services": Service.objects.filter(business_units__slug=unit).count(),
-        "queries": count_queries(lambda: client.get(url)),
-        "median_ms": median_ms(lambda: client.get(url), runs=max(3, runs // 5), warmup=1),
+    result["services"] = Service.objects.filter(business_units__slug=unit).count()
+    units = {
+        "unit review": f"/units/{unit}/reviews/{period}/",
+        "unit review PDF": f"/units/{unit}/reviews/{period}/pdf/",
     }
+    for name, url in units.items():
+        assert client.get(url).status_code == 200, url
+        result["pages"][name] = {
+            "queries": count_queries(lambda url=url: client.get(url)),
+            "median_ms": median_ms(lambda url=url: client.get(url), runs=runs),
+            "cpu_ms": median_cpu_ms(lambda url=url: client.get(url), runs=runs),
+        }
     anonymous = Client()
     result["baseline"] = median_ms(lambda: anonymous.get("/accounts/login/"), runs=runs)
     return result
@@ -244,11 +249,7 @@ def report(result: dict) -> bool:
             f"CPU {figures['cpu_ms']:.1f} ms) "
             f"{'ok' if fast else 'SLOW'}"
         )
-    unit = result["unit"]
-    print(
-        f"unit review      {unit['queries']:>4} queries  median {unit['median_ms']:7.1f} ms "
-        f"across {unit['services']} services (not gated: one service's document per service)"
-    )
+    print(f"(the unit uses {result['services']} services)")
     print("PASS" if ok else "FAIL")
     return ok
 
