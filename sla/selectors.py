@@ -3,6 +3,7 @@ scoped to who asks."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -262,17 +263,19 @@ def service_attainment(*, service: Service, start: datetime, end: datetime) -> l
 
 
 def attainment_by_service(
-    *, service_ids: Iterable[int], start: datetime, end: datetime, tickets: QuerySet[Ticket] | None = None
+    *, service_ids: Iterable[int], start: datetime, end: datetime, unit_id: int | None = None
 ) -> dict[int, list[Attainment]]:
-    """Service id -> its attainment rows (as service_attainment), for every id given; `tickets`
-    (when given) narrows the clocks counted to those tickets' (a business unit's, say). Two
-    queries whatever the number of services."""
+    """Service id -> its attainment rows (as service_attainment), for every id given. With
+    `unit_id`, a business unit's own: only the clocks of tickets raised by or for that unit
+    (Ticket.business_unit), each priority against the unit's agreement in force where it has
+    targets, else the all-units one (as agreed_targets_for picks the agreement). Two queries
+    whatever the number of services."""
     from django.db.models import Count
 
     ids = sorted(set(service_ids))
     clocks = Clock.objects.filter(ticket__service_id__in=ids)
-    if tickets is not None:
-        clocks = clocks.filter(ticket__in=tickets.order_by().values("pk"))
+    if unit_id is not None:
+        clocks = clocks.filter(ticket__business_unit_id=unit_id)
     rows = (
         clocks.filter(clock_outcomes_between(start, end))
         .values("ticket__service_id", "priority", "kind")
@@ -282,24 +285,39 @@ def attainment_by_service(
         )
         .order_by("ticket__service_id", "priority", "kind")
     )
-    objectives: dict[tuple[int, int], float] = {}
-    for service_id, priority, objective in UrgencyTarget.objects.filter(
-        agreement__service_id__in=ids, agreement__status=AgreementStatus.AGREED
-    ).values_list("agreement__service_id", "priority", "objective_percent"):
-        objectives[(service_id, priority)] = max(objectives.get((service_id, priority), 0), float(objective))
-    found: dict[int, list[Attainment]] = {pk: [] for pk in ids}
-    for row in rows:
-        service_id = row["ticket__service_id"]
-        found[service_id].append(
+    return {
+        service_id: [
             Attainment(
                 priority=row["priority"],
                 kind=row["kind"],
                 met=row["met"],
                 breached=row["breached"],
-                objective_percent=objectives.get((service_id, row["priority"])),
+                objective_percent=objectives.get(row["priority"]),
             )
-        )
-    return found
+            for row in rows_of
+        ]
+        for service_id, rows_of, objectives in _with_objectives(ids, rows, unit_id)
+    }
+
+
+def _with_objectives(ids: list[int], rows, unit_id: int | None):
+    """(service id, its rows, priority -> objective) per id: the highest objective of the
+    versions in force for the audience (every version when no unit is given)."""
+    targets = UrgencyTarget.objects.filter(agreement__service_id__in=ids, agreement__status=AgreementStatus.AGREED)
+    if unit_id is not None:
+        targets = targets.filter(Q(agreement__business_unit_id=unit_id) | Q(agreement__business_unit__isnull=True))
+    by_audience: dict[tuple[int, int | None], dict[int, float]] = defaultdict(dict)
+    for service_id, audience, priority, objective in targets.values_list(
+        "agreement__service_id", "agreement__business_unit_id", "priority", "objective_percent"
+    ):
+        key = (service_id, audience if unit_id is not None else None)
+        by_audience[key][priority] = max(by_audience[key].get(priority, 0), float(objective))
+    by_service: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_service[row["ticket__service_id"]].append(row)
+    for service_id in ids:
+        objectives = by_audience.get((service_id, unit_id)) or by_audience.get((service_id, None), {})
+        yield service_id, by_service.get(service_id, []), objectives
 
 
 def clocks_at_risk(*, user, now: datetime, service: Service | None = None) -> QuerySet[Clock]:

@@ -7,7 +7,8 @@ disagrees with the scorecard, the SLA page or the feedback pages):
 
 - what was agreed: catalog.selectors.agreement_list (the versions in force) with their targets
   and measures in plain words (catalog.selectors.target_field_text, catalog.measure_text);
-- SLA attainment per priority: sla.selectors.attainment_by_service over the period;
+- SLA attainment per priority: sla.selectors.attainment_by_service over the period (for a
+  unit, of the tickets raised by or for it, against its agreement's objectives);
 - each measure against target: sla.scorecard_selectors.service_scorecards as of the period's end;
 - commitments: sla.commitment_selectors.commitment_list (scoped), read by outcomes.py;
 - survey scores: feedback.selectors.service_feedback_summaries, top themes:
@@ -79,7 +80,9 @@ def _zone_sections(
     today = local_date(now, time_zone)
 
     agreements = _agreements(user=user, service_ids=ids, unit=unit)
-    attainment = attainment_by_service(service_ids=ids, start=start, end=end)
+    attainment = attainment_by_service(
+        service_ids=ids, start=start, end=end, unit_id=unit.pk if unit is not None else None
+    )
     scorecards = service_scorecards(services=services, now=as_of)
     commitments = _commitments(user=user, service_ids=ids, unit=unit, period=period, time_zone=time_zone, today=today)
     summaries = service_feedback_summaries(services=services, now=as_of, period=period.kind, count=2)
@@ -218,11 +221,11 @@ def _touched(commitment, period: Period, start: datetime, end: datetime) -> bool
 
 def _breaches(*, user, service_ids: list[int], unit, start: datetime, end: datetime) -> dict[int, list[Clock]]:
     """Service id -> the first few clocks whose breach counts in the period (as attainment
-    counts them: stopped in it, or still running and breached in it), with their tickets, among
-    the tickets `user` may see. One query (a row number per service)."""
+    counts them: stopped in it, or still running and breached in it; for a unit, of its own
+    tickets), with their tickets, among the tickets `user` may see. One query (a row number per service)."""
     tickets = ticket_list(user=user).filter(service_id__in=service_ids)
-    if unit is not None:
-        tickets = tickets.filter(Q(business_unit__isnull=True) | Q(business_unit=unit))
+    if unit is not None:  # the unit's own tickets, as its attainment counts them
+        tickets = tickets.filter(business_unit=unit)
     in_period = Q(stopped_at__gte=start, stopped_at__lt=end) | Q(
         stopped_at__isnull=True, breached_at__gte=start, breached_at__lt=end
     )

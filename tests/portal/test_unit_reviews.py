@@ -171,3 +171,41 @@ def test_attainment_objective_is_kept(finance):
     with time_machine.travel(NOW, tick=False):
         doc = selectors.unit_review(user=world["rep"], unit=world["unit"], period=NOVEMBER, now=NOW)
     assert doc.sections[1].attainment[0].objective_percent == float(target.objective_percent)
+
+
+def test_a_units_review_shows_each_services_attainment_for_that_unit(finance):
+    """Service 2 had four tickets in November: Marketing's (breached) and Finance's three (one
+    breached). Its all-units agreement asks 99% on time, Finance's own 88%: Finance's review
+    counts Finance's tickets against Finance's objective, the service's review every ticket."""
+    from django.utils import timezone
+
+    from catalog.models import Agreement, AgreementStatus
+
+    world = finance(2)
+    service = world["unit"].services.get(slug="service-2")
+    everyone = Agreement.objects.create(
+        service=service,
+        business_unit=None,
+        version=1,
+        status=AgreementStatus.AGREED,
+        scope="Everyone.",
+        effective_from=date(2026, 1, 1),
+        it_signed_by=world["owner"],
+        business_signed_by=world["rep"],
+        agreed_at=timezone.now(),
+    )
+    UrgencyTarget.objects.create(
+        agreement=everyone, priority=2, engage_within=H, resolve_within=8 * H, objective_percent=99
+    )
+    with time_machine.travel(NOW, tick=False):
+        unit_doc = selectors.unit_review(user=world["rep"], unit=world["unit"], period=NOVEMBER, now=NOW)
+        service_doc = selectors.service_review(user=world["rep"], service=service, period=NOVEMBER, now=NOW)
+    ours = next(s for s in unit_doc.sections if s.service == service)
+    (p2,) = ours.attainment
+    assert (p2.met, p2.breached, p2.objective_percent) == (2, 1, 88.0)
+    assert ours.breaches == 1
+    causes = [cause for miss in ours.misses for cause in miss.causes]
+    assert any(c.startswith("S2-2:") for c in causes)
+    assert not any(c.startswith("S2-0:") for c in causes)  # Marketing's ticket is not Finance's miss
+    (all_units,) = service_doc.sections[0].attainment
+    assert (all_units.met, all_units.breached, all_units.objective_percent) == (2, 2, 99.0)
