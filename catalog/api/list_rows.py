@@ -1,5 +1,5 @@
-"""The catalogue's list pages from `.values()` rows (catalog/api/value_rows.py): services and
-agreements, exactly as ServiceSerializer and AgreementSerializer write them."""
+"""The catalogue's list pages from `.values()` rows (catalog/api/value_rows.py): services,
+agreements, business units and categories, exactly as their serializers write them."""
 
 from __future__ import annotations
 
@@ -198,3 +198,32 @@ def agreement_rows(rows: list[dict], *, request) -> list[dict]:
             }
         )
     return shaped
+
+
+BUSINESS_UNIT_COLUMNS = ("slug", "name", "description")
+
+
+def business_unit_rows(rows: list[dict], *, request) -> list[dict]:
+    url = url_maker("businessunit-detail", request=request, kwarg="slug", slot=SLUG_SLOT)
+    return [
+        {"url": url(row["slug"]), "slug": row["slug"], "name": row["name"], "description": row["description"]}
+        for row in rows
+    ]
+
+
+CATEGORY_COLUMNS = ("slug", "name", "description", "position", "service_count")
+
+
+def category_rows(rows: list[dict], *, request) -> list[dict]:
+    url = url_maker("category-detail", request=request, kwarg="slug", slot=SLUG_SLOT)
+    return [
+        {
+            "url": url(row["slug"]),
+            "slug": row["slug"],
+            "name": row["name"],
+            "description": row["description"],
+            "position": row["position"],
+            "service_count": row["service_count"],
+        }
+        for row in rows
+    ]

@@ -128,16 +128,22 @@ class _AdminWritableViewSet(
 
 
 @extend_schema_view(list=extend_schema(summary="List business units"))
-class BusinessUnitViewSet(_AdminWritableViewSet):
+class BusinessUnitViewSet(ValuesListMixin, _AdminWritableViewSet):
     serializer_class = s.BusinessUnitSerializer
     manage_perm = "catalog.manage_business_units"
 
     def get_queryset(self):
         return selectors.business_unit_list(user=self.request.user)
 
+    def value_rows(self, queryset):
+        return queryset.values(*list_rows.BUSINESS_UNIT_COLUMNS)
+
+    def shape_rows(self, rows):
+        return list_rows.business_unit_rows(rows, request=self.request)
+
 
 @extend_schema_view(list=extend_schema(summary="List categories, with the number of services not retired"))
-class CategoryViewSet(_AdminWritableViewSet):
+class CategoryViewSet(ValuesListMixin, _AdminWritableViewSet):
     serializer_class = s.CategorySerializer
     manage_perm = "catalog.manage_categories"
 
@@ -147,6 +153,12 @@ class CategoryViewSet(_AdminWritableViewSet):
             .annotate(service_count=Count("services", filter=~Q(services__lifecycle=Lifecycle.RETIRED)))
             .order_by("position", "name")
         )
+
+    def value_rows(self, queryset):
+        return queryset.values(*list_rows.CATEGORY_COLUMNS)
+
+    def shape_rows(self, rows):
+        return list_rows.category_rows(rows, request=self.request)
 
 
 # --- Agreements ----------------------------------------------------------------------

@@ -151,3 +151,24 @@ def test_a_full_first_page_is_counted_and_a_short_one_is_its_own_count(api, worl
         "previous": None,
         "results": [],
     }
+
+
+def test_business_units_and_categories_pages_are_the_serializers(api, world, django_assert_max_num_queries):
+    from catalog.models import BusinessUnit, Category
+
+    empty = f.CategoryFactory(name="Empty", slug="empty", description="", position=0)
+    f.ServiceFactory(name="Gone", slug="gone", category=empty, lifecycle="retired")
+    api.force_authenticate(world["users"]["reader"])
+    units = assert_page_is_the_serializers(
+        api, "/api/v1/business-units/", catalog_serializers.BusinessUnitSerializer, BusinessUnit.objects, key="slug"
+    )
+    assert [row["slug"] for row in units] == ["finance", "sales"]
+    categories = assert_page_is_the_serializers(
+        api, "/api/v1/categories/", catalog_serializers.CategorySerializer, Category.objects, key="slug"
+    )
+    counts = {row["slug"]: row["service_count"] for row in categories}
+    assert counts["empty"] == 0  # its retired service is not counted
+    assert sum(counts.values()) == 2
+    for url in ("/api/v1/business-units/", "/api/v1/categories/"):
+        with django_assert_max_num_queries(2):  # the user's roles, the rows (a page not full is its count)
+            api.get(url)
