@@ -15,9 +15,10 @@ from rest_framework.reverse import reverse
 
 from catalog import selectors as catalog_selectors
 from catalog.api.serializers import RefSerializer
+from catalog.api.value_rows import converters, plain, ref_of, url_maker
 from sla.models import Alert, AlertSeverity
 from sla.risks import ranking
-from sla.risks.selectors import KINDS, board_items
+from sla.risks.selectors import KIND_OF, KINDS, board_rows
 
 
 class RiskSerializer(serializers.Serializer):
@@ -42,6 +43,35 @@ class RiskSerializer(serializers.Serializer):
         return reverse("alert-detail", args=[item.alert.pk], request=self.context["request"])
 
 
+_DUE_AT = dict(converters(RiskSerializer(), ["due_at"]))["due_at"]
+
+
+def risk_rows(ranked: list[tuple[dict, ranking.Standing]], *, request) -> list[dict]:
+    """RiskSerializer of board items, from `board_rows`' (row, standing) pairs (the page is
+    built from `.values()` rows, catalog/api/value_rows.py; pinned by tests/api/test_value_rows.py)."""
+    url = url_maker("alert-detail", request=request)
+    shaped = []
+    for row, standing in ranked:
+        left = standing.time_left
+        shaped.append(
+            {
+                "alert": url(row["id"]),
+                "id": row["id"],
+                "kind": KIND_OF.get(row["kind"], "clock"),
+                "alert_kind": row["kind"],
+                "severity": row["severity"],
+                "state": row["state"],
+                "subject": row["subject"],
+                "service": ref_of(row, "service"),
+                "due_at": plain(row["due_at"], _DUE_AT),
+                "impact": float(standing.impact),
+                "how_far_gone": float(standing.gone),
+                "seconds_left": None if left is None else int(left.total_seconds()),
+            }
+        )
+    return shaped
+
+
 class RiskListView(GenericAPIView):
     serializer_class = RiskSerializer
     queryset = Alert.objects.none()  # for the schema: the items are the alerts' (board_items reads them)
@@ -61,9 +91,9 @@ class RiskListView(GenericAPIView):
         if not request.user.is_authenticated:
             raise NotAuthenticated("Sign in to see the board.")
         filters = self._filters(request)
-        items = board_items(user=request.user, now=timezone.now(), **filters)
-        page = self.paginate_queryset(items)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        ranked = board_rows(user=request.user, now=timezone.now(), **filters)
+        page = self.paginate_queryset(ranked)
+        return self.get_paginated_response(risk_rows(page, request=request))
 
     def _filters(self, request) -> dict:
         given, errors, filters = request.query_params, {}, {}

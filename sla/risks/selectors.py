@@ -72,6 +72,32 @@ def board_item(alert: Alert, *, now: datetime) -> BoardItem:
     )
 
 
+def _board_alerts(
+    *,
+    user,
+    business_unit: BusinessUnit | None,
+    service: Service | None,
+    kind: str | None,
+    severity: str | None,
+    acknowledged: bool,
+):
+    """The unresolved alerts `user` may see, narrowed by the board's filters."""
+    alerts = sla_selectors.alert_list(user=user).filter(state__in=OPEN_STATES if acknowledged else [AlertState.OPEN])
+    if business_unit is not None:
+        # A unit's catalogue requests have no service: their alerts name the unit instead.
+        alerts = alerts.filter(
+            Q(service__in=Service.objects.filter(business_units=business_unit))
+            | Q(kind=AlertKind.ALIGNMENT_REQUEST_OVERDUE, details__business_unit_id=business_unit.pk)
+        )
+    if service is not None:
+        alerts = alerts.filter(service=service)
+    if kind:
+        alerts = alerts.filter(kind__in=KINDS[kind][1])
+    if severity:
+        alerts = alerts.filter(severity=severity)
+    return alerts
+
+
 def board_items(
     *,
     user,
@@ -86,22 +112,64 @@ def board_items(
 ) -> list[BoardItem]:
     """The board's items `user` may see, ranked. One query. `summary`: for a page that shows
     only the top items' subject and severity (the homes): the long texts are left unread."""
-    alerts = sla_selectors.alert_list(user=user).filter(state__in=OPEN_STATES if acknowledged else [AlertState.OPEN])
-    if business_unit is not None:
-        # A unit's catalogue requests have no service: their alerts name the unit instead.
-        alerts = alerts.filter(
-            Q(service__in=Service.objects.filter(business_units=business_unit))
-            | Q(kind=AlertKind.ALIGNMENT_REQUEST_OVERDUE, details__business_unit_id=business_unit.pk)
-        )
-    if service is not None:
-        alerts = alerts.filter(service=service)
-    if kind:
-        alerts = alerts.filter(kind__in=KINDS[kind][1])
-    if severity:
-        alerts = alerts.filter(severity=severity)
-    alerts = alerts.select_related("service", "ticket", "owner")
+    alerts = _board_alerts(
+        user=user,
+        business_unit=business_unit,
+        service=service,
+        kind=kind,
+        severity=severity,
+        acknowledged=acknowledged,
+    ).select_related("service", "ticket", "owner")
     if summary:
         alerts = alerts.defer(*SUMMARY_DEFERRED)
     items = [board_item(alert, now=now) for alert in alerts]
     items.sort(key=lambda item: ranking.sort_key(item.standing, sort=sort, opened_at=item.alert.opened_at))
     return items
+
+
+# What the API's list shows of an alert (sla/risks/api.py), read as `.values()` rows.
+BOARD_ROW_COLUMNS = (
+    "id",
+    "kind",
+    "severity",
+    "state",
+    "subject",
+    "due_at",
+    "opened_at",
+    "service__slug",
+    "service__name",
+    "service__criticality",
+)
+
+
+def board_rows(
+    *,
+    user,
+    now: datetime,
+    business_unit: BusinessUnit | None = None,
+    service: Service | None = None,
+    kind: str | None = None,
+    severity: str | None = None,
+    sort: str = ranking.IMPACT,
+) -> list[tuple[dict, ranking.Standing]]:
+    """`board_items` as (`.values()` row, standing) pairs, ranked the same way: the API's list
+    reads only the columns it shows, not whole alerts with their services, tickets and owners."""
+    alerts = _board_alerts(
+        user=user, business_unit=business_unit, service=service, kind=kind, severity=severity, acknowledged=True
+    )
+    ranked = [
+        (
+            row,
+            ranking.standing(
+                kind=row["kind"],
+                severity=row["severity"],
+                state=row["state"],
+                criticality=row["service__criticality"],
+                due_at=row["due_at"],
+                now=now,
+            ),
+        )
+        for row in alerts.values(*BOARD_ROW_COLUMNS)
+    ]
+    ranked.sort(key=lambda pair: ranking.sort_key(pair[1], sort=sort, opened_at=pair[0]["opened_at"]))
+    return ranked

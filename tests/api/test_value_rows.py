@@ -172,3 +172,57 @@ def test_business_units_and_categories_pages_are_the_serializers(api, world, dja
     for url in ("/api/v1/business-units/", "/api/v1/categories/"):
         with django_assert_max_num_queries(2):  # the user's roles, the rows (a page not full is its count)
             api.get(url)
+
+
+def test_risks_page_is_the_serializers(api, world, django_assert_max_num_queries):
+    """The board's items over the API, from `.values()` rows, as RiskSerializer writes the board's
+    items (sla.risks.selectors.board_items), in the same order, whatever the sort."""
+    import time_machine
+
+    from sla.models import Alert
+    from sla.risks.api import RiskSerializer
+    from sla.risks.selectors import board_items
+
+    service, admin = world["service"], world["users"]["admin"]
+    now = datetime(2026, 11, 2, 9, 0, 0, 123456, tzinfo=UTC)
+    hour = timedelta(hours=1)
+    Alert.objects.create(
+        key="r1",
+        kind="clock_warning",
+        severity="warning",
+        subject="Due soon",
+        service=service,
+        due_at=now + 2 * hour + timedelta(microseconds=7),
+        opened_at=now - hour,
+    )
+    Alert.objects.create(
+        key="r2",
+        kind="clock_breach",
+        severity="critical",
+        subject="Breached",
+        service=service,
+        due_at=now - timedelta(minutes=5),
+        opened_at=now - 3 * hour,
+        state="acknowledged",
+        acknowledged_at=now,
+        acknowledged_by=admin,
+    )
+    Alert.objects.create(key="r3", kind="agreement_review_due", severity="info", subject="Review", opened_at=now)
+    other = Service.objects.get(slug="other")
+    Alert.objects.create(key="r4", kind="measure_at_risk", subject="Slipping", service=other, opened_at=now)
+    Alert.objects.create(
+        key="r5", kind="clock_breach", subject="Done", service=service, opened_at=now, state="resolved"
+    )
+    api.force_authenticate(admin)
+    with time_machine.travel(now + timedelta(seconds=30), tick=False):
+        for sort in ("impact", "time_left"):
+            response = api.get(f"/api/v1/risks/?sort={sort}")
+            assert response.status_code == 200, response.content
+            results = response.json()["results"]
+            items = board_items(user=admin, now=now + timedelta(seconds=30), sort=sort)
+            expected = RiskSerializer(items, many=True, context={"request": response.wsgi_request}).data
+            assert len(results) == 4
+            assert JSONRenderer().render(results).decode() == JSONRenderer().render(expected).decode()
+        assert {row["kind"] for row in results} == {"clock", "agreement", "measure"}
+        with django_assert_max_num_queries(1):  # the alerts (a page not full is its own count)
+            api.get("/api/v1/risks/")
