@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from catalog.api.routing import ID_PATTERN
 from catalog.api.serializers import PersonSerializer, RefSerializer
 from feedback import follow_up_selectors as selectors
+from feedback.api import follow_up_rows
 from feedback.models import FollowUpState
 from feedback.services.follow_ups import TEXT_MAX_LENGTH, follow_up_close, follow_up_contacted, follow_up_is_overdue
 
@@ -100,6 +101,11 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         super().check_permissions(request)
         if not request.user.is_authenticated:
             self.permission_denied(request, message="Sign in to see follow-ups.")
+
+    def list(self, request, *args, **kwargs):
+        """A page from `.values()` rows, shaped as FollowUpSerializer (follow_up_rows.py)."""
+        rows = self.paginate_queryset(follow_up_rows.follow_up_values(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(follow_up_rows.follow_up_rows(rows, request=request, now=timezone.now()))
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}

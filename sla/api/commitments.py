@@ -34,6 +34,7 @@ from catalog.api.serializers import PersonSerializer, RefSerializer
 from catalog.durations import duration_iso, duration_parse
 from catalog.models import BusinessUnit
 from sla import commitment_selectors as selectors
+from sla.api import commitment_rows
 from sla.commitments import STATUS_CHOICES, STATUSES
 from sla.models import CheckIn, CommitmentOutcome
 from sla.services import (
@@ -239,11 +240,12 @@ class CommitmentViewSet(
         unknown = sorted(set(wanted) - set(STATUSES))
         if unknown:
             raise ValidationError({"status": [f"Unknown status {', '.join(unknown)}; one of {', '.join(STATUSES)}."]})
-        commitments = selectors.commitments_with_state(self.get_queryset(), now=timezone.now())
+        # (row, status) pairs from `.values()` rows, shaped as CommitmentSerializer (commitment_rows.py)
+        pairs = commitment_rows.commitments_with_state(self.get_queryset(), now=timezone.now())
         if wanted:
-            commitments = selectors.commitments_by_status(commitments, wanted)
-        page = self.paginate_queryset(commitments)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+            pairs = [(row, state) for row, state in pairs if state.status in wanted]
+        page = self.paginate_queryset(pairs)
+        return self.get_paginated_response(commitment_rows.commitment_rows(page, request=request))
 
     def get_object(self):
         commitment = super().get_object()

@@ -221,3 +221,26 @@ def test_only_owners_and_admins_act(api, people, late, who, status):
 def test_the_follow_up_s_owner_the_service_owner_and_admins_act(api, people, fresh, who):
     response = login(api, people[who]).post(f"{URL}{fresh.pk}/contacted/", {"outcome": "Called"})
     assert response.status_code == 200, response.content
+
+
+def test_the_list_page_is_the_serializers_byte_for_byte(api, people, late, fresh, closed, elsewhere):
+    """The list is built from `.values()` rows (feedback/api/follow_up_rows.py): the same bytes
+    as FollowUpSerializer over model instances, whatever the state filter."""
+    from rest_framework.renderers import JSONRenderer
+
+    from feedback import follow_up_selectors as selectors
+    from feedback.api.follow_ups import FollowUpSerializer
+
+    login(api, people["admin"])
+    for query in ("", "?state=any", "?state=overdue", "?state=closed"):
+        response = api.get(URL + query)
+        assert response.status_code == 200, response.content
+        results = response.json()["results"]
+        assert results, query
+        ids = [row["id"] for row in results]
+        by_id = {row.pk: row for row in selectors.follow_up_list(user=people["admin"]).filter(pk__in=ids)}
+        expected = FollowUpSerializer(
+            [by_id[pk] for pk in ids], many=True, context={"request": response.wsgi_request, "now": NOW}
+        ).data
+        assert JSONRenderer().render(results) == JSONRenderer().render(expected), query
+    assert any(row["overdue"] for row in api.get(URL).json()["results"])

@@ -197,3 +197,40 @@ def test_renegotiate_and_withdraw(world):
     assert errors_by_attr(owner.post(f"{base}withdraw/", {}))["reason"]
     assert owner.post(f"{base}withdraw/", {"reason": "HR portal does it."}).json()["status"] == "withdrawn"
     assert client_for(world["doer"]).post(f"{base}deliver/").status_code == 403
+
+
+def test_the_list_page_is_the_serializers_byte_for_byte(world, django_assert_max_num_queries):
+    """The list is built from `.values()` rows (sla/api/commitment_rows.py): the same bytes as
+    CommitmentSerializer over model instances with their status, for every status filter."""
+    from rest_framework.renderers import JSONRenderer
+
+    from sla import commitment_selectors as selectors
+    from sla.api.commitments import CommitmentSerializer
+
+    owner, service = world["owner"], world["service"]
+    commitment_create(  # no unit, no check-in, in the service's calendar's zone
+        service=service,
+        actor=owner,
+        title="Quiet one",
+        definition_of_done="Done.",
+        owner=owner,
+        committed_on=date(2026, 10, 1),
+        due_on=date(2026, 11, 20),
+    )
+    admin = f.admin_user(username="ada")
+    client = client_for(admin)
+    for query in ("", "?status=at_risk", "?status=on_track&status=stale", "?outcome=open"):
+        response = client.get(LIST + query)
+        assert response.status_code == 200, response.content
+        results = response.json()["results"]
+        ids = [row["id"] for row in results]
+        by_id = {c.pk: c for c in selectors.commitment_list(user=admin).filter(pk__in=ids)}
+        expected = CommitmentSerializer(
+            selectors.commitments_with_state([by_id[pk] for pk in ids], now=NOW),
+            many=True,
+            context={"request": response.wsgi_request},
+        ).data
+        assert JSONRenderer().render(results) == JSONRenderer().render(expected), query
+    assert len(client.get(LIST).json()["results"]) == 2
+    with django_assert_max_num_queries(2):  # the rows, their check-ins (a page not full is its count)
+        client.get(LIST)
