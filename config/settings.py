@@ -330,6 +330,10 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 FEEDBACK_SURVEY_RATE = env.str("FEEDBACK_SURVEY_RATE", default="30/m")
 # Fewer answers than this in a period: "not enough responses", never a score.
 FEEDBACK_MIN_RESPONSES = env.int("FEEDBACK_MIN_RESPONSES", default=10)
+# The calendar whose public holidays and closures move "the first business day" the monthly
+# service reviews are prepared on (a calendar's slug; empty: the support calendar most services
+# use). docs/reviews.md#the-monthly-preparation.
+REVIEWS_CALENDAR = env.str("REVIEWS_CALENDAR", default="")
 # Lost time (docs/feedback.md#lost-time): the loaded cost of one hour of a person's work, in the
 # catalogue's currency (0: the cost of lost time is not shown), and the average hours lost per
 # answer above which a service's lost time is "red" (the watermelon warning, docs/board.md).

@@ -85,6 +85,18 @@ def period_started(period: Period, today: date) -> bool:
     return period.start <= today
 
 
+@dataclass(frozen=True)
+class ClosedDays:
+    """A calendar's closed days (its public holidays and closures, as
+    sla.business_time.CalendarSpec.is_closed says) as the container first_business_day and
+    month_to_prepare take; without a calendar, none."""
+
+    calendar: object | None  # sla.business_time.CalendarSpec
+
+    def __contains__(self, day: object) -> bool:
+        return self.calendar is not None and isinstance(day, date) and self.calendar.is_closed(day)
+
+
 def first_business_day(year: int, month: int, holidays: Container[date] = ()) -> date:
     """The first weekday of the month that is not a holiday."""
     day = date(year, month, 1)

@@ -9,6 +9,7 @@ and bench/reviews.py for the pinned numbers).
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 
 from django.conf import settings
@@ -23,6 +24,8 @@ from portal.reviews.models import Review, ReviewAction
 from portal.reviews.periods import MONTH, QUARTER, Period, period_of
 from portal.reviews.sections import JUST_BEFORE, service_sections
 from sla.commitments import local_date
+
+logger = logging.getLogger(__name__)
 
 # --- Who may see and act ---------------------------------------------------------------------
 
@@ -131,3 +134,32 @@ def recent_periods(*, today: date, months: int = 6, quarters: int = 4) -> list[P
             found.append(period)
             period = period.previous()
     return found
+
+
+def review_calendar():
+    """The calendar whose business days the monthly preparation follows (an
+    sla.business_time.CalendarSpec, or None: weekdays only): settings.REVIEWS_CALENDAR (a
+    calendar's slug) when set, else the support calendar most services use. Two to four queries."""
+    from django.db.models import Count
+
+    from sla.calendars import calendar_specs
+    from sla.models import Calendar
+
+    slug = getattr(settings, "REVIEWS_CALENDAR", "")
+    if slug:
+        found = Calendar.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        if found is None:
+            logger.warning("REVIEWS_CALENDAR %r is no calendar's slug: reviews follow weekdays only", slug)
+            return None
+    else:
+        found = (
+            Service.objects.filter(support_calendar__isnull=False)
+            .values("support_calendar")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "support_calendar")
+            .values_list("support_calendar", flat=True)
+            .first()
+        )
+        if found is None:
+            return None
+    return calendar_specs([found]).get(found)

@@ -5,18 +5,20 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from portal.reviews.periods import month_to_prepare
+from portal.reviews.periods import ClosedDays, month_to_prepare
 
 
 @shared_task(name="portal.prepare_reviews", ignore_result=True, soft_time_limit=600, time_limit=900)
 def prepare_reviews() -> dict:
     """Scheduled every morning (a data migration registers it with django-celery-beat): from the
-    first business day of a month on, the month before's reviews exist. Only the first run of
-    the month creates (and e-mails) anything."""
+    first business day of a month on (a weekday that is not a public holiday or closure of the
+    reviews' calendar, selectors.review_calendar), the month before's reviews exist. Only the
+    first run of the month creates (and e-mails) anything."""
+    from portal.reviews.selectors import review_calendar
     from portal.reviews.services import reviews_prepare_month
 
     now = timezone.now()
-    period = month_to_prepare(timezone.localdate(now))
+    period = month_to_prepare(timezone.localdate(now), ClosedDays(review_calendar()))
     if period is None:
         return {"period": None, "created": 0}
     prepared = reviews_prepare_month(period=period, now=now)

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from portal.reviews import outcomes
-from portal.reviews.periods import Period, first_business_day, month_to_prepare, period_parse
+from portal.reviews.periods import ClosedDays, Period, first_business_day, month_to_prepare, period_parse
 
 
 @pytest.mark.parametrize(
@@ -95,3 +95,27 @@ def test_an_action_is_overdue_only_while_open_past_its_date():
     assert outcomes.action_state(status="open", due_on=date(2026, 11, 1), today=date(2026, 11, 2)) == "overdue"
     assert outcomes.action_state(status="open", due_on=date(2026, 11, 2), today=date(2026, 11, 2)) == "open"
     assert outcomes.action_state(status="done", due_on=date(2026, 11, 1), today=date(2026, 12, 2)) == "done"
+
+
+def _uk_office():
+    from sla.business_time import CalendarSpec
+
+    office = ((9 * 3600, 17 * 3600),)
+    return CalendarSpec(
+        time_zone="Europe/London",
+        week=(office,) * 5 + ((), ()),
+        holiday_country="GB",
+        holiday_subdivision="ENG",
+        closed_dates=frozenset({date(2027, 2, 1)}),
+        name="UK office",
+    )
+
+
+def test_the_first_business_day_honours_the_calendars_public_holidays_and_closures():
+    closed = ClosedDays(_uk_office())
+    assert first_business_day(2027, 1, closed) == date(2027, 1, 4)  # Fri 1 Jan: New Year's Day
+    assert first_business_day(2027, 2, closed) == date(2027, 2, 2)  # Mon 1 Feb: a closure
+    assert first_business_day(2027, 3, closed) == date(2027, 3, 1)
+    assert first_business_day(2027, 1, ClosedDays(None)) == date(2027, 1, 1)  # no calendar: weekdays
+    assert month_to_prepare(date(2027, 1, 1), closed) is None
+    assert month_to_prepare(date(2027, 1, 4), closed).code == "2026-12"

@@ -290,6 +290,25 @@ def test_nothing_is_prepared_before_the_first_business_day(november):
     assert not Review.objects.filter(period_start=date(2026, 10, 1), service__isnull=True).exists()
 
 
+@pytest.mark.parametrize("configured", [True, False])
+def test_new_years_day_is_no_business_day_for_the_reviews_calendar(november, settings, configured):
+    """Friday 1 January 2027 is a bank holiday in England: December's reviews wait for Monday the
+    4th, whether the calendar is named (REVIEWS_CALENDAR) or the one most services use."""
+    from portal.reviews.tasks import prepare_reviews
+    from sla.services.calendars import calendar_create_standard
+
+    uk = calendar_create_standard(kind="uk-office-hours", slug="uk-office")
+    if configured:
+        settings.REVIEWS_CALENDAR = "uk-office"
+    else:
+        november["service"].support_calendar = uk
+        november["service"].save(update_fields=["support_calendar"])
+    with time_machine.travel(datetime(2027, 1, 1, 9, tzinfo=UTC), tick=False):
+        assert prepare_reviews() == {"period": None, "created": 0}
+    with time_machine.travel(datetime(2027, 1, 4, 9, tzinfo=UTC), tick=False):
+        assert prepare_reviews()["period"] == "2026-12"
+
+
 def test_prepare_month_counts_what_exists(november):
     with time_machine.travel(NOW, tick=False):
         prepared = reviews_prepare_month(period=period_parse("2026-10"), now=NOW)
