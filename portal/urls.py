@@ -62,6 +62,28 @@ urlpatterns = [
         alignment_views.missing_service_request_detail,
         name="missing_service_request",
     ),
+    # Changing a request after it was made: the unit edits or withdraws it (unanswered); IT gives it
+    # to someone else (unanswered) or corrects an answer given in error. Each change is in its history.
+    path(
+        "alignment/requests/<int:pk>/edit/",
+        alignment_views.missing_service_request_edit,
+        name="missing_service_request_edit",
+    ),
+    path(
+        "alignment/requests/<int:pk>/withdraw/",
+        alignment_views.missing_service_request_withdraw,
+        name="missing_service_request_withdraw",
+    ),
+    path(
+        "alignment/requests/<int:pk>/assign/",
+        alignment_views.missing_service_request_assign,
+        name="missing_service_request_assign",
+    ),
+    path(
+        "alignment/requests/<int:pk>/correct/",
+        alignment_views.missing_service_request_correct,
+        name="missing_service_request_correct",
+    ),
     path("board/", board.board, name="board"),
     path("board/<int:pk>/acknowledge/", board.board_acknowledge, name="board_acknowledge"),
     path("tickets/<int:pk>/", sla.ticket, name="ticket"),

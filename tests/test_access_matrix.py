@@ -166,6 +166,18 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
         "get": _("other_owner", "owner", "admin"),
         "post": _("other_owner", "owner", "admin"),
     },
+    # Changing a request: the unit's representatives (and admins) edit or withdraw it; IT gives it to
+    # someone else or corrects an answer. Others in IT read it, but change nothing of the unit's (403).
+    "portal:missing_service_request_edit": {"get": _("admin"), "post": _("admin")},
+    "portal:missing_service_request_withdraw": {"get": _("admin"), "post": _("admin")},
+    "portal:missing_service_request_assign": {
+        "get": _("other_owner", "owner", "admin"),
+        "post": _("other_owner", "owner", "admin"),
+    },
+    "portal:missing_service_request_correct": {
+        "get": _("other_owner", "owner", "admin"),
+        "post": _("other_owner", "owner", "admin"),
+    },
     "portal:alert_badge": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},
     "portal:alerts": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},
     "portal:board": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},

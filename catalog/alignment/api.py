@@ -26,7 +26,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from catalog import selectors as catalog_selectors
-from catalog.alignment import selectors, services
+from catalog.alignment import answers, selectors, services
 from catalog.alignment.models import ANSWERED_STATES, MissingServiceRequest, RequestSource, RequestState
 from catalog.api.serializers import RefSerializer
 from catalog.models import BusinessUnit, Category
@@ -289,7 +289,7 @@ class RequestDetailView(GenericAPIView):
         given = RequestPatch(data=request.data)
         given.is_valid(raise_exception=True)
         if given.validated_data:
-            services.missing_service_request_update(request=found, **given.validated_data)
+            services.missing_service_request_update(request=found, actor=request.user, **given.validated_data)
         return _one(request, _request_or_404(request, pk))
 
 
@@ -314,7 +314,7 @@ class RequestAnswerView(GenericAPIView):
             kwargs["category"] = Category.objects.filter(slug=data["category"]).first()
             if kwargs["category"] is None:
                 raise ValidationError({"category": [f"No such category: {data['category']}."]})
-        answered = services.missing_service_request_answer(request=found, actor=request.user, **kwargs)
+        answered = answers.missing_service_request_answer(request=found, actor=request.user, **kwargs)
         return _one(request, answered)
 
 
@@ -332,5 +332,5 @@ class RequestAssignView(GenericAPIView):
         owner = get_user_model().objects.filter(username=given.validated_data["owner"], is_active=True).first()
         if owner is None:
             raise ValidationError({"owner": [f"No active user “{given.validated_data['owner']}”."]})
-        services.missing_service_request_assign(request=found, owner=owner)
+        services.missing_service_request_assign(request=found, owner=owner, actor=request.user)
         return _one(request, _request_or_404(request, pk))

@@ -26,9 +26,18 @@ class RequestState(models.TextChoices):
     ADDED = "added", "Added to the catalogue"
     EXISTS = "exists", "Already in the catalogue"
     DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn by the unit"
 
 
 ANSWERED_STATES = (RequestState.ADDED, RequestState.EXISTS, RequestState.DECLINED)
+
+
+class RequestEventKind(models.TextChoices):
+    EDITED = "edited", "Edited by the unit"
+    WITHDRAWN = "withdrawn", "Withdrawn by the unit"
+    ASSIGNED = "assigned", "Given to another IT owner"
+    ANSWERED = "answered", "Answered by IT"
+    CORRECTED = "corrected", "Answer corrected by IT"
 
 
 class ServiceMark(models.Model):
@@ -93,6 +102,7 @@ class MissingServiceRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True, help_text="When the unit withdrew it, unanswered.")
 
     class Meta:
         app_label = "catalog"
@@ -101,9 +111,14 @@ class MissingServiceRequest(models.Model):
             models.CheckConstraint(condition=Q(state__in=RequestState.values), name="missing_service_state_known"),
             models.CheckConstraint(condition=Q(source__in=RequestSource.values), name="missing_service_source_known"),
             models.CheckConstraint(
-                condition=Q(state=RequestState.OPEN, answered_at__isnull=True)
-                | (~Q(state=RequestState.OPEN) & Q(answered_at__isnull=False)),
-                name="missing_service_answered_when_not_open",
+                condition=Q(state__in=(RequestState.OPEN, RequestState.WITHDRAWN), answered_at__isnull=True)
+                | (Q(state__in=ANSWERED_STATES) & Q(answered_at__isnull=False)),
+                name="missing_service_answered_when_answered",
+            ),
+            models.CheckConstraint(
+                condition=Q(state=RequestState.WITHDRAWN, withdrawn_at__isnull=False)
+                | (~Q(state=RequestState.WITHDRAWN) & Q(withdrawn_at__isnull=True)),
+                name="missing_service_withdrawn_when_withdrawn",
             ),
             models.CheckConstraint(
                 condition=~Q(state=RequestState.DECLINED) | ~Q(answer=""),
@@ -118,6 +133,39 @@ class MissingServiceRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.business_unit})"
+
+
+class MissingServiceRequestEvent(models.Model):
+    """One change to a request, for its history: the unit edited or withdrew it, IT gave it to
+    someone else, answered it or corrected its answer. Written by the service that made the
+    change, in the same transaction. `changes` maps a field to [before, after] as shown to people."""
+
+    request = models.ForeignKey(MissingServiceRequest, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=RequestEventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField()
+    note = models.TextField(blank=True, help_text="Why, in a few words.")
+    changes = models.JSONField(default=dict, blank=True)
+    marked_service = models.ForeignKey(
+        "catalog.Service",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="An answer that marked this service for the unit (undone if the answer is corrected).",
+    )
+
+    class Meta:
+        app_label = "catalog"
+        ordering = ["request", "at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=RequestEventKind.values), name="missing_service_event_kind_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request}: {self.get_kind_display()} at {self.at}"
 
 
 class AlignmentSnapshot(models.Model):

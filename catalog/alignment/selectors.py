@@ -12,13 +12,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from catalog import rules as access
 from catalog import selectors as catalog_selectors
 from catalog.alignment import status
-from catalog.alignment.models import AlignmentSnapshot, MissingServiceRequest, RequestState, ServiceMark
+from catalog.alignment.models import (
+    ANSWERED_STATES,
+    AlignmentSnapshot,
+    MissingServiceRequest,
+    MissingServiceRequestEvent,
+    RequestState,
+    ServiceMark,
+)
 from catalog.models import BusinessUnit, Lifecycle, Service
 
 HISTORY_DAYS = 365
@@ -43,6 +51,23 @@ def request_list(*, user) -> QuerySet[MissingServiceRequest]:
     if access.is_admin(user) or access.is_it_staff(user):
         return base
     return base.filter(business_unit__memberships__user=user).distinct()
+
+
+def request_owner_candidates() -> QuerySet:
+    """Who a request can be given to: active IT people (service owners) and admins (the rule of
+    services._check_it_person), by name."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name__in=(access.ADMINS, access.SERVICE_OWNERS)))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def request_events(*, request: MissingServiceRequest) -> list[MissingServiceRequestEvent]:
+    """The request's history, oldest first (whoever may read the request reads its history)."""
+    return list(request.events.select_related("actor").order_by("at", "id"))
 
 
 def markable_services(*, user) -> QuerySet[Service]:
@@ -114,7 +139,7 @@ def request_rows(requests: Iterable[MissingServiceRequest], *, now: datetime) ->
     spec = status.default_calendar_spec()
     rows = []
     for request in requests:
-        until = request.answered_at or now
+        until = request.answered_at or request.withdrawn_at or now
         rows.append(
             RequestRow(
                 request=request,
@@ -152,7 +177,11 @@ class UnitAlignment:
 
     @property
     def answered_requests(self) -> list[RequestRow]:
-        return [row for row in self.requests if row.request.state != RequestState.OPEN]
+        return [row for row in self.requests if row.request.state in ANSWERED_STATES]
+
+    @property
+    def withdrawn_requests(self) -> list[RequestRow]:
+        return [row for row in self.requests if row.request.state == RequestState.WITHDRAWN]
 
 
 def alignment_history(*, unit_ids: Iterable[int], since: date) -> dict[int, list[HistoryPoint]]:

@@ -1,5 +1,5 @@
-"""Writes of catalogue alignment: a unit's marks, its requests for what the catalogue lacks, IT's
-answers, and the daily history of the share of agreement. Keyword-only arguments; bad input
+"""Writes of catalogue alignment: a unit's marks, its requests for what the catalogue lacks (IT's
+answers are in answers.py), and the daily history of the share of agreement. Keyword-only arguments; bad input
 raises ValidationError with field -> messages before anything is written."""
 
 from __future__ import annotations
@@ -13,25 +13,23 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from catalog import rules as access
-from catalog.alignment import selectors, status
+from catalog.alignment import history, selectors, status
 from catalog.alignment.alerts import alerts_follow_owner, missing_service_request_alerts_resolve
 from catalog.alignment.models import (
     MAX_COST,
     MAX_USERS,
     AlignmentSnapshot,
     MissingServiceRequest,
+    RequestEventKind,
     RequestSource,
     RequestState,
     ServiceMark,
 )
-from catalog.models import BusinessUnit, Category, Lifecycle, Service
-from catalog.services import service_create
+from catalog.models import BusinessUnit, Lifecycle, Service
 
 TEXT_MAX_LENGTH = 5000
-ANSWER_OUTCOMES = (RequestState.ADDED, RequestState.EXISTS, RequestState.DECLINED)
 
 
 # --- Marks ---------------------------------------------------------------------------------------
@@ -62,10 +60,12 @@ def service_marks_set(
     return sorted(wanted)
 
 
-def _mark(unit_id: int, service_id: int, actor, now) -> None:
-    ServiceMark.objects.get_or_create(
+def _mark(unit_id: int, service_id: int, actor, now) -> bool:
+    """Mark the service for the unit; True when the mark is new (the unit had not marked it)."""
+    _, created = ServiceMark.objects.get_or_create(
         business_unit_id=unit_id, service_id=service_id, defaults={"marked_by": actor, "marked_at": now}
     )
+    return created
 
 
 # --- Requests ------------------------------------------------------------------------------------
@@ -194,125 +194,97 @@ def missing_service_request_create(
     return request
 
 
-def missing_service_request_update(*, request: MissingServiceRequest, **fields: Any) -> MissingServiceRequest:
-    """The unit corrects its request while IT has not answered it."""
+def missing_service_request_update(
+    *, request: MissingServiceRequest, actor: AbstractBaseUser | None = None, note: str = "", now=None, **fields: Any
+) -> MissingServiceRequest:
+    """The unit corrects its request while IT has not answered it (its history says what changed)."""
+    now = now or timezone.now()
     unknown = set(fields) - {"title", "description", "source", "annual_cost", "users_affected"}
     if unknown:
         raise ValidationError({name: ["This field cannot be changed here."] for name in sorted(unknown)})
     errors: dict[str, list[str]] = {}
     cleaned = _request_fields(fields, errors)
+    note = history.note_clean(note, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        changed = MissingServiceRequest.objects.filter(pk=request.pk, state=RequestState.OPEN).update(**cleaned)
-        if not changed:
-            raise ValidationError("IT has answered this request; it cannot change any more.")
+        current = MissingServiceRequest.objects.select_for_update().filter(pk=request.pk).first()
+        if current is None or current.state != RequestState.OPEN:
+            raise ValidationError("IT has answered this request, or it was withdrawn; it cannot change any more.")
+        changes = history.changes_between({name: getattr(current, name) for name in cleaned}, cleaned)
+        if changes:
+            MissingServiceRequest.objects.filter(pk=request.pk).update(**cleaned)
+            history.request_event_record(
+                request=current, kind=RequestEventKind.EDITED, actor=actor, now=now, note=note, changes=changes
+            )
     for name, value in cleaned.items():
         setattr(request, name, value)
     return request
 
 
-def missing_service_request_assign(*, request: MissingServiceRequest, owner: AbstractBaseUser) -> MissingServiceRequest:
+def missing_service_request_assign(
+    *,
+    request: MissingServiceRequest,
+    owner: AbstractBaseUser,
+    actor: AbstractBaseUser | None = None,
+    note: str = "",
+    now=None,
+) -> MissingServiceRequest:
     """Give an unanswered request to another IT person (its overdue alert follows them)."""
+    now = now or timezone.now()
     errors: dict[str, list[str]] = {}
     _check_it_person(owner, errors)
+    if owner is not None and owner.pk == request.owner_id:
+        errors.setdefault("owner", []).append(f"The request is {owner.get_username()}'s already.")
+    note = history.note_clean(note, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        changed = MissingServiceRequest.objects.filter(pk=request.pk, state=RequestState.OPEN).update(owner=owner)
-        if not changed:
-            raise ValidationError("This request has been answered; it has no one left to answer it.")
+        current = MissingServiceRequest.objects.select_for_update().filter(pk=request.pk).first()
+        if current is None or current.state != RequestState.OPEN:
+            raise ValidationError("This request has been answered or withdrawn; it has no one left to answer it.")
+        MissingServiceRequest.objects.filter(pk=request.pk).update(owner=owner)
         alerts_follow_owner(request_id=request.pk, owner_id=owner.pk)
+        history.request_event_record(
+            request=current,
+            kind=RequestEventKind.ASSIGNED,
+            actor=actor,
+            now=now,
+            note=note,
+            changes={"owner": [history.shown(current.owner), history.shown(owner)]},
+        )
     request.owner = owner
     return request
 
 
-def missing_service_request_answer(
-    *,
-    request: MissingServiceRequest,
-    actor: AbstractBaseUser,
-    outcome: str,
-    answer: str = "",
-    service: Service | None = None,
-    category: Category | None = None,
-    service_name: str = "",
-    serve_unit: bool = False,
-    now=None,
+def missing_service_request_withdraw(
+    *, request: MissingServiceRequest, actor: AbstractBaseUser | None, note: str = "", now=None
 ) -> MissingServiceRequest:
-    """IT's answer, once:
-
-    - "added": a proposed service is created for it (named `service_name` or the request's title,
-      in `category`, owned by `actor`, serving the unit), linked, and marked for the unit;
-    - "exists": it already lives in `service`, linked and marked for the unit (`serve_unit`: IT
-      also lists the unit among those the service serves); `answer` says where and how;
-    - "declined": `answer` gives the reason.
-
-    The request's overdue alert, if any, is resolved in the same transaction."""
+    """The unit no longer needs IT's answer (it asked by mistake, or stopped relying on it). Only
+    while unanswered; its overdue alert, if any, is resolved, and the share's difference goes."""
     now = now or timezone.now()
-    if outcome != RequestState.EXISTS:
-        service = None  # only "exists" links a service of the caller's choosing
     errors: dict[str, list[str]] = {}
-    if outcome not in ANSWER_OUTCOMES:
-        errors.setdefault("outcome", []).append(f"Choose one of: {', '.join(ANSWER_OUTCOMES)}.")
-    answer = _text(
-        answer,
-        field="answer",
-        label="The reason" if outcome == RequestState.DECLINED else "The explanation",
-        errors=errors,
-        required=outcome in (RequestState.DECLINED, RequestState.EXISTS),
-        max_length=TEXT_MAX_LENGTH,
-    )
-    if outcome == RequestState.EXISTS:
-        if service is None:
-            errors.setdefault("service", []).append("Name the service where it already lives.")
-        elif service.lifecycle == Lifecycle.RETIRED:
-            errors.setdefault("service", []).append(f"{service.name} is retired: it cannot be where this lives.")
-    if outcome == RequestState.ADDED and category is None:
-        errors.setdefault("category", []).append("Choose the category the new service goes in.")
-    name = (service_name or request.title).strip()[:160]
-    if outcome == RequestState.ADDED and name and Service.objects.filter(name__iexact=name).exists():
-        errors.setdefault("service_name", []).append(
-            f"A service named “{name}” exists already: answer that it is already in the catalogue, "
-            "or give the new service another name."
-        )
+    note = history.note_clean(note, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        claimed = MissingServiceRequest.objects.filter(pk=request.pk, state=RequestState.OPEN).update(
-            state=outcome, answer=answer, answered_by=actor, answered_at=now
+        withdrawn = MissingServiceRequest.objects.filter(pk=request.pk, state=RequestState.OPEN).update(
+            state=RequestState.WITHDRAWN, withdrawn_at=now
         )
-        if claimed != 1:
-            raise ValidationError("This request has been answered already.")
-        unit = request.business_unit
-        if outcome == RequestState.ADDED:
-            summary = (request.description.splitlines()[0] if request.description else request.title)[:240]
-            service = service_create(
-                actor=actor,
-                name=name,
-                slug=_free_slug(name),
-                category=category,
-                summary=summary or name,
-                description=request.description,
-                lifecycle=Lifecycle.PROPOSED,
-                business_units=[unit],
-            )
-        if service is not None:
-            MissingServiceRequest.objects.filter(pk=request.pk).update(service=service)
-            _mark(unit.pk, service.pk, actor, now)
-            if outcome == RequestState.EXISTS and serve_unit:
-                service.business_units.add(unit)
+        if withdrawn != 1:
+            raise ValidationError("IT has answered this request, or it was withdrawn already.")
+        history.request_event_record(
+            request=request,
+            kind=RequestEventKind.WITHDRAWN,
+            actor=actor,
+            now=now,
+            note=note,
+            changes={"state": [RequestState.OPEN.label, RequestState.WITHDRAWN.label]},
+        )
         missing_service_request_alerts_resolve(request_ids=[request.pk], now=now)
-        alignment_snapshot_record(unit=unit, now=now)
-    request.refresh_from_db()
+        alignment_snapshot_record(unit=request.business_unit, now=now)
+    request.state, request.withdrawn_at = RequestState.WITHDRAWN, now
     return request
-
-
-def _free_slug(name: str) -> str:
-    base = slugify(name)[:150] or "service"
-    slug, n = base, 2
-    while Service.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 # --- History ---------------------------------------------------------------------------------------

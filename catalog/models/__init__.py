@@ -10,6 +10,8 @@ services/, reads in selectors.py, who-may-do-what in rules.py.
 from catalog.alignment.models import (
     AlignmentSnapshot,
     MissingServiceRequest,
+    MissingServiceRequestEvent,
+    RequestEventKind,
     RequestSource,
     RequestState,
     ServiceMark,
@@ -72,7 +74,9 @@ __all__ = [
     "MeasureSource",
     "Membership",
     "MissingServiceRequest",
+    "MissingServiceRequestEvent",
     "Priority",
+    "RequestEventKind",
     "RequestSource",
     "RequestState",
     "Service",

@@ -85,3 +85,58 @@ class AnswerForm(forms.Form):
     def __init__(self, *args, services, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services
+
+
+# --- Changing a request after it was made ----------------------------------------------------------
+
+NOTE_MAX_LENGTH = 1000
+
+
+def _note(label: str, help_text: str, *, required: bool = False) -> forms.CharField:
+    return forms.CharField(
+        required=required,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=label,
+        help_text=help_text,
+        error_messages={"required": f"{label} is required: say in a few words why."},
+    )
+
+
+class RequestEditForm(MissingServiceRequestForm):
+    """The unit corrects its request while IT has not answered it."""
+
+    note = _note("What changed (optional)", "Kept in the request's history, for IT.")
+
+
+class WithdrawForm(forms.Form):
+    note = _note("Why (optional)", "E.g. “asked twice”, “we stopped using it”. Kept in the request's history.")
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        name = obj.get_full_name()
+        return f"{name} ({obj.get_username()})" if name else obj.get_username()
+
+
+class AssignForm(forms.Form):
+    owner = OwnerChoiceField(
+        queryset=Service.objects.none(),
+        label="Give it to",
+        help_text="IT people (service owners) and admins. Its overdue alert, if any, follows the request.",
+    )
+    note = _note("Why (optional)", "Kept in the request's history.")
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = candidates
+
+
+class CorrectAnswerForm(AnswerForm):
+    """A new answer in place of one given in error, with what was wrong."""
+
+    note = _note(
+        "What was wrong",
+        "E.g. “linked the wrong service”, “declined by mistake”. The unit reads it in the request's history.",
+        required=True,
+    )

@@ -13,11 +13,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
-from catalog.alignment import selectors, services
-from catalog.alignment.models import MissingServiceRequest, RequestState
+from catalog.alignment import answers, selectors, services
+from catalog.alignment.models import ANSWERED_STATES, MissingServiceRequest, RequestState
 from catalog.models import BusinessUnit
 from portal.alignment import forms as f
-from portal.alignment.presenters import alignment_chart
+from portal.alignment.presenters import alignment_chart, request_history
 from portal.forms import add_validation_error
 from portal.views.access import require_perm
 
@@ -126,18 +126,22 @@ def missing_service_request_create(request, slug: str):
     return render(request, "portal/alignment/request_form.html", {"unit": unit, "form": form})
 
 
-@login_required
-def missing_service_request_detail(request, pk: int):
-    """One request, and for IT its answer form (the POST)."""
+def _request_or_404(user, pk: int) -> MissingServiceRequest:
     try:
-        found = selectors.request_list(user=request.user).get(pk=pk)
+        return selectors.request_list(user=user).get(pk=pk)
     except MissingServiceRequest.DoesNotExist:
         raise Http404("No such request.") from None
+
+
+@login_required
+def missing_service_request_detail(request, pk: int):
+    """One request, its history, and for IT its answer form (the POST)."""
+    found = _request_or_404(request.user, pk)
     can_answer = request.user.has_perm("catalog.answer_missing_service_request", found)
-    markable = selectors.markable_services(user=request.user)
     form = None
     if found.state == RequestState.OPEN and can_answer:
-        form = f.AnswerForm(request.POST or None, services=markable)
+        form = f.AnswerForm(request.POST or None, services=selectors.markable_services(user=request.user))
+    status = 200
     if request.method == "POST":
         require_perm(
             request,
@@ -146,11 +150,11 @@ def missing_service_request_detail(request, pk: int):
             message="Only IT (service owners) and admins answer requests.",
         )
         if form is None:
-            messages.error(request, "This request has been answered already.")
+            messages.error(request, "This request has been answered already, or withdrawn.")
             return redirect("portal:missing_service_request", pk=found.pk)
         if form.is_valid():
             try:
-                answered = services.missing_service_request_answer(
+                answered = answers.missing_service_request_answer(
                     request=found, actor=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
@@ -158,5 +162,179 @@ def missing_service_request_detail(request, pk: int):
             else:
                 messages.success(request, f"Answered: {answered.get_state_display().lower()}.")
                 return redirect("portal:missing_service_request", pk=answered.pk)
+        status = 400
     (row,) = selectors.request_rows([found], now=timezone.now())
-    return render(request, "portal/alignment/request.html", {"row": row, "request_obj": found, "form": form})
+    is_open = found.state == RequestState.OPEN
+    can_change = is_open and request.user.has_perm("catalog.change_missing_service_request", found)
+    context = {
+        "row": row,
+        "request_obj": found,
+        "form": form,
+        "events": request_history(selectors.request_events(request=found)),
+        "can_assign": is_open and can_answer,
+        "can_correct": found.state in ANSWERED_STATES and can_answer,
+        "can_change": can_change,
+    }
+    return render(request, "portal/alignment/request.html", context, status=status)
+
+
+def _change_page(request, found, form, *, title: str, lede: str, submit: str, testid: str, status: int = 200):
+    context = {"request_obj": found, "form": form, "title": title, "lede": lede, "submit": submit, "testid": testid}
+    return render(request, "portal/alignment/request_change.html", context, status=status)
+
+
+def _not_now(request, found, message: str):
+    messages.error(request, message)
+    return redirect("portal:missing_service_request", pk=found.pk)
+
+
+@login_required
+def missing_service_request_edit(request, pk: int):
+    """The unit's representative corrects its request while IT has not answered it."""
+    found = _request_or_404(request.user, pk)
+    require_perm(
+        request,
+        "catalog.change_missing_service_request",
+        found,
+        message=f"Only {found.business_unit.name}'s representatives or an admin may change its requests.",
+    )
+    if found.state != RequestState.OPEN:
+        return _not_now(request, found, "IT has answered this request, or it was withdrawn: it no longer changes.")
+    fields = ("title", "source", "description", "annual_cost", "users_affected")
+    form = f.RequestEditForm(request.POST or None, initial={name: getattr(found, name) for name in fields})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.missing_service_request_update(request=found, actor=request.user, note=data.pop("note"), **data)
+        except ValidationError as error:
+            add_validation_error(form, error)
+        else:
+            messages.success(request, "Your request is changed; IT sees the new version.")
+            return redirect("portal:missing_service_request", pk=found.pk)
+    return _change_page(
+        request,
+        found,
+        form,
+        title=f"Change “{found.title}”",
+        lede="While IT has not answered it, the unit may correct what it asked. The request's history keeps "
+        "what changed.",
+        submit="Save the request",
+        testid="request-edit-form",
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def missing_service_request_withdraw(request, pk: int):
+    """The unit's representative withdraws its request while IT has not answered it."""
+    found = _request_or_404(request.user, pk)
+    require_perm(
+        request,
+        "catalog.change_missing_service_request",
+        found,
+        message=f"Only {found.business_unit.name}'s representatives or an admin may withdraw its requests.",
+    )
+    if found.state != RequestState.OPEN:
+        return _not_now(request, found, "IT has answered this request, or it was withdrawn already.")
+    form = f.WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.missing_service_request_withdraw(request=found, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_validation_error(form, error)
+        else:
+            messages.success(request, f"“{found.title}” is withdrawn: IT no longer has to answer it.")
+            return redirect("portal:unit_alignment", slug=found.business_unit.slug)
+    return _change_page(
+        request,
+        found,
+        form,
+        title=f"Withdraw “{found.title}”?",
+        lede="IT will no longer answer it, and it no longer counts as a difference between the two lists. "
+        "It stays in the unit's list of requests, marked withdrawn.",
+        submit="Withdraw the request",
+        testid="request-withdraw-form",
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def missing_service_request_assign(request, pk: int):
+    """IT gives an unanswered request to another IT person."""
+    found = _request_or_404(request.user, pk)
+    require_perm(
+        request,
+        "catalog.answer_missing_service_request",
+        found,
+        message="Only IT (service owners) and admins give requests to someone.",
+    )
+    if found.state != RequestState.OPEN:
+        return _not_now(request, found, "This request has been answered or withdrawn: no one has to answer it.")
+    candidates = selectors.request_owner_candidates()
+    form = f.AssignForm(request.POST or None, candidates=candidates, initial={"owner": found.owner_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.missing_service_request_assign(
+                request=found, actor=request.user, owner=form.cleaned_data["owner"], note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            add_validation_error(form, error)
+        else:
+            owner = form.cleaned_data["owner"]
+            messages.success(request, f"The request is {owner.get_full_name() or owner.get_username()}'s to answer.")
+            return redirect("portal:missing_service_request", pk=found.pk)
+    return _change_page(
+        request,
+        found,
+        form,
+        title=f"Give “{found.title}” to someone else in IT",
+        lede="The new owner answers it within the same 10 business days, counted from when the unit asked.",
+        submit="Give the request",
+        testid="request-assign-form",
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def missing_service_request_correct(request, pk: int):
+    """IT corrects an answer given in error: another decision, service or reason, and why."""
+    found = _request_or_404(request.user, pk)
+    require_perm(
+        request,
+        "catalog.answer_missing_service_request",
+        found,
+        message="Only IT (service owners) and admins correct IT's answers.",
+    )
+    if found.state not in ANSWERED_STATES:
+        return _not_now(request, found, "IT has not answered this request (or it was withdrawn): nothing to correct.")
+    initial = {"outcome": found.state, "answer": found.answer, "service": found.service_id}
+    form = f.CorrectAnswerForm(
+        request.POST or None, services=selectors.markable_services(user=request.user), initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        previous = found.service
+        try:
+            corrected = answers.missing_service_request_answer_correct(
+                request=found, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_validation_error(form, error)
+        else:
+            text = f"The answer is corrected: {corrected.get_state_display().lower()}."
+            if previous is not None and previous.lifecycle == "proposed" and previous != corrected.service:
+                text += (
+                    f" {previous.name}, added for it, stays in the catalogue as proposed: retire it if it should go."
+                )
+            messages.success(request, text)
+            return redirect("portal:missing_service_request", pk=found.pk)
+    return _change_page(
+        request,
+        found,
+        form,
+        title=f"Correct IT's answer to “{found.title}”",
+        lede="A new answer in place of one given in error. The unit sees the correction and your note in the "
+        "request's history; a service the wrong answer marked for the unit is unmarked.",
+        submit="Correct the answer",
+        testid="request-correct-form",
+        status=400 if form.errors else 200,
+    )

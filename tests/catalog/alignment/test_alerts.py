@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from catalog.alignment import services, status
+from catalog.alignment import answers, services, status
 from catalog.alignment.alerts import alignment_check
 from catalog.alignment.tasks import check_alignment
 from sla.models import Alert, AlertKind, AlertState
@@ -61,7 +61,7 @@ def test_on_the_board_of_its_owner_filtered_by_unit_and_kind(world, request_):
 
 def test_answering_resolves_it_in_the_same_transaction(world, request_):
     alignment_check(DUE + timedelta(minutes=1))
-    services.missing_service_request_answer(
+    answers.missing_service_request_answer(
         request=request_, actor=world["it"], outcome="declined", answer="Use the rota module of HR."
     )
     assert Alert.objects.get().state == AlertState.RESOLVED

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from catalog.alignment import selectors, services
+from catalog.alignment import answers, selectors, services
 from catalog.models import AlignmentSnapshot, Lifecycle, MissingServiceRequest, RequestState, Service, ServiceMark
 from tests.factories import ServiceFactory, business_user
 
@@ -94,7 +94,7 @@ def test_a_request_cannot_go_to_someone_outside_it(world):
 
 def test_answer_added_creates_a_proposed_service_linked_and_marked(world):
     request = _request(world, description="Receipts photographed and approved on the phone.\nSecond line.")
-    answered = services.missing_service_request_answer(
+    answered = answers.missing_service_request_answer(
         request=request, actor=world["it"], outcome="added", category=world["category"], now=NOW + timedelta(days=1)
     )
     service = answered.service
@@ -114,13 +114,13 @@ def test_answer_added_creates_a_proposed_service_linked_and_marked(world):
 def test_answer_added_refuses_a_name_the_catalogue_has(world):
     request = _request(world, title="crm")
     with pytest.raises(ValidationError) as error:
-        services.missing_service_request_answer(
+        answers.missing_service_request_answer(
             request=request, actor=world["it"], outcome="added", category=world["category"]
         )
     assert "service_name" in error.value.message_dict
     request.refresh_from_db()
     assert request.state == RequestState.OPEN
-    added = services.missing_service_request_answer(
+    added = answers.missing_service_request_answer(
         request=request, actor=world["it"], outcome="added", category=world["category"], service_name="CRM mobile"
     )
     assert added.service.name == "CRM mobile" and added.service.slug == "crm-mobile"
@@ -128,7 +128,7 @@ def test_answer_added_refuses_a_name_the_catalogue_has(world):
 
 def test_answer_exists_links_marks_and_optionally_serves_the_unit(world):
     request = _request(world, title="Shared wiki")
-    answered = services.missing_service_request_answer(
+    answered = answers.missing_service_request_answer(
         request=request,
         actor=world["it"],
         outcome="exists",
@@ -143,7 +143,7 @@ def test_answer_exists_links_marks_and_optionally_serves_the_unit(world):
 
 def test_answer_exists_without_serving_leaves_its_list_alone(world):
     request = _request(world, title="Shared wiki")
-    services.missing_service_request_answer(
+    answers.missing_service_request_answer(
         request=request, actor=world["it"], outcome="exists", service=world["wiki"], answer="The Wiki."
     )
     assert world["unit"] not in world["wiki"].business_units.all()
@@ -161,7 +161,7 @@ def test_answer_exists_without_serving_leaves_its_list_alone(world):
 def test_answers_need_their_parts(world, kwargs, field):
     request = _request(world)
     with pytest.raises(ValidationError) as error:
-        services.missing_service_request_answer(request=request, actor=world["it"], **kwargs)
+        answers.missing_service_request_answer(request=request, actor=world["it"], **kwargs)
     assert field in error.value.message_dict
     request.refresh_from_db()
     assert request.state == RequestState.OPEN and request.answered_at is None
@@ -169,11 +169,11 @@ def test_answers_need_their_parts(world, kwargs, field):
 
 def test_a_request_is_answered_once(world):
     request = _request(world)
-    services.missing_service_request_answer(request=request, actor=world["it"], outcome="declined", answer="No.")
+    answers.missing_service_request_answer(request=request, actor=world["it"], outcome="declined", answer="No.")
     stale = MissingServiceRequest.objects.get(pk=request.pk)
     stale.state = RequestState.OPEN  # as a second browser tab still shows it
     with pytest.raises(ValidationError, match="answered already"):
-        services.missing_service_request_answer(
+        answers.missing_service_request_answer(
             request=stale, actor=world["it"], outcome="added", category=world["category"]
         )
     assert not Service.objects.filter(name="Expenses app on a card").exists()
@@ -191,7 +191,7 @@ def test_update_only_while_open_and_assign_only_to_it(world):
         services.missing_service_request_assign(request=request, owner=world["rep"])
     services.missing_service_request_assign(request=request, owner=world["it"])
     assert MissingServiceRequest.objects.get(pk=request.pk).owner == world["it"]
-    services.missing_service_request_answer(request=request, actor=world["it"], outcome="declined", answer="No.")
+    answers.missing_service_request_answer(request=request, actor=world["it"], outcome="declined", answer="No.")
     with pytest.raises(ValidationError, match="answered"):
         services.missing_service_request_update(request=request, title="Again")
 

@@ -93,7 +93,7 @@ def test_it_answers_and_the_unit_reads_the_answer(world, client):
     client.force_login(world["it"])
     assert 'data-testid="answer-form"' in client.get(url).content.decode()
     missing_reason = client.post(url, {"outcome": "declined", "answer": ""})
-    assert missing_reason.status_code == 200 and "The reason is required" in missing_reason.content.decode()
+    assert missing_reason.status_code == 400 and "The reason is required" in missing_reason.content.decode()
     response = client.post(url, {"outcome": "exists", "service": world["wiki"].pk, "answer": "It is the Wiki."})
     assert response.status_code == 302
     request.refresh_from_db()
