@@ -5,6 +5,7 @@ answer and the share of agreement drawn; a unit's cost page."""
 import pytest
 from playwright.sync_api import expect
 
+from catalog.alignment import answers, services
 from catalog.costs.models import AllocationRule
 from catalog.costs.services import service_cost_set
 from catalog.models import MissingServiceRequest
@@ -62,6 +63,37 @@ def test_a_unit_marks_its_services_asks_for_a_missing_one_and_it_answers(page, s
     page.goto("/alignment/units/sales/")
     expect(page.get_by_test_id("alignment-answered-requests")).to_contain_text("Added to the catalogue")
     expect(page.get_by_test_id("alignment-agreed")).to_contain_text("Delivery rota spreadsheet")
+
+
+def test_it_corrects_an_answer_and_the_unit_reads_why(page, sign_in, unit_world, watch):
+    request = services.missing_service_request_create(
+        unit=unit_world["unit"], actor=unit_world["rep"], title="Delivery rota", source="run"
+    )
+    answers.missing_service_request_answer(
+        request=request, actor=unit_world["it"], outcome="declined", answer="Not something IT runs."
+    )
+    sign_in(unit_world["it"])
+    page.goto(f"/alignment/requests/{request.pk}/")
+    page.get_by_role("link", name="Correct the answer").click()
+    page.get_by_label("It already lives in the catalogue: link the service").check()
+    page.get_by_label("Where it already lives").select_option(label="CRM")
+    page.get_by_label("Explanation or reason").fill("The CRM has a rota module.")
+    page.get_by_role("button", name="Correct the answer").click()
+    expect(page.locator(".error-summary")).to_contain_text("What was wrong is required")
+    # The form again with its messages is a 400 by design; the browser logs it as a failed load.
+    expected = [e for e in watch.console_errors if "status of 400" in e and "/correct/" in e]
+    assert len(expected) == 1
+    watch.console_errors.remove(expected[0])
+    page.get_by_label("What was wrong").fill("Declined by mistake")
+    page.get_by_role("button", name="Correct the answer").click()
+    expect(page.get_by_test_id("request-state")).to_have_text("Already in the catalogue")
+
+    page.context.clear_cookies()
+    sign_in(unit_world["rep"])
+    page.goto(f"/alignment/requests/{request.pk}/")
+    expect(page.get_by_test_id("request-answer")).to_contain_text("The CRM has a rota module.")
+    expect(page.get_by_test_id("request-history")).to_contain_text("Answer corrected by IT")
+    expect(page.get_by_test_id("request-history")).to_contain_text("Declined by mistake")
 
 
 def test_a_units_cost_page(page, sign_in, unit_world):
