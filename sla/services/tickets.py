@@ -114,14 +114,8 @@ def ticket_events_ingest(
         for name, message in event_problems(event).items():
             errors.add(index, name, message)
     errors.raise_if_any()
-    services = set(
-        Service.objects.filter(slug__in={e.service for e in events if e.service}).values_list("slug", flat=True)
-    )
-    units = set(
-        BusinessUnit.objects.filter(slug__in={e.business_unit for e in events if e.business_unit}).values_list(
-            "slug", flat=True
-        )
-    )
+    services = _by_slug(Service, {e.service for e in events if e.service})
+    units = _by_slug(BusinessUnit, {e.business_unit for e in events if e.business_unit})
     for index, event in enumerate(events):
         if event.service and event.service not in services:
             errors.add(index, "service", f"Unknown service {event.service!r}.")
@@ -130,7 +124,12 @@ def ticket_events_ingest(
     errors.raise_if_any()
     observations = [ObservationInput(e.source, e.external_id, event_observation(e)) for e in events]
     return ticket_observations_ingest(
-        observations=observations, errors=errors, now=now, raise_alerts=raise_alerts, translators=None
+        observations=observations,
+        errors=errors,
+        now=now,
+        raise_alerts=raise_alerts,
+        translators=None,
+        named=(services, units),
     )
 
 
@@ -142,11 +141,13 @@ def ticket_observations_ingest(
     now: datetime | None = None,
     raise_alerts: bool = True,
     check: Callable[[Translation], None] | None = None,
+    named: tuple[dict[str, Service], dict[str, BusinessUnit]] | None = None,
 ) -> IngestResult:
     """Store deliveries and re-derive the histories of the tickets they touch.
     `translators(source)` reads the tools' snapshots of that source (None: the integration
     whose slug is the source);
-    `check` sees what each new delivery means in its place before anything is written."""
+    `check` sees what each new delivery means in its place before anything is written;
+    `named`, services and business units by slug the caller has read already."""
     now = now or timezone.now()
     errors = errors or _Errors(lambda _, event, name: f"{event.kind}.{name}" if event else name)
     if translators is None:
@@ -178,7 +179,7 @@ def ticket_observations_ingest(
             _check_new(key, items, stored.get(key, []), derivations[key], errors, result, check)
         errors.raise_if_any()
 
-        services, units = _named(derivations.values())
+        services, units = _named(derivations.values(), named)
         opened = {key: d for key, d in derivations.items() if d.opening is not None}
         _check_openings(opened, new, tickets, services, units, errors)
         errors.raise_if_any()
@@ -355,11 +356,24 @@ def _stored_observations(keys: Iterable[TicketKey]) -> dict[TicketKey, list[Obse
     return stored
 
 
-def _named(derivations: Iterable[Derivation]) -> tuple[dict[str, Service], dict[str, BusinessUnit]]:
+def _named(
+    derivations: Iterable[Derivation], known: tuple[dict[str, Service], dict[str, BusinessUnit]] | None = None
+) -> tuple[dict[str, Service], dict[str, BusinessUnit]]:
+    """The services and business units the histories name, by slug (only `id` and `slug`
+    read); those in `known` are not read again."""
+    known_services, known_units = known or ({}, {})
     events = [d.event for derivation in derivations for d in derivation.events]
-    services = Service.objects.in_bulk({e.service for e in events if e.service}, field_name="slug")
-    units = BusinessUnit.objects.in_bulk({e.business_unit for e in events if e.business_unit}, field_name="slug")
+    wanted_services = {e.service for e in events if e.service}
+    wanted_units = {e.business_unit for e in events if e.business_unit}
+    services = {slug: known_services[slug] for slug in wanted_services & known_services.keys()}
+    units = {slug: known_units[slug] for slug in wanted_units & known_units.keys()}
+    services |= _by_slug(Service, wanted_services - services.keys())
+    units |= _by_slug(BusinessUnit, wanted_units - units.keys())
     return services, units
+
+
+def _by_slug(model, slugs: set[str]) -> dict:
+    return model.objects.only("id", "slug").in_bulk(slugs, field_name="slug") if slugs else {}
 
 
 def _open_tickets(
