@@ -72,7 +72,10 @@ RUN_TWICE = {
     "portal.prepare_reviews": [
         "tests/portal/test_reviews.py::test_the_month_is_prepared_once_and_both_sides_emailed_once"
     ],
-    "portal.review_notify": ["tests/portal/test_reviews.py::test_the_ready_email_task_run_twice_sends_once"],
+    "portal.review_notify": [
+        "tests/portal/test_reviews.py::test_the_ready_email_task_run_twice_sends_once",
+        "tests/portal/test_reviews.py::test_a_failed_send_is_retried_with_backoff_and_no_one_gets_it_twice",
+    ],
     # Catalogue alignment
     "catalog.check_alignment": [
         "tests/catalog/alignment/test_alerts.py::test_the_task_runs_the_check_and_writes_todays_snapshots",

@@ -35,7 +35,7 @@ class Review(models.Model):
     period_start = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
     notified_at = models.DateTimeField(
-        null=True, blank=True, help_text="When both sides were e-mailed its link (claimed once)."
+        null=True, blank=True, help_text="When every address of both sides was e-mailed its link (ReviewEmail)."
     )
 
     class Meta:
@@ -90,3 +90,22 @@ class ReviewAction(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class ReviewEmail(models.Model):
+    """One address told a review is ready: claimed (the row exists) before the e-mail is sent,
+    marked sent after. A run, a retry or another worker that finds the row sends nothing to that
+    address; a send that fails releases its claim (the row goes) so the retry sends it."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="emails")
+    email = models.EmailField()
+    claimed_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "portal"
+        ordering = ["review", "email"]
+        constraints = [models.UniqueConstraint(fields=["review", "email"], name="review_email_once")]
+
+    def __str__(self) -> str:
+        return f"{self.review}: {self.email}"

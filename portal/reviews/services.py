@@ -2,8 +2,8 @@
 agreed at it and closing them, and preparing a month's reviews for the whole catalogue.
 
 Preparing is safe to run again and on many workers at once: the database's unique constraints
-decide who creates a review (the others find it); the e-mails of a new review are claimed by a
-conditional update of `notified_at` (portal/reviews/mail.py) and sent after the commit.
+decide who creates a review (the others find it); the e-mails of a new review are queued after
+the commit, each address claimed once before it is sent to (portal/reviews/mail.py).
 """
 
 from __future__ import annotations

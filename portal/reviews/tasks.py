@@ -25,7 +25,20 @@ def prepare_reviews() -> dict:
     return {"period": period.code, "created": len(prepared.created), "existing": prepared.existing}
 
 
-@shared_task(name="portal.review_notify", ignore_result=True, soft_time_limit=120, time_limit=180)
+@shared_task(
+    name="portal.review_notify",
+    ignore_result=True,
+    soft_time_limit=120,
+    time_limit=180,
+    # The mail server refused or was unreachable (smtplib's errors are OSErrors; mail.ReviewNotSent
+    # is one): again after about 1, 2, 4 … minutes, at most an hour apart, six times. Addresses
+    # already sent to are claimed, so a retry sends only to those that failed.
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=6,
+)
 def review_notify(review_id: int) -> int:
     from portal.reviews import mail
 

@@ -275,6 +275,64 @@ def test_the_ready_email_task_run_twice_sends_once(november):
     assert review.notified_at == NOW
 
 
+def test_a_failed_send_is_retried_with_backoff_and_no_one_gets_it_twice(november, monkeypatch, settings):
+    """The mail server refuses the representative's e-mail once: the owner's goes, the task
+    retries (Celery autoretry on OSError), and the retry sends the representative's only."""
+    import smtplib
+
+    from portal.reviews.models import ReviewEmail
+    from portal.reviews.tasks import review_notify
+    from sla.notifications import transport
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    november["rep"].email = "rep@example.com"
+    november["rep"].save(update_fields=["email"])
+    review, _ = review_prepare(period=NOVEMBER, service=november["service"])
+    real_send, refused = transport.EmailMultiAlternatives.send, []
+
+    def send_refusing_the_rep_once(message, fail_silently=False):
+        if message.to == ["rep@example.com"] and not refused:
+            refused.append(message.to[0])
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return real_send(message, fail_silently=fail_silently)
+
+    monkeypatch.setattr(transport.EmailMultiAlternatives, "send", send_refusing_the_rep_once)
+    assert review_notify.autoretry_for == (OSError,) and review_notify.retry_backoff == 60
+    with time_machine.travel(NOW, tick=False):
+        review_notify.apply(args=[review.pk])  # eager: the retry runs at once, without the wait
+        assert review_notify(review.pk) == 0  # and a later run sends nothing
+    assert refused == ["rep@example.com"]
+    sent = sorted(m.to[0] for m in mail.outbox)
+    assert sent == sorted(set(sent)) and "rep@example.com" in sent and "owner@example.com" in sent
+    assert set(ReviewEmail.objects.filter(review=review).values_list("email", flat=True)) == set(sent)
+    assert not ReviewEmail.objects.filter(review=review, sent_at__isnull=True).exists()
+    review.refresh_from_db()
+    assert review.notified_at == NOW
+
+
+def test_a_send_that_keeps_failing_leaves_the_review_to_retry(november, monkeypatch):
+    """Every attempt refused: each run raises (so Celery retries), sends to no one twice, and the
+    review is not marked notified."""
+    from portal.reviews import mail as review_mail
+    from portal.reviews.models import ReviewEmail
+    from sla.notifications.transport import DeliveryError
+
+    november["rep"].email = "rep@example.com"
+    november["rep"].save(update_fields=["email"])
+    review, _ = review_prepare(period=NOVEMBER, service=november["service"])
+
+    def refuse(*, to, parts):
+        raise DeliveryError(f"Mail server refused the message to {to}: SMTPServerDisconnected")
+
+    monkeypatch.setattr(review_mail, "email_send", refuse)
+    for _ in range(2):
+        with pytest.raises(review_mail.ReviewNotSent):
+            review_mail.review_notify(review_id=review.pk, now=NOW)
+    assert not ReviewEmail.objects.exists()  # every claim released for the retry
+    review.refresh_from_db()
+    assert review.notified_at is None
+
+
 def test_preparing_concurrently_creates_one_review():
     service = f.ServiceFactory()
     first, created = review_prepare(period=NOVEMBER, service=service)
