@@ -306,10 +306,12 @@ class CommitmentViewSet(
     )
     @action(detail=True, methods=["get", "post"], url_path="check-ins", url_name="check-ins")
     def check_ins(self, request, pk=None):
-        commitment = get_object_or_404(selectors.commitment_list(user=request.user), pk=pk)
-        if request.method == "GET":
+        commitments = selectors.commitment_list(user=request.user)
+        if request.method == "GET":  # the commitment need only be one the user may see: nothing joined
+            commitment = get_object_or_404(commitments.select_related(None).prefetch_related(None).only("pk"), pk=pk)
             check_ins = CheckIn.objects.filter(commitment=commitment).select_related("by").order_by("at", "pk")
             return Response(CheckInSerializer(check_ins, many=True).data)
+        commitment = get_object_or_404(commitments, pk=pk)
         if not request.user.has_perm("sla.check_in_commitment", commitment):
             raise PermissionDenied("Only the commitment's owner, the service's owner and admins may check in.")
         data = _parsed(CheckInSerializer, request.data)
