@@ -10,12 +10,16 @@ views, and tests/api/test_value_rows.py pins each row function's output to its s
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db.models import QuerySet
-from rest_framework import serializers
+from django.utils import timezone
+from rest_framework import ISO_8601, serializers
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+from rest_framework.settings import api_settings
 
 ID_SLOT = "2147483647"  # matches ID_PATTERN; replaced by each row's id
 SLUG_SLOT = "zz-value-rows-slot-zz"  # matches SLUG_PATTERN; replaced by each row's slug
@@ -36,9 +40,54 @@ def path_maker(view_name: str, *, kwarg: str = "pk", slot: str = ID_SLOT) -> Cal
 
 def converters(serializer: serializers.Serializer, names: Iterable[str]) -> list[tuple[str, Callable]]:
     """(name, the serializer field's `to_representation`) for fields read straight from a column:
-    dates, decimals and choices come out exactly as the serializer writes them."""
+    dates, decimals and choices come out exactly as the serializer writes them. Date-times in ISO
+    8601 (the API's format) take a shorter way to the same text (`iso_datetime`)."""
     fields = serializer.fields
-    return [(name, fields[name].to_representation) for name in names]
+    return [(name, _fast(fields[name])) for name in names]
+
+
+def _fast(field: serializers.Field) -> Callable:
+    if isinstance(field, serializers.DateTimeField):
+        return iso_datetime(field)
+    return field.to_representation
+
+
+_PAGE_ZONE: ContextVar = ContextVar("value_rows_page_zone", default=None)
+
+
+@contextmanager
+def one_time_zone():
+    """The current time zone, read once for a page's rows (as a `with` block or a decorator): DRF
+    asks for it again for each date-time, and on a page of 50 rows that was a few milliseconds."""
+    token = _PAGE_ZONE.set(timezone.get_current_timezone())
+    try:
+        yield
+    finally:
+        _PAGE_ZONE.reset(token)
+
+
+def iso_datetime(field: serializers.DateTimeField) -> Callable:
+    """`field.to_representation` for an aware date-time, with the current time zone read once a
+    page (`one_time_zone`); anything else (naive, a string, another format, a zone of the field's
+    own, an overflow) goes DRF's way. Pinned to DRF by tests/api/test_value_rows.py."""
+    slow = field.to_representation
+    output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    if output_format is None or output_format.lower() != ISO_8601 or hasattr(field, "timezone"):
+        return slow
+
+    def to_iso(value):
+        if not value or isinstance(value, str) or value.utcoffset() is None:
+            return slow(value)
+        zone = _PAGE_ZONE.get() or field.default_timezone()
+        if zone is None:
+            return slow(value)
+        try:
+            text = value.astimezone(zone).isoformat()
+        except OverflowError:
+            return slow(value)
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return to_iso
 
 
 def person(username: str | None, first_name: str, last_name: str) -> dict | None:
@@ -80,6 +129,7 @@ class ValuesListMixin:
     def shape_rows(self, rows: list[dict]) -> list[dict]:
         raise NotImplementedError
 
+    @one_time_zone()
     def list(self, request, *args, **kwargs):
         queryset = self.value_rows(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(queryset)

@@ -8,7 +8,16 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from catalog.api.value_rows import converters, person_columns, person_of, plain, ref_columns, ref_of, url_maker
+from catalog.api.value_rows import (
+    converters,
+    one_time_zone,
+    person_columns,
+    person_of,
+    plain,
+    ref_columns,
+    ref_of,
+    url_maker,
+)
 from feedback.models import FollowUpState
 
 _ANSWER = ("id", "submitted_at", "respondent_email", "source", "csat", "nps", "ces", "comment")
@@ -32,6 +41,7 @@ def follow_up_values(queryset: QuerySet) -> QuerySet:
     return queryset.values(*FOLLOW_UP_COLUMNS)
 
 
+@one_time_zone()
 def follow_up_rows(rows: list[dict], *, request, now: datetime) -> list[dict]:
     from feedback.api.follow_ups import AnswerSerializer, FollowUpSerializer
 

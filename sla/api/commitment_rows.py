@@ -11,7 +11,16 @@ from datetime import datetime
 from django.conf import settings
 from django.db.models import QuerySet
 
-from catalog.api.value_rows import converters, person_columns, person_of, plain, ref_columns, ref_of, url_maker
+from catalog.api.value_rows import (
+    converters,
+    one_time_zone,
+    person_columns,
+    person_of,
+    plain,
+    ref_columns,
+    ref_of,
+    url_maker,
+)
 from sla.commitments import CheckInFact, CommitmentFacts, CommitmentState, commitment_status
 from sla.models import CheckIn
 
@@ -63,6 +72,7 @@ def _facts(row: dict) -> CommitmentFacts:
     )
 
 
+@one_time_zone()
 def commitment_rows(pairs: list[tuple[dict, CommitmentState]], *, request) -> list[dict]:
     from sla.api.commitments import CommitmentSerializer
 

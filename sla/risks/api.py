@@ -15,7 +15,7 @@ from rest_framework.reverse import reverse
 
 from catalog import selectors as catalog_selectors
 from catalog.api.serializers import RefSerializer
-from catalog.api.value_rows import converters, plain, ref_of, url_maker
+from catalog.api.value_rows import converters, one_time_zone, plain, ref_of, url_maker
 from sla.models import Alert, AlertSeverity
 from sla.risks import ranking
 from sla.risks.selectors import KIND_OF, KINDS, board_rows
@@ -46,6 +46,7 @@ class RiskSerializer(serializers.Serializer):
 _DUE_AT = dict(converters(RiskSerializer(), ["due_at"]))["due_at"]
 
 
+@one_time_zone()
 def risk_rows(ranked: list[tuple[dict, ranking.Standing]], *, request) -> list[dict]:
     """RiskSerializer of board items, from `board_rows`' (row, standing) pairs (the page is
     built from `.values()` rows, catalog/api/value_rows.py; pinned by tests/api/test_value_rows.py)."""

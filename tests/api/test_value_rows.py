@@ -226,3 +226,58 @@ def test_risks_page_is_the_serializers(api, world, django_assert_max_num_queries
         assert {row["kind"] for row in results} == {"clock", "agreement", "measure"}
         with django_assert_max_num_queries(1):  # the alerts (a page not full is its own count)
             api.get("/api/v1/risks/")
+
+
+def test_an_agreements_measures_and_targets_are_read_in_three_queries(api, world, django_assert_max_num_queries):
+    """The reader's roles, the agreement (scoped to the user, nothing joined but what the targets
+    show) and the rows; they were five: the agreement with six related rows, both prefetches."""
+    api.force_authenticate(world["users"]["reader"])
+    agreed, draft = world["agreed"].pk, world["draft"].pk
+    for part in ("measures", "targets"):
+        with django_assert_max_num_queries(3):
+            response = api.get(f"/api/v1/agreements/{agreed}/{part}/")
+        assert response.status_code == 200, response.content
+        assert api.get(f"/api/v1/agreements/{draft}/{part}/").status_code == 404  # a draft: its owner's
+    assert all(row["effective_calendar"] is None or row["effective_calendar"]["slug"] for row in response.json())
+
+
+@pytest.mark.parametrize("zone", [None, "America/New_York", "UTC", "Asia/Kolkata"])
+def test_iso_datetimes_are_drfs_text(zone, settings):
+    """The page's short way to a date-time's text gives DRF's, in the current time zone whether
+    read once a page or not, for aware, naive, far, empty and string values."""
+    import zoneinfo
+
+    from django.utils import timezone
+    from rest_framework import serializers
+
+    from catalog.api.value_rows import iso_datetime, one_time_zone
+
+    field = serializers.DateTimeField()
+    values = [
+        datetime(2026, 3, 29, 0, 59, 59, 999999, tzinfo=UTC),  # the hour the clocks go forward in London
+        datetime(2026, 10, 25, 1, 30, tzinfo=UTC),  # and back
+        datetime(2026, 7, 1, 12, tzinfo=zoneinfo.ZoneInfo("Australia/Sydney")),
+        datetime(2026, 1, 1, 12),  # naive
+        datetime(9999, 12, 31, 23, 59, tzinfo=UTC),
+        datetime(1, 1, 1, 0, 1, tzinfo=UTC),
+        None,
+        "",
+        "2026-01-01T00:00:00Z",
+    ]
+    fast = iso_datetime(field)
+    with timezone.override(zone) if zone else timezone.override(settings.TIME_ZONE):
+        expected = []
+        for value in values:
+            try:
+                expected.append(field.to_representation(value))
+            except serializers.ValidationError:
+                expected.append("error")
+        for wrap in (one_time_zone, lambda: timezone.override(timezone.get_current_timezone())):
+            with wrap():
+                got = []
+                for value in values:
+                    try:
+                        got.append(fast(value))
+                    except serializers.ValidationError:
+                        got.append("error")
+            assert got == expected
