@@ -20,7 +20,7 @@ answers collected by another tool without an invitation do not inflate it).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.conf import settings
@@ -289,8 +289,25 @@ def service_feedback_summaries(
     ids = [s.pk for s in services]
     by_service = answers_by_service(services=Service.objects.filter(pk__in=ids), period=period, count=count, now=now)
     invitations = invitations_by_service(service_ids=ids, windows=windows, now=now)
-    found = {}
+    found, unheard = {}, None
     for service in services:
+        if service.pk not in by_service and not any(invitations[service.pk][i] != (0, 0) for i in range(count)):
+            # No answer and no invitation: the same empty summary as any other such service's.
+            if unheard is None:
+                unheard = _summary(
+                    service,
+                    period=period,
+                    time_zone=time_zone,
+                    windows=windows,
+                    now=now,
+                    own=[NO_ANSWERS] * count,
+                    others=_ranked_values({}, count=count, guard=guard),
+                    invitations=invitations[service.pk],
+                    guard=guard,
+                    confidence=scores.CONFIDENCE,
+                )
+            found[service.pk] = replace(unheard, service=service)
+            continue
         own = by_service.get(service.pk, [NO_ANSWERS] * count)
         found[service.pk] = _summary(
             service,

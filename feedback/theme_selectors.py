@@ -352,7 +352,15 @@ def service_theme_overviews(
             row["detractors"],
         )
     themes = list(Theme.objects.filter(active=True))
-    return {pk: _overview(themes, totals[pk], found[pk], {}, windows, period, zone) for pk in ids}
+    result, quiet = {}, None
+    for pk in ids:
+        if not found[pk] and not any(n for n, _ in totals[pk]):
+            # No comment in the windows: the same overview as any other such service's.
+            quiet = quiet or _overview(themes, totals[pk], found[pk], {}, windows, period, zone)
+            result[pk] = quiet
+        else:
+            result[pk] = _overview(themes, totals[pk], found[pk], {}, windows, period, zone)
+    return result
 
 
 def _matches(service_ids, windows: list[Bounds], now: datetime) -> QuerySet[ThemeMatch]:

@@ -83,7 +83,9 @@ def _zone_sections(
     attainment = attainment_by_service(
         service_ids=ids, start=start, end=end, unit_id=unit.pk if unit is not None else None
     )
-    scorecards = service_scorecards(services=services, now=as_of)
+    # A section shows the measures of the versions it shows: no scorecard to read without any.
+    measured = [s for s in services if any(a.measures.all() for a in agreements.get(s.pk, ()))]
+    scorecards = service_scorecards(services=measured, now=as_of) if measured else {}
     commitments = _commitments(user=user, service_ids=ids, unit=unit, period=period, time_zone=time_zone, today=today)
     summaries = service_feedback_summaries(services=services, now=as_of, period=period.kind, count=2)
     themes = service_theme_overviews(services=services, now=as_of, period=period.kind, count=2)
@@ -96,9 +98,10 @@ def _zone_sections(
         own = agreements.get(service.pk, [])
         in_force = {a.pk for a in own}
         rows = tuple(outcomes.attainment_by_priority(attainment[service.pk]))
+        card_of = scorecards.get(service.pk)
         measures = tuple(
             MeasureOutcome(m, tuple(p for p in m.history if p.start < end and p.end > start))
-            for f in scorecards[service.pk].factors
+            for f in (card_of.factors if card_of else ())
             for m in f.measures
             if m.agreement.pk in in_force
         )

@@ -209,3 +209,20 @@ def test_a_units_review_shows_each_services_attainment_for_that_unit(finance):
     assert not any(c.startswith("S2-0:") for c in causes)  # Marketing's ticket is not Finance's miss
     (all_units,) = service_doc.sections[0].attainment
     assert (all_units.met, all_units.breached, all_units.objective_percent) == (2, 2, 99.0)
+
+
+def test_services_without_answers_or_comments_read_as_their_own_summary_says(finance):
+    """The batched reads share one empty summary and theme overview among the services that had
+    no answer and no comment: the same as each one's own reading (Payroll had none)."""
+    from feedback.selectors import service_feedback_summaries, service_feedback_summary
+    from feedback.theme_selectors import service_theme_overview, service_theme_overviews
+
+    world = finance(2)
+    services = list(world["unit"].services.select_related("support_calendar").order_by("name"))
+    payroll = services[0]
+    summaries = service_feedback_summaries(services=services, now=NOW, period="month", count=2)
+    alone = service_feedback_summary(user=world["rep"], service=payroll, now=NOW, period="month", count=2, ranked=False)
+    assert summaries[payroll.pk] == alone and not alone.has_responses
+    overviews = service_theme_overviews(services=services, now=NOW, period="month", count=2)
+    assert overviews[payroll.pk] == service_theme_overview(service=payroll, now=NOW, period="month", count=2)
+    assert overviews[services[1].pk] == service_theme_overview(service=services[1], now=NOW, period="month", count=2)
