@@ -390,7 +390,10 @@ METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.
 SLA_CHECK_PARALLELISM = env.int("SLA_CHECK_PARALLELISM", default=4)
 # Clocks checked per transaction by the check pass; measures per task of the evaluation pass
 # (the chunks are shared out over the workers).
-SLA_CHECK_CHUNK = env.int("SLA_CHECK_CHUNK", default=500)
+SLA_CHECK_CHUNK = env.int("SLA_CHECK_CHUNK", default=200)
+# Seconds a check task takes new chunks for, then hands the rest of the pass to another task:
+# with the chunk under way it stays well inside the tasks' soft time limit (120 s) under load.
+SLA_CHECK_TASK_BUDGET = env.int("SLA_CHECK_TASK_BUDGET", default=60)
 SLA_EVALUATION_CHUNK = env.int("SLA_EVALUATION_CHUNK", default=200)
 
 # --- Fault points (tests only) -----------------------------------------------------------

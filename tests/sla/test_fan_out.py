@@ -142,3 +142,52 @@ def test_recompute_open_clocks_twice_raises_nothing_twice(sla, queued, time_mach
         recompute_open_clocks.apply(kwargs={"service_ids": [sla["service"].pk]}).get()
     assert sorted(Clock.objects.values_list("kind", "state", "next_check_at", "last_warned_share")) == before
     assert len(queued) == Alert.objects.count() == 1
+
+
+def test_a_check_task_hands_the_rest_of_the_pass_on_when_its_time_budget_is_spent(
+    sla, settings, enqueued, time_machine
+):
+    """However many clocks are due and however slow the machine, a task takes no new chunk once
+    SLA_CHECK_TASK_BUDGET is spent (the chunk under way finishes) and asks a fresh helper to go
+    on at the same `now`: each stays inside its soft time limit, and the pass still ends."""
+    settings.SLA_CHECK_CHUNK, settings.SLA_CHECK_PARALLELISM, settings.SLA_CHECK_TASK_BUDGET = 2, 1, 0
+    for i in range(5):
+        open_ticket(external_id=f"INC-{i}")
+    now = at(2, 9, 31)
+    time_machine.move_to(now, tick=False)
+
+    checked = [run_checks.apply().get()["checked"]]  # no helper asked up front (parallelism 1)
+    while enqueued["check_due_clocks"]:
+        args, kwargs = enqueued["check_due_clocks"].pop()
+        assert args == (now.isoformat(),)
+        checked.append(check_due_clocks.apply(args, kwargs).get()["checked"])
+    # A chunk per task with no budget: 2, 2, 1, then one that finds the pass done (a task
+    # stopped at its deadline cannot know nothing is left).
+    assert checked == [2, 2, 1, 0]
+    assert Alert.objects.count() == 5
+    assert not Clock.objects.filter(next_check_at__lte=now).exists()
+
+
+def test_with_time_left_a_task_runs_the_pass_to_the_end_and_hands_nothing_on(sla, settings, enqueued, time_machine):
+    settings.SLA_CHECK_CHUNK, settings.SLA_CHECK_PARALLELISM, settings.SLA_CHECK_TASK_BUDGET = 2, 1, 60
+    for i in range(5):
+        open_ticket(external_id=f"INC-{i}")
+    time_machine.move_to(at(2, 9, 31), tick=False)
+    assert run_checks.apply().get() == {"checked": 5, "alerts": 5}  # three chunks in one task
+    assert enqueued["check_due_clocks"] == []
+
+
+def test_the_deadline_stops_the_pass_between_chunks_only(sla, time_machine):
+    """clocks_check_due always checks one chunk (progress), then stops at the deadline."""
+    from sla.services.checks import clocks_check_due
+
+    for i in range(3):
+        open_ticket(external_id=f"INC-{i}")
+    now = at(2, 9, 31)
+    time_machine.move_to(now, tick=False)
+    first = clocks_check_due(now=now, chunk_size=2, deadline=0.0)  # long past
+    assert (first.checked, first.chunks, first.stopped) == (2, 1, True)
+    rest = clocks_check_due(now=now, chunk_size=2, deadline=0.0)
+    assert (rest.checked, rest.chunks, rest.stopped) == (1, 1, True)
+    done = clocks_check_due(now=now, chunk_size=2, deadline=0.0)
+    assert (done.checked, done.chunks, done.stopped) == (0, 0, False)  # nothing due: nothing to hand on
