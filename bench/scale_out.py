@@ -131,11 +131,11 @@ def log_now() -> datetime:
 
 def build(args) -> dict:
     import bench.sla as sla_bench
-    from bench.measures import MEASURES_PER_SERVICE, copy_measurements
+    from bench.measures import MEASURES_PER_SERVICE, write_measurements
     from bench.measures import build as build_measures
 
     described = build_measures(args.measures // MEASURES_PER_SERVICE)
-    copy_measurements(described, args.measurements)
+    write_measurements(described, args.measurements)
     # Clocks due now in real time: run_checks checks at timezone.now().
     from django.utils import timezone
 
