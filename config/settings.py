@@ -259,6 +259,7 @@ SPECTACULAR_SETTINGS = {
         "SurveyInvitationKindEnum": "feedback.models.InvitationKind",
         "AlignmentRequestSourceEnum": "catalog.alignment.models.RequestSource",
         "AlignmentAnswerOutcomeEnum": "catalog.alignment.api.ANSWER_OUTCOME_CHOICES",
+        "AlignmentRequestEventKindEnum": "catalog.alignment.models.RequestEventKind",
         "CommitmentOutcomeEnum": "sla.models.CommitmentOutcome",
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",

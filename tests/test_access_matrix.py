@@ -73,6 +73,12 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "alignment-ranking": {"get": _("business", "other_rep", "other_owner", "owner", "admin", "read_key")},
     "alignment-request-answer": {"post": _("other_owner", "owner", "admin")},
     "alignment-request-assign": {"post": _("other_owner", "owner", "admin")},
+    # As the portal's correct/ and withdraw/ pages: IT corrects an answer (an empty body is a 400 for
+    # the missing outcome and note), the unit's representatives and admins withdraw (the open
+    # request: withdrawn, rolled back). The history is read by whoever reads the request.
+    "alignment-request-correct": {"post": _("other_owner", "owner", "admin")},
+    "alignment-request-history": {"get": _("other_owner", "owner", "admin", "read_key")},
+    "alignment-request-withdraw": {"post": _("admin")},
     "alignment-request-detail": {
         "get": _("other_owner", "owner", "admin", "read_key"),
         "patch": _("admin"),

@@ -12,6 +12,8 @@ rules (catalog/rules.py), answering bad input with 400 and field messages.
     POST /api/v1/alignment/requests/<id>/answer/     {"outcome": added|exists|declined, "answer",
                                                       "service", "category", "service_name", "serve_unit"}
     POST /api/v1/alignment/requests/<id>/assign/     {"owner": username}
+
+Withdrawing a request, correcting an answer and a request's history: api_changes.py.
 """
 
 from __future__ import annotations
@@ -76,6 +78,9 @@ class RequestSerializer(serializers.Serializer):
     service = RefSerializer(source="request.service", allow_null=True)
     answered_by = serializers.CharField(source="request.answered_by.get_username", allow_null=True, default=None)
     answered_at = serializers.DateTimeField(source="request.answered_at", allow_null=True)
+    withdrawn_at = serializers.DateTimeField(
+        source="request.withdrawn_at", allow_null=True, help_text="When the unit withdrew it (state withdrawn)."
+    )
     age_business_days = serializers.FloatField(source="age_days")
     due_at = serializers.DateTimeField()
     overdue = serializers.BooleanField()
@@ -168,6 +173,21 @@ def _request_or_404(request, pk: int) -> MissingServiceRequest:
     if found is None:
         raise Http404("No such request.")
     return found
+
+
+def answer_arguments(request, data: dict) -> dict:
+    """An answer's validated input (AnswerInput, CorrectInput) as the answer services take it:
+    the service among those the user may mark, the category by slug; an unknown slug is a 400."""
+    kwargs = {key: data[key] for key in ("outcome", "answer", "service_name", "serve_unit")}
+    if data.get("service"):
+        kwargs["service"] = selectors.markable_services(user=request.user).filter(slug=data["service"]).first()
+        if kwargs["service"] is None:
+            raise ValidationError({"service": [f"No such service: {data['service']}."]})
+    if data.get("category"):
+        kwargs["category"] = Category.objects.filter(slug=data["category"]).first()
+        if kwargs["category"] is None:
+            raise ValidationError({"category": [f"No such category: {data['category']}."]})
+    return kwargs
 
 
 def _one(request, found: MissingServiceRequest) -> Response:
@@ -304,17 +324,9 @@ class RequestAnswerView(GenericAPIView):
             raise PermissionDenied("Only IT (service owners) and admins answer requests.")
         given = AnswerInput(data=request.data)
         given.is_valid(raise_exception=True)
-        data = dict(given.validated_data)
-        kwargs = {key: data[key] for key in ("outcome", "answer", "service_name", "serve_unit")}
-        if data.get("service"):
-            kwargs["service"] = selectors.markable_services(user=request.user).filter(slug=data["service"]).first()
-            if kwargs["service"] is None:
-                raise ValidationError({"service": [f"No such service: {data['service']}."]})
-        if data.get("category"):
-            kwargs["category"] = Category.objects.filter(slug=data["category"]).first()
-            if kwargs["category"] is None:
-                raise ValidationError({"category": [f"No such category: {data['category']}."]})
-        answered = answers.missing_service_request_answer(request=found, actor=request.user, **kwargs)
+        answered = answers.missing_service_request_answer(
+            request=found, actor=request.user, **answer_arguments(request, given.validated_data)
+        )
         return _one(request, answered)
 
 

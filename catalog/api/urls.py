@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from catalog.alignment import api as alignment
+from catalog.alignment import api_changes as alignment_changes
 from catalog.api import views
 from catalog.costs import api as costs
 
@@ -24,6 +25,21 @@ urlpatterns = [
     path("alignment/requests/<int:pk>/", alignment.RequestDetailView.as_view(), name="alignment-request-detail"),
     path("alignment/requests/<int:pk>/answer/", alignment.RequestAnswerView.as_view(), name="alignment-request-answer"),
     path("alignment/requests/<int:pk>/assign/", alignment.RequestAssignView.as_view(), name="alignment-request-assign"),
+    path(
+        "alignment/requests/<int:pk>/withdraw/",
+        alignment_changes.RequestWithdrawView.as_view(),
+        name="alignment-request-withdraw",
+    ),
+    path(
+        "alignment/requests/<int:pk>/correct/",
+        alignment_changes.RequestCorrectView.as_view(),
+        name="alignment-request-correct",
+    ),
+    path(
+        "alignment/requests/<int:pk>/history/",
+        alignment_changes.RequestHistoryView.as_view(),
+        name="alignment-request-history",
+    ),
     path("costs/", costs.CatalogueCostsView.as_view(), name="costs"),
     path("costs/units/<slug:slug>/", costs.UnitCostsView.as_view(), name="unit-costs"),
     path("costs/services/<slug:slug>/", costs.ServiceCostsView.as_view(), name="service-costs"),
