@@ -8,10 +8,10 @@ rules (catalog/rules.py), answering bad input with 400 and field messages.
     GET  /api/v1/alignment/requests/?business_unit=&state=
     POST /api/v1/alignment/requests/                 {"business_unit", "title", "source", "description",
                                                       "annual_cost", "users_affected"}
-    GET  /api/v1/alignment/requests/<id>/   PATCH (the unit, while unanswered)
+    GET  /api/v1/alignment/requests/<id>/   PATCH (the unit, while unanswered; optional "note")
     POST /api/v1/alignment/requests/<id>/answer/     {"outcome": added|exists|declined, "answer",
                                                       "service", "category", "service_name", "serve_unit"}
-    POST /api/v1/alignment/requests/<id>/assign/     {"owner": username}
+    POST /api/v1/alignment/requests/<id>/assign/     {"owner": username, "note"}
 
 Withdrawing a request, correcting an answer and a request's history: api_changes.py.
 """
@@ -29,6 +29,7 @@ from rest_framework.response import Response
 
 from catalog import selectors as catalog_selectors
 from catalog.alignment import answers, selectors, services
+from catalog.alignment.history import NOTE_MAX_LENGTH
 from catalog.alignment.models import ANSWERED_STATES, MissingServiceRequest, RequestSource, RequestState
 from catalog.api.serializers import RefSerializer
 from catalog.models import BusinessUnit, Category
@@ -131,6 +132,12 @@ class RequestPatch(serializers.Serializer):
         max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
     )
     users_affected = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False, allow_null=True)
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text="What changed, for IT (kept in the request's history with the change).",
+    )
 
 
 ANSWER_OUTCOME_CHOICES = [(state.value, state.label) for state in ANSWERED_STATES]
@@ -147,6 +154,9 @@ class AnswerInput(serializers.Serializer):
 
 class AssignInput(serializers.Serializer):
     owner = serializers.CharField(max_length=150)
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="", help_text="Why (kept in its history)."
+    )
 
 
 # --- Views -----------------------------------------------------------------------------------
@@ -308,8 +318,10 @@ class RequestDetailView(GenericAPIView):
             raise PermissionDenied(f"Only {found.business_unit.name}'s representatives or an admin may change it.")
         given = RequestPatch(data=request.data)
         given.is_valid(raise_exception=True)
-        if given.validated_data:
-            services.missing_service_request_update(request=found, actor=request.user, **given.validated_data)
+        fields = dict(given.validated_data)
+        note = fields.pop("note", "")
+        if fields:
+            services.missing_service_request_update(request=found, actor=request.user, note=note, **fields)
         return _one(request, _request_or_404(request, pk))
 
 
@@ -344,5 +356,7 @@ class RequestAssignView(GenericAPIView):
         owner = get_user_model().objects.filter(username=given.validated_data["owner"], is_active=True).first()
         if owner is None:
             raise ValidationError({"owner": [f"No active user “{given.validated_data['owner']}”."]})
-        services.missing_service_request_assign(request=found, owner=owner, actor=request.user)
+        services.missing_service_request_assign(
+            request=found, owner=owner, actor=request.user, note=given.validated_data["note"]
+        )
         return _one(request, _request_or_404(request, pk))

@@ -233,3 +233,21 @@ def test_the_list_shows_withdrawn_at_in_the_same_queries_however_many_rows(world
     made(20)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(_as(world["member"]).get(f"{API}/").json()["results"]) == 22
+
+
+# --- Notes on the other changes, as the portal's forms take them ---------------------------------
+
+
+def test_an_edit_and_a_reassignment_keep_their_notes(world, open_request):
+    url = f"{API}/{open_request.pk}/"
+    assert _attrs(_as(world["rep"]).patch(url, {"title": "Rota", "note": "x" * 1001}, format="json")) == {"note"}
+    assert _attrs(_as(world["it"]).post(f"{url}assign/", {"owner": world["it"].username, "note": "x" * 1001})) == {
+        "note"
+    }
+    assert not MissingServiceRequestEvent.objects.filter(request=open_request).exists()
+    assert _as(world["rep"]).patch(url, {"title": "Rota", "note": "Shorter"}, format="json").status_code == 200
+    assert _as(world["rep"]).patch(url, {"note": "Nothing else"}, format="json").status_code == 200  # no change
+    moved = _as(world["it"]).post(f"{url}assign/", {"owner": world["it"].username, "note": "Mine"}, format="json")
+    assert moved.status_code == 200, moved.json()
+    history = _as(world["member"]).get(f"{url}history/").json()
+    assert [(e["kind"], e["note"]) for e in history] == [("edited", "Shorter"), ("assigned", "Mine")]
