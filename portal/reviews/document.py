@@ -86,6 +86,76 @@ class ServiceSection:
 
 
 @dataclass(frozen=True)
+class ServiceRow:
+    """A service's line in a business unit's overview: the headline figures of its section, read
+    from the same batched reads, and why it needs discussing at the meeting (if it does)."""
+
+    service: Service
+    attainment: tuple[outcomes.PriorityAttainment, ...]
+    measures_met: int
+    measures_missed: int
+    measures: int  # the measures of the versions in force that the scorecard reads
+    delivered: int  # commitments delivered on time in the period
+    late: int  # late or missed
+    renegotiated: int
+    feedback: PeriodSummary
+    watermelon: object = None
+    open_actions: int = 0  # still open, agreed at the service's own reviews up to this period
+
+    @property
+    def met(self) -> int:
+        return sum(row.met for row in self.attainment)
+
+    @property
+    def total(self) -> int:
+        return sum(row.total for row in self.attainment)
+
+    @property
+    def attainment_percent(self) -> float | None:
+        return round(100 * self.met / self.total, 1) if self.total else None
+
+    @property
+    def off_track(self) -> tuple[outcomes.PriorityAttainment, ...]:
+        return tuple(row for row in self.attainment if row.on_track is False)
+
+    @property
+    def flagged(self) -> bool:
+        return self.watermelon is not None and self.watermelon.flagged
+
+    @property
+    def csat(self) -> scores.Score:
+        return self.feedback.scores["csat"].score
+
+    @property
+    def nps(self) -> scores.Score:
+        return self.feedback.scores["nps"].score
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why the meeting should discuss it, in words; none: it met everything."""
+        found = [f"P{row.priority} under its objective" for row in self.off_track]
+        if self.measures_missed:
+            found.append(_count(self.measures_missed, "measure") + " missed")
+        if self.late:
+            found.append(_count(self.late, "commitment") + " late or missed")
+        if self.renegotiated:
+            found.append(_count(self.renegotiated, "commitment") + " renegotiated")
+        if self.flagged:
+            found.append("green outside, red inside")
+        if self.open_actions:
+            found.append(_count(self.open_actions, "open action"))
+        return tuple(found)
+
+    @property
+    def discussed(self) -> bool:
+        return bool(self.reasons)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+@dataclass(frozen=True)
 class ActionLine:
     action: ReviewAction
     state: str
@@ -102,12 +172,34 @@ class ReviewDocument:
     period: Period
     as_of: datetime
     so_far: bool  # the period is still in progress
-    sections: tuple[ServiceSection, ...]
+    sections: tuple[ServiceSection, ...]  # a unit's: only the services it needs to discuss
     review: Review | None
     actions: tuple[ActionLine, ...] = ()
     previous_actions: tuple[ActionLine, ...] = ()
     previous_period: Period | None = None
     prepared: tuple[Period, ...] = field(default=())
+    overview: tuple[ServiceRow, ...] = ()  # a unit's: one row per service it uses
+
+    @property
+    def discussion_note(self) -> str:
+        """How many of a unit's services the document shows in full, and why."""
+        shown, total = len(self.sections), len(self.overview)
+        if not total:
+            return ""
+        if not shown:
+            return (
+                f"None of the {_count(total, 'service')} had anything to discuss: each met everything (see the table)."
+            )
+        if shown == total:
+            return (
+                f"All {_count(total, 'service')} had something to discuss (a missed target or measure, a late "
+                "or renegotiated commitment, a watermelon flag or open actions): each is shown in full below."
+            )
+        return (
+            f"{shown} of {total} services had something to discuss (a missed target or measure, a late or "
+            "renegotiated commitment, a watermelon flag or open actions) and are shown in full below; "
+            "the rest met everything: see the table."
+        )
 
     @property
     def title(self) -> str:

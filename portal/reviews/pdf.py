@@ -161,6 +161,40 @@ def _section(section: ServiceSection, *, heading: bool) -> list:
     return story
 
 
+def _overview(document: ReviewDocument) -> list:
+    """A unit's services at a glance: plain strings but for the wrapping columns (a Paragraph per
+    cell would be most of the PDF's time with 170 services)."""
+    header = ["Service", "SLA attainment", "Measures met", "Commitments delivered / late", "CSAT / NPS (responses)"]
+    header += ["Watermelon", "At the meeting"]
+    rows = []
+    for row in document.overview:
+        attained = "no tickets" if row.attainment_percent is None else f"{row.attainment_percent:g}%"
+        attained += "".join(f"; P{p.priority} {p.percent:g}% < {p.objective_percent:g}%" for p in row.off_track)
+        rows.append(
+            [
+                _p(row.service.name, SMALL),
+                _p(attained, SMALL) if row.off_track else attained,
+                f"{row.measures_met}/{row.measures}" if row.measures else "-",
+                f"{row.delivered} / {row.late}" + (f" ({row.renegotiated} reneg.)" if row.renegotiated else ""),
+                f"{_score(row.csat)} / {_score(row.nps)} ({row.feedback.responses})",
+                "Yes" if row.flagged else "-",
+                _p("In full: " + "; ".join(row.reasons), SMALL) if row.discussed else "Met everything",
+            ]
+        )
+    table = Table(
+        [[_p(h, SMALL) for h in header], *rows],
+        colWidths=[36 * mm, 26 * mm, 15 * mm, 24 * mm, 25 * mm, 16 * mm, 32 * mm],
+        repeatRows=1,
+        hAlign="LEFT",
+    )
+    table.setStyle(TABLE_STYLE)
+    return [Paragraph("The services at a glance", H2), _p(document.discussion_note), table]
+
+
+def _score(score) -> str:
+    return "-" if score.value is None else f"{score.value:.0f}"
+
+
 def _actions(title: str, lines) -> list:
     story = [Paragraph(_text(title), H2)]
     if not lines:
@@ -204,10 +238,10 @@ def review_pdf(document: ReviewDocument) -> bytes:
     story.append(_p(note, SMALL))
     if document.previous_period is not None:
         story += _actions(f"Actions from the {document.previous_period.label} review", document.previous_actions)
+    if document.is_unit:
+        story += _overview(document) if document.overview else [_p("The unit uses no service you may see.")]
     for section in document.sections:
         story += _section(section, heading=document.is_unit)
-    if document.is_unit and not document.sections:
-        story.append(_p("The unit uses no service you may see."))
     story += _actions("Actions agreed at this review", document.actions)
     pdf.build(story)
     return buffer.getvalue()

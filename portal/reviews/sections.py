@@ -38,7 +38,15 @@ from feedback.perception_selectors import service_perceptions
 from feedback.selectors import service_feedback_summaries
 from feedback.theme_selectors import service_theme_overviews
 from portal.reviews import outcomes
-from portal.reviews.document import AgreedTerms, CommitmentLine, MeasureOutcome, Miss, ServiceSection, ThemeLine
+from portal.reviews.document import (
+    AgreedTerms,
+    CommitmentLine,
+    MeasureOutcome,
+    Miss,
+    ServiceRow,
+    ServiceSection,
+    ThemeLine,
+)
 from portal.reviews.periods import Period
 from sla import scorecard as card
 from sla.commitment_selectors import commitment_list
@@ -58,22 +66,55 @@ def service_sections(
     """One section per service of `services` (read through the scoped selectors, with their
     support calendars), in their order; with `unit`, the agreements, commitments and tickets for
     that unit (or for all units)."""
+    _rows, sections = _read(user=user, services=services, unit=unit, period=period, now=now, open_actions=None)
+    return sections
+
+
+def unit_overview(
+    *, user, services: Sequence[Service], unit: BusinessUnit, period: Period, now: datetime, open_actions: dict
+) -> tuple[tuple[ServiceRow, ...], tuple[ServiceSection, ...]]:
+    """A unit's review: one overview row per service (in their order), and a full section only for
+    those it needs to discuss (ServiceRow.discussed: a missed target or measure, a late or
+    renegotiated commitment, a watermelon flag, or open actions, `open_actions`: service id ->
+    count). The rows come from the reads every section needs; what only a full section shows
+    (its agreed terms in words, themes, perception gap, breached tickets) is read for the
+    discussed services alone."""
+    return _read(user=user, services=services, unit=unit, period=period, now=now, open_actions=open_actions)
+
+
+def _read(*, user, services, unit, period, now, open_actions: dict | None):
     by_zone: dict[str, list[Service]] = defaultdict(list)
     for service in services:
         by_zone[service_time_zone(service)].append(service)
+    rows: dict[int, ServiceRow] = {}
     found: dict[int, ServiceSection] = {}
     # Thousands of short-lived rows and dataclasses, no cycles: the collector's full-heap walks
     # were a quarter of a 172-service unit's reading (config/ops/collector.py).
     with cycle_collector_paused():
         for zone, group in sorted(by_zone.items()):
-            found |= _zone_sections(user=user, services=group, unit=unit, period=period, now=now, time_zone=zone)
-    return tuple(found[s.pk] for s in services)
+            zone_rows, zone_sections = _zone_sections(
+                user=user, services=group, unit=unit, period=period, now=now, time_zone=zone, open_actions=open_actions
+            )
+            rows |= zone_rows
+            found |= zone_sections
+    return (
+        tuple(rows[s.pk] for s in services if s.pk in rows),
+        tuple(found[s.pk] for s in services if s.pk in found),
+    )
 
 
 def _zone_sections(
-    *, user, services: list[Service], unit: BusinessUnit | None, period: Period, now: datetime, time_zone: str
-) -> dict[int, ServiceSection]:
-    """The sections of services in one time zone (their periods share bounds)."""
+    *,
+    user,
+    services: list[Service],
+    unit: BusinessUnit | None,
+    period: Period,
+    now: datetime,
+    time_zone: str,
+    open_actions: dict | None,
+) -> tuple[dict[int, ServiceRow], dict[int, ServiceSection]]:
+    """The rows (with `open_actions`, else none) and sections of services in one time zone (their
+    periods share bounds): with rows, sections only for the services to discuss."""
     ids = [s.pk for s in services]
     start, end = period.bounds(time_zone)
     as_of = min(now, end - JUST_BEFORE)
@@ -88,40 +129,85 @@ def _zone_sections(
     scorecards = service_scorecards(services=measured, now=as_of) if measured else {}
     commitments = _commitments(user=user, service_ids=ids, unit=unit, period=period, time_zone=time_zone, today=today)
     summaries = service_feedback_summaries(services=services, now=as_of, period=period.kind, count=2)
+    melons = watermelons(service_ids=ids, start=start, end=end)
+
+    read = {}
+    for service in services:
+        in_force = {a.pk for a in agreements.get(service.pk, [])}
+        card_of = scorecards.get(service.pk)
+        read[service.pk] = (
+            tuple(outcomes.attainment_by_priority(attainment[service.pk])),
+            tuple(
+                MeasureOutcome(m, tuple(p for p in m.history if p.start < end and p.end > start))
+                for f in (card_of.factors if card_of else ())
+                for m in f.measures
+                if m.agreement.pk in in_force
+            ),
+            commitments.get(service.pk, ([], [])),
+        )
+    rows = {}
+    if open_actions is not None:
+        for service in services:
+            attained, measures, (lines, _following) = read[service.pk]
+            rows[service.pk] = _row(
+                service,
+                attained,
+                measures,
+                lines,
+                summaries[service.pk].current,
+                melons[service.pk],
+                open_actions.get(service.pk, 0),
+            )
+        services = [s for s in services if rows[s.pk].discussed]
+        ids = [s.pk for s in services]
+    if not services:
+        return rows, {}
     themes = service_theme_overviews(services=services, now=as_of, period=period.kind, count=2)
     perceptions = service_perceptions(services=services, quarter=quarter_start(period.start))
     breached = _breaches(user=user, service_ids=ids, unit=unit, start=start, end=end)
-    melons = watermelons(service_ids=ids, start=start, end=end)
 
     found = {}
     for service in services:
-        own = agreements.get(service.pk, [])
-        in_force = {a.pk for a in own}
-        rows = tuple(outcomes.attainment_by_priority(attainment[service.pk]))
-        card_of = scorecards.get(service.pk)
-        measures = tuple(
-            MeasureOutcome(m, tuple(p for p in m.history if p.start < end and p.end > start))
-            for f in (card_of.factors if card_of else ())
-            for m in f.measures
-            if m.agreement.pk in in_force
-        )
-        lines, following = commitments.get(service.pk, ([], []))
+        rows_of, measures, (lines, following) = read[service.pk]
         found[service.pk] = ServiceSection(
             service=service,
             time_zone=time_zone,
-            agreed=tuple(_agreed_terms(a) for a in own),
-            attainment=rows,
+            agreed=tuple(_agreed_terms(a) for a in agreements.get(service.pk, [])),
+            attainment=rows_of,
             measures=measures,
             commitments=tuple(lines),
             commitments_next=tuple(following),
             feedback=summaries[service.pk].current,
             themes=_top_themes(themes[service.pk]),
             perception=perceptions[service.pk],
-            misses=_misses(rows, measures, lines, breached.get(service.pk, [])),
-            breaches=sum(row.breached for row in rows),
+            misses=_misses(rows_of, measures, lines, breached.get(service.pk, [])),
+            breaches=sum(row.breached for row in rows_of),
             watermelon=melons[service.pk],
         )
-    return found
+    return rows, found
+
+
+def _row(service, attained, measures, lines, feedback, melon, open_actions: int) -> ServiceRow:
+    kinds = [line.reading.kind for line in lines]
+    statuses = [m.status for m in measures]
+    return ServiceRow(
+        service=service,
+        attainment=attained,
+        measures_met=statuses.count(card.MET),
+        measures_missed=statuses.count(card.MISSED),
+        measures=len(statuses),
+        delivered=kinds.count(outcomes.DELIVERED),
+        late=kinds.count(outcomes.LATE) + kinds.count(outcomes.MISSED),
+        # moved in the period: still open, or delivered on time after the move
+        renegotiated=sum(
+            line.reading.kind == outcomes.RENEGOTIATED
+            or (line.reading.kind == outcomes.DELIVERED and line.reading.reasons)
+            for line in lines
+        ),
+        feedback=feedback,
+        watermelon=melon,
+        open_actions=open_actions,
+    )
 
 
 def _agreements(*, user, service_ids: list[int], unit: BusinessUnit | None) -> dict[int, list[Agreement]]:

@@ -13,16 +13,17 @@ import logging
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from catalog import rules as access
 from catalog import selectors as catalog_selectors
 from catalog.models import BusinessUnit, Service
 from portal.reviews import outcomes
 from portal.reviews.document import ActionLine, ReviewDocument
-from portal.reviews.models import Review, ReviewAction
+from portal.reviews.models import ActionStatus, Review, ReviewAction
 from portal.reviews.periods import MONTH, QUARTER, Period, period_of
-from portal.reviews.sections import JUST_BEFORE, service_sections
+from portal.reviews.sections import JUST_BEFORE, service_sections, unit_overview
 from sla.commitments import local_date
 
 logger = logging.getLogger(__name__)
@@ -64,15 +65,42 @@ def service_review(*, user, service: Service, period: Period, now: datetime) -> 
 
 def unit_review(*, user, unit: BusinessUnit, period: Period, now: datetime) -> ReviewDocument:
     """The review of `unit` (read through unit_review_units) across the services it uses that
-    `user` may see, each with the agreements and commitments for the unit (or for all units)."""
-    services = service_review_services(user=user).filter(business_units=unit).order_by("name")
-    sections = service_sections(
-        user=user, services=list(services.select_related("support_calendar")), unit=unit, period=period, now=now
+    `user` may see, each with the agreements and commitments for the unit (or for all units):
+    an overview row per service, and a full section for those it needs to discuss
+    (sections.unit_overview)."""
+    # Actions still open from each service's own reviews up to this period, in the services' query.
+    open_actions = (
+        ReviewAction.objects.filter(
+            review__service=OuterRef("pk"), review__period_start__lt=period.end, status=ActionStatus.OPEN
+        )
+        .order_by()
+        .values("review__service")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    return _document(subject=unit, is_unit=True, period=period, now=now, sections=sections, tz=settings.TIME_ZONE)
+    services = list(
+        service_review_services(user=user)
+        .filter(business_units=unit)
+        .select_related("support_calendar")
+        .annotate(open_actions=Coalesce(Subquery(open_actions), 0))
+        .order_by("name")
+    )
+    rows, sections = unit_overview(
+        user=user,
+        services=services,
+        unit=unit,
+        period=period,
+        now=now,
+        open_actions={s.pk: s.open_actions for s in services},
+    )
+    return _document(
+        subject=unit, is_unit=True, period=period, now=now, sections=sections, tz=settings.TIME_ZONE, overview=rows
+    )
 
 
-def _document(*, subject, is_unit: bool, period: Period, now: datetime, sections, tz: str) -> ReviewDocument:
+def _document(
+    *, subject, is_unit: bool, period: Period, now: datetime, sections, tz: str, overview=()
+) -> ReviewDocument:
     _start, end = period.bounds(tz)
     today = local_date(now, tz)
     reviews = {r.period_start: r for r in _reviews_of(subject, is_unit, period)}
@@ -89,6 +117,7 @@ def _document(*, subject, is_unit: bool, period: Period, now: datetime, sections
         actions=_action_lines(review, today),
         previous_actions=_action_lines(reviews.get(previous.start), today),
         previous_period=previous,
+        overview=overview,
     )
 
 

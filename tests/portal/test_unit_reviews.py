@@ -1,17 +1,21 @@
-"""A business unit's review read for all its services at once (portal/reviews/sections.py): the
-same sections as each service's own reading, in a number of queries that does not grow with the
-number of services."""
+"""A business unit's review read for all its services at once (portal/reviews/sections.py): an
+overview row per service and, for the services to discuss, the same sections as each service's own
+reading, in a number of queries that does not grow with the number of services."""
 
 from datetime import UTC, date, datetime, timedelta
+from io import BytesIO
 
 import pytest
 import time_machine
 from django.urls import reverse
+from pypdf import PdfReader
 
 from catalog.models import Measure, UrgencyTarget
 from feedback.models import Response, SelfAssessment, Theme, ThemeMatch
 from portal.reviews import selectors
+from portal.reviews.periods import period_parse
 from portal.reviews.sections import service_sections
+from portal.reviews.services import review_action_record
 from sla.models import ClockState, Commitment, MeasureEvaluation, Ticket
 from tests import factories as f
 from tests.portal.test_reviews import NOVEMBER, NOW
@@ -101,6 +105,36 @@ def _service_with_a_month(sla, n: int, theme: Theme):
     return service
 
 
+def _service_that_met_everything(sla, name: str):
+    """A service Finance uses whose November met everything: its tickets on time against its
+    objective, no measure, no commitment, no answer, no action."""
+    slug = name.lower().replace(" ", "-")
+    service = f.ServiceFactory(
+        name=name, slug=slug, service_owner=sla["owner"], business_units=[sla["unit"]], support_calendar=sla["office"]
+    )
+    agree(
+        service,
+        sla["unit"],
+        {2: {"engage_within": H, "update_every": 2 * H, "resolve_within": 8 * H, "objective_percent": 90}},
+        sla["owner"],
+        sla["rep"],
+    )
+    for i in range(3):
+        ticket = Ticket.objects.create(
+            source="test",
+            external_id=f"{slug}-{i}",
+            service=service,
+            business_unit=sla["unit"],
+            priority=2,
+            title=f"Ticket {i}",
+            state="resolved",
+            opened_at=datetime(2026, 11, 10 + i, tzinfo=UTC),
+        )
+        started = datetime(2026, 11, 10 + i, tzinfo=UTC)
+        clock(sla, ticket, state=ClockState.MET, started=started, stopped=started + H, breached=None)
+    return service
+
+
 @pytest.fixture
 def finance(november):
     """Finance using Payroll and `extra` more services, each with a month of its own."""
@@ -129,6 +163,7 @@ def test_a_units_sections_are_each_services_own(finance):
         doc = selectors.unit_review(user=world["rep"], unit=world["unit"], period=NOVEMBER, now=NOW)
         alone = _each_alone(world["rep"], world["unit"])
     assert [s.service.name for s in doc.sections] == ["Payroll", "Service 1", "Service 2", "Service 3"]
+    assert all(row.discussed for row in doc.overview)  # each has a late commitment
     assert doc.sections == alone
     third = doc.sections[3]
     assert [m.status for m in third.measures] == ["missed"]
@@ -137,6 +172,87 @@ def test_a_units_sections_are_each_services_own(finance):
     assert {line.commitment.title for line in third.commitments} == {"Late 3"}
     assert [c.title for c in third.commitments_next] == ["For everyone 3"]
     assert any("S3-" in cause for miss in third.misses for cause in miss.causes)
+
+
+def _met_and_missed(finance):
+    world = finance(2)
+    quiet = _service_that_met_everything(world, "Quiet service")
+    also_quiet = _service_that_met_everything(world, "Steady service")
+    return world, quiet, also_quiet
+
+
+def test_a_unit_shows_in_full_only_the_services_to_discuss(finance):
+    world, _quiet, _also_quiet = _met_and_missed(finance)
+    with time_machine.travel(NOW, tick=False):
+        doc = selectors.unit_review(user=world["rep"], unit=world["unit"], period=NOVEMBER, now=NOW)
+        alone = {s.service: s for s in _each_alone(world["rep"], world["unit"])}
+    names = ["Payroll", "Quiet service", "Service 1", "Service 2", "Steady service"]
+    assert [row.service.name for row in doc.overview] == names
+    assert [s.service.name for s in doc.sections] == ["Payroll", "Service 1", "Service 2"]
+    assert all(section == alone[section.service] for section in doc.sections)
+    rows = {row.service.name: row for row in doc.overview}
+    quiet_row = rows["Quiet service"]
+    assert quiet_row.reasons == () and not quiet_row.discussed
+    assert (quiet_row.met, quiet_row.total, quiet_row.attainment_percent) == (3, 3, 100.0)
+    assert (quiet_row.measures, quiet_row.delivered, quiet_row.late, quiet_row.feedback.responses) == (0, 0, 0, 0)
+    # Service 1: 1 of its 2 Finance tickets breached (50% < 89%), its measure missed, "Late 1" late.
+    first = rows["Service 1"]
+    assert (first.met, first.total, first.measures_met, first.measures, first.late) == (1, 2, 0, 1, 1)
+    assert first.reasons == ("P2 under its objective", "1 measure missed", "1 commitment late or missed")
+    assert first.csat.responses == 12 and first.feedback.responses == 12
+    assert rows["Service 2"].measures_met == 1
+    assert doc.discussion_note == (
+        "3 of 5 services had something to discuss (a missed target or measure, a late or renegotiated "
+        "commitment, a watermelon flag or open actions) and are shown in full below; the rest met "
+        "everything: see the table."
+    )
+
+
+def test_an_open_action_on_a_services_own_review_brings_it_to_the_meeting(finance):
+    world, quiet, _also = _met_and_missed(finance)
+    review_action_record(
+        period=period_parse("2026-10"),
+        service=quiet,
+        text="Check the new cut-off",
+        owner=world["owner"],
+        due_on=date(2026, 11, 20),
+        by=world["owner"],
+    )
+    with time_machine.travel(NOW, tick=False):
+        doc = selectors.unit_review(user=world["rep"], unit=world["unit"], period=NOVEMBER, now=NOW)
+    row = next(row for row in doc.overview if row.service == quiet)
+    assert row.reasons == ("1 open action",)
+    assert [s.service.name for s in doc.sections] == ["Payroll", "Quiet service", "Service 1", "Service 2"]
+
+
+def test_the_unit_page_has_the_table_and_links_each_services_review(finance, client):
+    world, quiet, also_quiet = _met_and_missed(finance)
+    client.force_login(world["rep"])
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("portal:unit_review", args=["finance", "2026-11"]))
+    text = " ".join(response.content.decode().split())
+    assert "3 of 5 services had something to discuss" in text and "the rest met everything: see the table." in text
+    assert text.count('data-testid="review-overview-row"') == 5
+    assert text.count('data-testid="review-service"') == 3
+    for service in (quiet, also_quiet):
+        assert f'href="/services/{service.slug}/reviews/2026-11/"' in text  # its own review, same period
+        assert f'id="service-{service.pk}"' not in text  # no full section
+    service_1 = world["unit"].services.get(slug="service-1")
+    assert f'<a href="#service-{service_1.pk}">In full below</a>' in text
+    assert f'id="service-{service_1.pk}"' in text
+
+
+def test_the_unit_pdf_has_the_table_and_only_the_discussed_services_in_full(finance, client):
+    world, _quiet, _also_quiet = _met_and_missed(finance)
+    client.force_login(world["rep"])
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("portal:unit_review_pdf", args=["finance", "2026-11"]))
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages).split())
+    assert "The services at a glance" in text and "3 of 5 services had something to discuss" in text
+    assert "Quiet service" in text and "Steady service" in text and text.count("Met everything") == 2
+    assert text.count("What was agreed") == 3  # Payroll, Service 1 and Service 2 in full
+    assert text.count("Quiet service") == 1 and text.count("Steady service") == 1  # in the table only
+    assert "In full: P2 under its objective; 1 measure missed; 1 commitment late or missed" in text
 
 
 @pytest.mark.parametrize("extra", [1, 5])
