@@ -201,7 +201,7 @@ def _row(service, attained, measures, lines, feedback, melon, open_actions: int)
         # moved in the period: still open, or delivered on time after the move
         renegotiated=sum(
             line.reading.kind == outcomes.RENEGOTIATED
-            or (line.reading.kind == outcomes.DELIVERED and line.reading.reasons)
+            or (line.reading.kind == outcomes.DELIVERED and bool(line.reading.reasons))
             for line in lines
         ),
         feedback=feedback,

@@ -16,7 +16,7 @@ from portal.reviews import selectors
 from portal.reviews.periods import period_parse
 from portal.reviews.sections import service_sections
 from portal.reviews.services import review_action_record
-from sla.models import ClockState, Commitment, MeasureEvaluation, Ticket
+from sla.models import ClockState, Commitment, MeasureEvaluation, Renegotiation, Ticket
 from tests import factories as f
 from tests.portal.test_reviews import NOVEMBER, NOW
 from tests.portal.test_reviews import november as november  # the fixture: Payroll's November
@@ -223,6 +223,37 @@ def test_an_open_action_on_a_services_own_review_brings_it_to_the_meeting(financ
     row = next(row for row in doc.overview if row.service == quiet)
     assert row.reasons == ("1 open action",)
     assert [s.service.name for s in doc.sections] == ["Payroll", "Quiet service", "Service 1", "Service 2"]
+
+
+def test_a_commitment_moved_in_the_period_brings_its_service_to_the_meeting(finance):
+    """Moved in November and delivered on its new date, or moved and still open: renegotiated."""
+    world, quiet, also_quiet = _met_and_missed(finance)
+    common = {"owner": world["owner"], "definition_of_done": "Done.", "committed_on": date(2026, 9, 1)}
+    delivered = Commitment.objects.create(
+        service=quiet, title="Moved, delivered", due_on=date(2026, 11, 20), outcome="delivered", **common
+    )
+    delivered.closed_on = date(2026, 11, 18)
+    delivered.save(update_fields=["closed_on"])
+    still_open = Commitment.objects.create(service=also_quiet, title="Moved, open", due_on=date(2027, 1, 20), **common)
+    for commitment in (delivered, still_open):
+        Renegotiation.objects.create(
+            commitment=commitment,
+            at=datetime(2026, 11, 12, tzinfo=UTC),
+            old_due_on=date(2026, 11, 10),
+            new_due_on=commitment.due_on,
+            reason="Moved.",
+            by=world["owner"],
+        )
+    with time_machine.travel(NOW, tick=False):
+        doc = selectors.unit_review(user=world["rep"], unit=world["unit"], period=NOVEMBER, now=NOW)
+    rows = {row.service: row for row in doc.overview}
+    assert (rows[quiet].delivered, rows[quiet].renegotiated, rows[quiet].reasons) == (
+        1,
+        1,
+        ("1 commitment renegotiated",),
+    )
+    assert rows[also_quiet].reasons == ("1 commitment renegotiated",)
+    assert {quiet, also_quiet} <= {s.service for s in doc.sections}
 
 
 def test_the_unit_page_has_the_table_and_links_each_services_review(finance, client):
