@@ -1,6 +1,7 @@
 """A review's service sections, read for all its services at once: a service's review is one
-section, a business unit's one per service it uses, in the same number of queries whatever their
-number (about 25 per time zone among the services; almost always one zone).
+section; a business unit's an overview row per service it uses (document.ServiceRow) and a
+section for each it needs to discuss (unit_overview); in the same number of queries whatever
+their number (about 25 per time zone among the services; almost always one zone).
 
 Each part comes from the selector that already answers it, in its batched form (so a review never
 disagrees with the scorecard, the SLA page or the feedback pages):
