@@ -34,6 +34,7 @@ TABLE_STYLE = TableStyle(
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]
 )
+SHORT = 22  # characters of Helvetica 8 pt that fit the overview's service column
 _REPLACEMENTS = {"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "→": "->", "…": "..."}
 
 
@@ -162,7 +163,7 @@ def _section(section: ServiceSection, *, heading: bool) -> list:
 
 
 def _overview(document: ReviewDocument) -> list:
-    """A unit's services at a glance: plain strings but for the wrapping columns (a Paragraph per
+    """A unit's services at a glance: plain strings but where a cell must wrap (a Paragraph per
     cell would be most of the PDF's time with 170 services)."""
     header = ["Service", "SLA attainment", "Measures met", "Commitments delivered / late", "CSAT / NPS (responses)"]
     header += ["Watermelon", "At the meeting"]
@@ -172,7 +173,7 @@ def _overview(document: ReviewDocument) -> list:
         attained += "".join(f"; P{p.priority} {p.percent:g}% < {p.objective_percent:g}%" for p in row.off_track)
         rows.append(
             [
-                _p(row.service.name, SMALL),
+                _cell(row.service.name),
                 _p(attained, SMALL) if row.off_track else attained,
                 f"{row.measures_met}/{row.measures}" if row.measures else "-",
                 f"{row.delivered} / {row.late}" + (f" ({row.renegotiated} reneg.)" if row.renegotiated else ""),
@@ -189,6 +190,14 @@ def _overview(document: ReviewDocument) -> list:
     )
     table.setStyle(TABLE_STYLE)
     return [Paragraph("The services at a glance", H2), _p(document.discussion_note), table]
+
+
+def _cell(text: str):
+    """A plain string when it fits its 36 mm on one line (most do), else a wrapping Paragraph."""
+    plain = str(text)
+    if len(plain) <= SHORT and plain.isascii():
+        return plain
+    return _p(plain, SMALL)
 
 
 def _score(score) -> str:

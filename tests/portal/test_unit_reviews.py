@@ -373,3 +373,13 @@ def test_services_without_answers_or_comments_read_as_their_own_summary_says(fin
     overviews = service_theme_overviews(services=services, now=NOW, period="month", count=2)
     assert overviews[payroll.pk] == service_theme_overview(service=payroll, now=NOW, period="month", count=2)
     assert overviews[services[1].pk] == service_theme_overview(service=services[1], now=NOW, period="month", count=2)
+
+
+def test_the_pdf_tables_service_column_wraps_only_long_or_non_ascii_names():
+    from reportlab.platypus import Paragraph
+
+    from portal.reviews import pdf
+
+    assert pdf._cell("Payroll") == "Payroll"  # a plain string: cheap to lay out
+    assert isinstance(pdf._cell("Customer relationship management platform"), Paragraph)
+    assert isinstance(pdf._cell("Café booking"), Paragraph)  # drawn through the Latin-1 escaping
