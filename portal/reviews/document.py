@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from catalog.models import Agreement, BusinessUnit, Service
 from feedback import scores
@@ -88,7 +89,8 @@ class ServiceSection:
 @dataclass(frozen=True)
 class ServiceRow:
     """A service's line in a business unit's overview: the headline figures of its section, read
-    from the same batched reads, and why it needs discussing at the meeting (if it does)."""
+    from the same batched reads, and why it needs discussing at the meeting (if it does). Its
+    derived figures are computed once (cached_property: the page reads each several times)."""
 
     service: Service
     attainment: tuple[outcomes.PriorityAttainment, ...]
@@ -102,19 +104,19 @@ class ServiceRow:
     watermelon: object = None
     open_actions: int = 0  # still open, agreed at the service's own reviews up to this period
 
-    @property
+    @cached_property
     def met(self) -> int:
         return sum(row.met for row in self.attainment)
 
-    @property
+    @cached_property
     def total(self) -> int:
         return sum(row.total for row in self.attainment)
 
-    @property
+    @cached_property
     def attainment_percent(self) -> float | None:
         return round(100 * self.met / self.total, 1) if self.total else None
 
-    @property
+    @cached_property
     def off_track(self) -> tuple[outcomes.PriorityAttainment, ...]:
         return tuple(row for row in self.attainment if row.on_track is False)
 
@@ -130,7 +132,7 @@ class ServiceRow:
     def nps(self) -> scores.Score:
         return self.feedback.scores["nps"].score
 
-    @property
+    @cached_property
     def reasons(self) -> tuple[str, ...]:
         """Why the meeting should discuss it, in words; none: it met everything."""
         found = [f"P{row.priority} under its objective" for row in self.off_track]

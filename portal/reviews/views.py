@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -28,6 +29,7 @@ from portal.views.access import form_action, require_perm
 from sla.commitments import local_date
 from sla.selectors import service_time_zone
 
+SLUG = "service-slug"  # a placeholder, split out of one reversed URL
 RECORD_DENIED = "Only the two sides of this review (or an admin) may record its actions."
 
 
@@ -131,6 +133,8 @@ def _page(request, *, subject, is_unit: bool, period: Period, now, can_record: b
         "form": form,
         "close_form": f.ReviewActionCloseForm() if can_record else None,
     }
+    if is_unit:  # the overview's links to each service's review: one reverse, not one per row (172)
+        context["service_review_url"] = reverse("portal:service_review", args=[SLUG, period.code]).split(SLUG)
     status = 400 if form is not None and form.is_bound else 200
     return render(request, "portal/reviews/review.html", context, status=status)
 
@@ -189,8 +193,6 @@ def review_action_close_view(request, pk: int):
 
 
 def _review_path(review) -> str:
-    from django.urls import reverse
-
     code = Period(review.period, review.period_start).code
     if review.business_unit_id is not None:
         return reverse("portal:unit_review", kwargs={"slug": review.business_unit.slug, "period": code})
