@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Window
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 
 from catalog import selectors as catalog_selectors
@@ -126,7 +126,7 @@ def _zone_sections(
         service_ids=ids, start=start, end=end, unit_id=unit.pk if unit is not None else None
     )
     # A section shows the measures of the versions it shows: no scorecard to read without any.
-    measured = [s for s in services if any(a.measures.all() for a in agreements.get(s.pk, ()))]
+    measured = [s for s in services if any(a.has_measures for a in agreements.get(s.pk, ()))]
     scorecards = service_scorecards(services=measured, now=as_of) if measured else {}
     commitments = _commitments(user=user, service_ids=ids, unit=unit, period=period, time_zone=time_zone, today=today)
     summaries = service_feedback_summaries(services=services, now=as_of, period=period.kind, count=2)
@@ -166,6 +166,7 @@ def _zone_sections(
     themes = service_theme_overviews(services=services, now=as_of, period=period.kind, count=2)
     perceptions = service_perceptions(services=services, quarter=quarter_start(period.start))
     breached = _breaches(user=user, service_ids=ids, unit=unit, start=start, end=end)
+    _with_terms([a for service in services for a in agreements.get(service.pk, [])])
 
     found = {}
     for service in services:
@@ -212,7 +213,9 @@ def _row(service, attained, measures, lines, feedback, melon, open_actions: int)
 
 
 def _agreements(*, user, service_ids: list[int], unit: BusinessUnit | None) -> dict[int, list[Agreement]]:
-    """Service id -> the versions in force it may read (for `unit` or all units): three queries."""
+    """Service id -> the versions in force it may read (for `unit` or all units), each with
+    `has_measures`: one query. Their targets and measures are read by _with_terms, only for the
+    services shown in full."""
     audience = Q(business_unit__isnull=True) | Q(business_unit=unit) if unit is not None else Q()
     found: dict[int, list[Agreement]] = defaultdict(list)
     for agreement in (
@@ -220,14 +223,20 @@ def _agreements(*, user, service_ids: list[int], unit: BusinessUnit | None) -> d
         .select_related(None)
         .select_related("business_unit")  # all a section shows of an agreement beside its own fields
         .filter(audience, service_id__in=service_ids, status=AgreementStatus.AGREED)
-        .prefetch_related(
-            Prefetch("urgency_targets", queryset=UrgencyTarget.objects.select_related("calendar").order_by("priority")),
-            Prefetch("measures", queryset=Measure.objects.order_by("position", "name", "pk")),
-        )
+        .annotate(has_measures=Exists(Measure.objects.filter(agreement=OuterRef("pk"))))
         .order_by("business_unit__name", "version")
     ):
         found[agreement.service_id].append(agreement)
     return found
+
+
+def _with_terms(agreements: list[Agreement]) -> None:
+    """Read the agreements' targets and measures, in order: two queries."""
+    prefetch_related_objects(
+        agreements,
+        Prefetch("urgency_targets", queryset=UrgencyTarget.objects.select_related("calendar").order_by("priority")),
+        Prefetch("measures", queryset=Measure.objects.order_by("position", "name", "pk")),
+    )
 
 
 def _agreed_terms(agreement: Agreement) -> AgreedTerms:
