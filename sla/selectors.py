@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 
 from catalog import rules as access
 from catalog.models import Agreement, AgreementStatus, Measure, Membership, Service, UrgencyTarget
+from sla.attainment import PriorityCounts
 from sla.business_time import business_time_between
 from sla.calendars import calendar_specs
 from sla.clocks import DEFAULT_WARNING_SHARES, Targets
@@ -224,28 +225,10 @@ def tickets_at_risk(*, user, now: datetime) -> QuerySet[Ticket]:
 
 
 @dataclass(frozen=True)
-class Attainment:
+class Attainment(PriorityCounts):
     """How many clocks of one kind and priority kept their target in a period."""
 
-    priority: int
     kind: str
-    met: int
-    breached: int
-    objective_percent: float | None
-
-    @property
-    def total(self) -> int:
-        return self.met + self.breached
-
-    @property
-    def percent(self) -> float | None:
-        return round(100 * self.met / self.total, 1) if self.total else None
-
-    @property
-    def on_track(self) -> bool | None:
-        if self.percent is None or self.objective_percent is None:
-            return None
-        return self.percent >= self.objective_percent
 
 
 def clock_outcomes_between(start: datetime, end: datetime) -> Q:

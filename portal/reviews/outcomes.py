@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from sla.attainment import PriorityCounts
+
 DELIVERED, LATE, MISSED, WITHDRAWN = "delivered", "late", "missed", "withdrawn"
 RENEGOTIATED, DUE = "renegotiated", "due"
 COMMITMENT_LABELS = {
@@ -79,26 +81,8 @@ def action_state(*, status: str, due_on: date, today: date) -> str:
     return OVERDUE if due_on < today else OPEN
 
 
-@dataclass(frozen=True)
-class PriorityAttainment:
-    priority: int
-    met: int
-    breached: int
-    objective_percent: float | None
-
-    @property
-    def total(self) -> int:
-        return self.met + self.breached
-
-    @property
-    def percent(self) -> float | None:
-        return round(100 * self.met / self.total, 1) if self.total else None
-
-    @property
-    def on_track(self) -> bool | None:
-        if self.percent is None or self.objective_percent is None:
-            return None
-        return self.percent >= self.objective_percent
+class PriorityAttainment(PriorityCounts):
+    """One priority's clocks of every kind, summed (attainment_by_priority)."""
 
 
 def attainment_by_priority(rows: Iterable) -> list[PriorityAttainment]:
