@@ -178,9 +178,10 @@ def missing_service_request_detail(request, pk: int):
     return render(request, "portal/alignment/request.html", context, status=status)
 
 
-def _change_page(request, found, form, *, title: str, lede: str, submit: str, testid: str, status: int = 200):
+def _change_page(request, found, form, *, title: str, lede: str, submit: str, testid: str):
+    """The change's form page: a 400 when it comes back with errors."""
     context = {"request_obj": found, "form": form, "title": title, "lede": lede, "submit": submit, "testid": testid}
-    return render(request, "portal/alignment/request_change.html", context, status=status)
+    return render(request, "portal/alignment/request_change.html", context, status=400 if form.errors else 200)
 
 
 def _not_now(request, found, message: str):
@@ -220,7 +221,6 @@ def missing_service_request_edit(request, pk: int):
         "what changed.",
         submit="Save the request",
         testid="request-edit-form",
-        status=400 if form.errors else 200,
     )
 
 
@@ -254,7 +254,6 @@ def missing_service_request_withdraw(request, pk: int):
         "It stays in the unit's list of requests, marked withdrawn.",
         submit="Withdraw the request",
         testid="request-withdraw-form",
-        status=400 if form.errors else 200,
     )
 
 
@@ -291,7 +290,6 @@ def missing_service_request_assign(request, pk: int):
         lede="The new owner answers it within the same 10 business days, counted from when the unit asked.",
         submit="Give the request",
         testid="request-assign-form",
-        status=400 if form.errors else 200,
     )
 
 
@@ -336,5 +334,4 @@ def missing_service_request_correct(request, pk: int):
         "request's history; a service the wrong answer marked for the unit is unmarked.",
         submit="Correct the answer",
         testid="request-correct-form",
-        status=400 if form.errors else 200,
     )
