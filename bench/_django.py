@@ -55,6 +55,26 @@ def median_ms(action: Callable[[], object], *, runs: int, warmup: int = 3) -> fl
     return statistics.median(samples)
 
 
+def median_cpu_ms(action: Callable[[], object], *, runs: int) -> float:
+    """This process's CPU time per request: what the page costs, whatever else the machine is
+    doing (the wall-clock median is the goal; on a shared, loaded machine read this beside it)."""
+    samples = []
+    for _ in range(runs):
+        started = time.process_time()
+        action()
+        samples.append((time.process_time() - started) * 1000)
+    return statistics.median(samples)
+
+
+def page_figures(client, url: str, *, runs: int) -> dict:
+    """A page's queries, median wall-clock and median CPU milliseconds, fetched by `client`."""
+    return {
+        "queries": count_queries(lambda: client.get(url)),
+        "median_ms": median_ms(lambda: client.get(url), runs=runs),
+        "cpu_ms": median_cpu_ms(lambda: client.get(url), runs=runs),
+    }
+
+
 def count_queries(action: Callable[[], object]) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._django import count_queries, django_database, median_ms, vendor
+from bench._django import django_database, median_ms, page_figures, vendor
 
 GOAL_MS = 200.0
 SERVICES = 500
@@ -88,20 +88,6 @@ def build() -> object:
     return admin
 
 
-def median_cpu_ms(action, *, runs: int) -> float:
-    """This process's CPU time per request: what the page costs, whatever else the machine is
-    doing (the wall-clock median is the goal; on a shared, loaded machine read this beside it)."""
-    import statistics
-    import time
-
-    samples = []
-    for _ in range(runs):
-        started = time.process_time()
-        action()
-        samples.append((time.process_time() - started) * 1000)
-    return statistics.median(samples)
-
-
 def measure(runs: int) -> dict:
     from django.test import Client
 
@@ -112,11 +98,7 @@ def measure(runs: int) -> dict:
     result = {"database": vendor(), "pages": {}}
     for name, url in pages.items():
         assert client.get(url).status_code == 200, url
-        result["pages"][name] = {
-            "queries": count_queries(lambda url=url: client.get(url)),
-            "median_ms": median_ms(lambda url=url: client.get(url), runs=runs),
-            "cpu_ms": median_cpu_ms(lambda url=url: client.get(url), runs=runs),
-        }
+        result["pages"][name] = page_figures(client, url, runs=runs)
     anonymous = Client()
     result["baseline"] = median_ms(lambda: anonymous.get("/accounts/login/"), runs=runs)
     return result

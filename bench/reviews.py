@@ -24,8 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._django import count_queries, django_database, median_ms, vendor
-from bench.home_board import median_cpu_ms
+from bench._django import django_database, median_ms, page_figures, vendor
 
 GOAL_MS = 200.0
 SERVICES = 500
@@ -225,11 +224,7 @@ def measure(runs: int) -> dict:
     result = {"database": vendor(), "pages": {}}
     for name, url in pages.items():
         assert client.get(url).status_code == 200, url
-        result["pages"][name] = {
-            "queries": count_queries(lambda url=url: client.get(url)),
-            "median_ms": median_ms(lambda url=url: client.get(url), runs=runs),
-            "cpu_ms": median_cpu_ms(lambda url=url: client.get(url), runs=runs),
-        }
+        result["pages"][name] = page_figures(client, url, runs=runs)
     from catalog.models import Service
 
     result["services"] = Service.objects.filter(business_units__slug=unit).count()
@@ -242,11 +237,7 @@ def measure(runs: int) -> dict:
         assert response.status_code == 200, url
         if name == "unit review":
             result["in_full"] = response.content.decode().count('data-testid="review-service"')
-        result["pages"][name] = {
-            "queries": count_queries(lambda url=url: client.get(url)),
-            "median_ms": median_ms(lambda url=url: client.get(url), runs=runs),
-            "cpu_ms": median_cpu_ms(lambda url=url: client.get(url), runs=runs),
-        }
+        result["pages"][name] = page_figures(client, url, runs=runs)
     anonymous = Client()
     result["baseline"] = median_ms(lambda: anonymous.get("/accounts/login/"), runs=runs)
     return result
