@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -67,7 +68,7 @@ def api_token_expiry(*, days: int | None) -> datetime | None:
 
 
 def api_token_authenticate(*, key: str) -> ApiToken | None:
-    """The live token for `key`, with its user (and, on PostgreSQL, the user's roles), or None.
+    """The live token for `key`, with its user (and, on PostgreSQL and SQLite, the user's roles), or None.
     Marks it used (at most once a minute)."""
     parts = key.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
@@ -101,7 +102,8 @@ def _live_token(*, prefix: str, now: datetime) -> ApiToken | None:
     user = _instance(get_user_model(), user_fields, row[split : split + len(user_fields)])
     token.user = user
     if with_groups:  # the user's roles in the same query: one round trip fewer
-        roles_known(user, row[-1] or ())
+        names = row[-1] or ()
+        roles_known(user, json.loads(names) if isinstance(names, str) else names)
     return token
 
 
@@ -128,7 +130,7 @@ def _live_token_sql(vendor: str) -> tuple[str, list, list, bool]:
     columns = [f"t.{q(f.column)}" for f in token_fields] + [f"u.{q(f.column)}" for f in user_fields]
     token_table, user_table = q(ApiToken._meta.db_table), q(user_model._meta.db_table)
     token_user, user_pk = q(ApiToken._meta.get_field("user").column), q(user_model._meta.pk.column)
-    with_groups = vendor == "postgresql"
+    with_groups = vendor in ("postgresql", "sqlite")
     if with_groups:
         through, group = user_model.groups.through, user_model.groups.field.related_model
         member_user, member_group = (q(through._meta.get_field(name).column) for name in ("user", "group"))
@@ -138,8 +140,14 @@ def _live_token_sql(vendor: str) -> tuple[str, list, list, bool]:
             q(group._meta.pk.column),
         )
         join = f"{groups_table} g ON g.{group_pk} = m.{member_group}"
-        names = f"SELECT g.{q('name')} FROM {members_table} m JOIN {join} WHERE m.{member_user} = t.{token_user}"  # noqa: S608
-        columns.append(f"ARRAY({names})")
+        name, of_user = f"g.{q('name')}", f"FROM {members_table} m JOIN {join} WHERE m.{member_user} = t.{token_user}"
+        # An array on PostgreSQL; SQLite has none: a JSON array of the names (json_group_array, built in).
+        names = (
+            f"ARRAY(SELECT {name} {of_user})"
+            if vendor == "postgresql"
+            else f"(SELECT json_group_array({name}) {of_user})"
+        )
+        columns.append(names)
     prefix, revoked, expires = q("prefix"), q("revoked_at"), q("expires_at")
     where = f"t.{prefix} = %s AND t.{revoked} IS NULL AND (t.{expires} IS NULL OR t.{expires} > %s)"
     select = ", ".join(columns)

@@ -10,6 +10,7 @@ just after.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,7 +26,13 @@ SHARE_PLACES = Decimal("0.0001")
 
 
 def default_calendar_spec() -> CalendarSpec:
-    return CalendarSpec.weekly(settings.TIME_ZONE, dict.fromkeys(range(5), "09:00-17:00"))
+    return _weekdays_nine_to_five(settings.TIME_ZONE)
+
+
+@functools.lru_cache(maxsize=8)
+def _weekdays_nine_to_five(time_zone: str) -> CalendarSpec:
+    # Built once per zone (a spec is immutable): a page of requests asks for it on every request.
+    return CalendarSpec.weekly(time_zone, dict.fromkeys(range(5), "09:00-17:00"))
 
 
 def request_due_at(requested_at: datetime, *, spec: CalendarSpec | None = None) -> datetime:
@@ -64,15 +71,20 @@ class Comparison:
     def share(self) -> Decimal | None:
         """Share of agreement: agreed / (agreed + every difference); None when neither side
         lists anything (nothing to agree or disagree on)."""
-        total = len(self.agreed) + self.differences
-        if total == 0:
-            return None
-        return (Decimal(len(self.agreed)) / Decimal(total)).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP)
+        return share_of(agreed=len(self.agreed), differences=self.differences)
 
     @property
     def percent(self) -> int | None:
         share = self.share
         return None if share is None else int((share * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def share_of(*, agreed: int, differences: int) -> Decimal | None:
+    """Comparison.share from the counts alone (the API's ranking counts in SQL)."""
+    total = agreed + differences
+    if total == 0:
+        return None
+    return (Decimal(agreed) / Decimal(total)).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP)
 
 
 def compare(*, it_ids: Collection[int], unit_ids: Collection[int], open_requests: int = 0) -> Comparison:
