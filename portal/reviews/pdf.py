@@ -3,7 +3,13 @@ page shows (selectors.ReviewDocument). Text, not pictures of text: the PDF can b
 copied, and a test reads the service's name back out of it.
 
 ReportLab's standard fonts (Helvetica) cover Latin-1 only; other characters are replaced rather
-than drawn as boxes (_text)."""
+than drawn as boxes (_plain, _text).
+
+Table cells are plain strings, broken into lines to fit their column with simpleSplit (_cells),
+not a Paragraph each: a Paragraph is parsed as mini-markup and laid out word by word, and with a
+unit's 172-row overview and its sections' tables (some 2,500 cells) that was most of the PDF's
+time. Running text stays in Paragraphs. The C helpers of reportlab[accel] (rl-accel) measure
+and format the text."""
 
 from __future__ import annotations
 
@@ -14,6 +20,8 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from feedback import scores
@@ -25,34 +33,58 @@ H2 = ParagraphStyle("ReviewH2", parent=_STYLES["Heading2"], fontSize=13, spaceBe
 H3 = ParagraphStyle("ReviewH3", parent=_STYLES["Heading3"], fontSize=11, spaceBefore=6)
 BODY = ParagraphStyle("ReviewBody", parent=_STYLES["BodyText"], fontSize=9, leading=12)
 SMALL = ParagraphStyle("ReviewSmall", parent=BODY, fontSize=8, leading=10, textColor=colors.HexColor("#444444"))
+FONT, BOLD, SIZE = "Helvetica", "Helvetica-Bold", 8
+PADDING = 6  # a table cell's left and right padding (TableStyle's default)
 TABLE_STYLE = TableStyle(
     [
-        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
-        ("FONT", (0, 1), (-1, -1), "Helvetica", 8),
+        ("FONT", (0, 0), (-1, 0), BOLD, SIZE, 10),
+        ("FONT", (0, 1), (-1, -1), FONT, SIZE, 10),
         ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#999999")),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]
 )
-SHORT = 22  # characters of Helvetica 8 pt that fit the overview's service column
 _REPLACEMENTS = {"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "→": "->", "…": "..."}
+
+
+def _plain(value) -> str:
+    """In characters ReportLab's standard fonts can draw."""
+    text = str(value if value is not None else "")
+    if text.isascii():
+        return text
+    for fancy, plain in _REPLACEMENTS.items():
+        text = text.replace(fancy, plain)
+    return text.encode("latin-1", "replace").decode("latin-1")
 
 
 def _text(value) -> str:
     """Escaped for ReportLab's mini-markup, in characters its standard fonts can draw."""
-    text = str(value if value is not None else "")
-    for fancy, plain in _REPLACEMENTS.items():
-        text = text.replace(fancy, plain)
-    return escape(text.encode("latin-1", "replace").decode("latin-1"))
+    return escape(_plain(value))
 
 
 def _p(text, style=BODY) -> Paragraph:
     return Paragraph(_text(text), style)
 
 
+def _fit(value, width: float | None, font: str = FONT) -> str:
+    """A cell's text as a plain string, broken into lines (at spaces) that fit a column `width`
+    points wide (None: the column takes its widest cell)."""
+    text = _plain(value)
+    if width is None or ("\n" not in text and stringWidth(text, font, SIZE) <= width - 2 * PADDING):
+        return text
+    return "\n".join(simpleSplit(text, font, SIZE, width - 2 * PADDING)) or text
+
+
+def _cells(header: list[str], rows: list[list], widths: list[float] | None) -> list[list[str]]:
+    """A table's header and rows as plain strings fitted to their columns (_fit)."""
+    fits = widths or [None] * len(header)
+    return [[_fit(h, w, BOLD) for h, w in zip(header, fits, strict=True)]] + [
+        [_fit(cell, w) for cell, w in zip(row, fits, strict=True)] for row in rows
+    ]
+
+
 def _table(header: list[str], rows: list[list], widths: list[float] | None = None) -> Table:
-    data = [[_p(h, SMALL) for h in header]] + [[_p(cell, SMALL) for cell in row] for row in rows]
-    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table = Table(_cells(header, rows, widths), colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TABLE_STYLE)
     return table
 
@@ -162,42 +194,30 @@ def _section(section: ServiceSection, *, heading: bool) -> list:
     return story
 
 
+OVERVIEW_HEADER = ["Service", "SLA attainment", "Measures met", "Commitments delivered / late"]
+OVERVIEW_HEADER += ["CSAT / NPS (responses)", "Watermelon", "At the meeting"]
+OVERVIEW_WIDTHS = [w * mm for w in (36, 26, 15, 24, 25, 16, 32)]
+
+
 def _overview(document: ReviewDocument) -> list:
-    """A unit's services at a glance: plain strings but where a cell must wrap (a Paragraph per
-    cell would be most of the PDF's time with 170 services)."""
-    header = ["Service", "SLA attainment", "Measures met", "Commitments delivered / late", "CSAT / NPS (responses)"]
-    header += ["Watermelon", "At the meeting"]
+    """A unit's services at a glance: a row per service, plain strings fitted to the columns."""
     rows = []
     for row in document.overview:
         attained = "no tickets" if row.attainment_percent is None else f"{row.attainment_percent:g}%"
         attained += "".join(f"; P{p.priority} {p.percent:g}% < {p.objective_percent:g}%" for p in row.off_track)
         rows.append(
             [
-                _cell(row.service.name),
-                _p(attained, SMALL) if row.off_track else attained,
+                row.service.name,
+                attained,
                 f"{row.measures_met}/{row.measures}" if row.measures else "-",
                 f"{row.delivered} / {row.late}" + (f" ({row.renegotiated} reneg.)" if row.renegotiated else ""),
                 f"{_score(row.csat)} / {_score(row.nps)} ({row.feedback.responses})",
                 "Yes" if row.flagged else "-",
-                _p("In full: " + "; ".join(row.reasons), SMALL) if row.discussed else "Met everything",
+                "In full: " + "; ".join(row.reasons) if row.discussed else "Met everything",
             ]
         )
-    table = Table(
-        [[_p(h, SMALL) for h in header], *rows],
-        colWidths=[36 * mm, 26 * mm, 15 * mm, 24 * mm, 25 * mm, 16 * mm, 32 * mm],
-        repeatRows=1,
-        hAlign="LEFT",
-    )
-    table.setStyle(TABLE_STYLE)
+    table = _table(OVERVIEW_HEADER, rows, OVERVIEW_WIDTHS)
     return [Paragraph("The services at a glance", H2), _p(document.discussion_note), table]
-
-
-def _cell(text: str):
-    """A plain string when it fits its 36 mm on one line (most do), else a wrapping Paragraph."""
-    plain = str(text)
-    if len(plain) <= SHORT and plain.isascii():
-        return plain
-    return _p(plain, SMALL)
 
 
 def _score(score) -> str:

@@ -52,7 +52,7 @@ from portal.reviews.periods import Period
 from sla import scorecard as card
 from sla.commitment_selectors import commitment_list
 from sla.commitments import local_date
-from sla.models import CheckIn, Clock, ClockState, CommitmentOutcome, Renegotiation
+from sla.models import Clock, ClockState, CommitmentOutcome, Renegotiation
 from sla.scorecard_selectors import service_scorecards
 from sla.selectors import attainment_by_service, service_time_zone, ticket_list
 
@@ -269,7 +269,7 @@ def _top_themes(overview) -> tuple[ThemeLine, ...]:
 
 def _commitments(*, user, service_ids: list[int], unit, period: Period, time_zone: str, today: date):
     """Service id -> (this period's commitments, read; those due in the next), for services of
-    one time zone: one query and two prefetches."""
+    one time zone: one query and a prefetch."""
     following = period.following()
     start, end = period.bounds(time_zone)
     in_period = (
@@ -281,12 +281,12 @@ def _commitments(*, user, service_ids: list[int], unit, period: Period, time_zon
     found = commitment_list(user=user).filter(service_id__in=service_ids).filter(in_period | due_next)
     if unit is not None:
         found = found.filter(Q(business_unit__isnull=True) | Q(business_unit=unit))
+    # A review reads a commitment's own fields and its renegotiations: not the relations and
+    # check-ins a commitment list shows.
     found = (
-        found.prefetch_related(None)
-        .prefetch_related(
-            Prefetch("check_ins", queryset=CheckIn.objects.only("commitment_id", "at", "percent_done")),
-            Prefetch("renegotiations", queryset=Renegotiation.objects.order_by("at", "pk")),
-        )
+        found.select_related(None)
+        .prefetch_related(None)
+        .prefetch_related(Prefetch("renegotiations", queryset=Renegotiation.objects.order_by("at", "pk")))
         .distinct()
     )
     result: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))

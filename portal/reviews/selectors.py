@@ -81,6 +81,7 @@ def unit_review(*, user, unit: BusinessUnit, period: Period, now: datetime) -> R
     services = list(
         service_review_services(user=user)
         .filter(business_units=unit)
+        .select_related(None)  # its calendar is all a review reads of a service beside its own fields
         .select_related("support_calendar")
         .annotate(open_actions=Coalesce(Subquery(open_actions), 0))
         .order_by("name")

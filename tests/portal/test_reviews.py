@@ -133,7 +133,7 @@ def test_the_document_says_what_was_agreed_what_happened_and_why(november):
 def test_the_page_in_a_pinned_number_of_queries(november, client, django_assert_max_num_queries):
     client.force_login(november["rep"])
     url = reverse("portal:service_review", args=["payroll", "2026-11"])
-    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(35):
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(34):
         response = client.get(url)
     assert response.status_code == 200
     text = " ".join(response.content.decode().split())

@@ -293,7 +293,7 @@ def test_a_units_review_page_in_the_same_queries_for_2_or_6_services(
     world = finance(extra)
     client.force_login(world["rep"])
     url = reverse("portal:unit_review", args=["finance", "2026-11"])
-    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(34):
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(33):
         response = client.get(url)
     assert response.status_code == 200
     text = response.content.decode()
@@ -307,7 +307,7 @@ def test_a_units_review_pdf_in_the_same_queries_for_2_or_6_services(
     world = finance(extra)
     client.force_login(world["rep"])
     url = reverse("portal:unit_review_pdf", args=["finance", "2026-11"])
-    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(31):
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(30):
         response = client.get(url)
     assert response.status_code == 200 and response.content.startswith(b"%PDF-")
 
@@ -375,11 +375,20 @@ def test_services_without_answers_or_comments_read_as_their_own_summary_says(fin
     assert overviews[services[1].pk] == service_theme_overview(service=services[1], now=NOW, period="month", count=2)
 
 
-def test_the_pdf_tables_service_column_wraps_only_long_or_non_ascii_names():
-    from reportlab.platypus import Paragraph
+def test_the_pdf_tables_cells_are_plain_strings_broken_to_fit_their_column():
+    """No Paragraph per cell (most of a unit's PDF time): a short text stays one line, a long one
+    is broken at spaces into lines that each fit the column, every word kept, in characters the
+    standard fonts draw."""
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
 
     from portal.reviews import pdf
 
-    assert pdf._cell("Payroll") == "Payroll"  # a plain string: cheap to lay out
-    assert isinstance(pdf._cell("Customer relationship management platform"), Paragraph)
-    assert isinstance(pdf._cell("Café booking"), Paragraph)  # drawn through the Latin-1 escaping
+    assert pdf._fit("Payroll", 36 * mm) == "Payroll"
+    long = "Customer relationship management platform for the whole of the sales team"
+    lines = pdf._fit(long, 36 * mm).split("\n")
+    assert len(lines) > 1 and " ".join(lines) == long
+    assert all(stringWidth(line, pdf.FONT, pdf.SIZE) <= 36 * mm - 2 * pdf.PADDING for line in lines)
+    assert pdf._fit("Café → “booking”", 36 * mm) == 'Café -> "booking"'
+    header, row = pdf._cells(["Service", "Count"], [[long, 3]], [36 * mm, None])
+    assert header == ["Service", "Count"] and row == ["\n".join(lines), "3"]
