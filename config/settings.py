@@ -396,6 +396,10 @@ SLA_CHECK_CHUNK = env.int("SLA_CHECK_CHUNK", default=200)
 # with the chunk under way it stays well inside the tasks' soft time limit (120 s) under load.
 SLA_CHECK_TASK_BUDGET = env.int("SLA_CHECK_TASK_BUDGET", default=60)
 SLA_EVALUATION_CHUNK = env.int("SLA_EVALUATION_CHUNK", default=200)
+# POST /api/v1/ticket-events/ with a list of more events than this: checked, stored and answered
+# 202 at once; the tickets are derived on a worker (docs/sla.md). Up to this many: derived in the
+# request, answered 201/200 with the tickets.
+SLA_TICKET_EVENTS_INLINE_MAX = env.int("SLA_TICKET_EVENTS_INLINE_MAX", default=100)
 
 # --- Fault points (tests only) -----------------------------------------------------------
 # "<point>#<n>": a worker stops the n-th time it reaches the named point (config/ops/faults.py)

@@ -22,6 +22,22 @@ from sla.models import (
     TicketObservation,
 )
 from sla.services import alert_acknowledge
+from sla.services.ticket_derivation import observations_failed_retry
+
+
+class FailedFilter(admin.SimpleListFilter):
+    title = "refused on a worker"
+    parameter_name = "failed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Refused"), ("no", "Not refused")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(failure="")
+        if self.value() == "no":
+            return queryset.filter(failure="")
+        return queryset
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -57,15 +73,23 @@ class ClockInline(admin.TabularInline):
 
 @admin.register(TicketObservation)
 class TicketObservationAdmin(ReadOnlyAdmin):
-    """Every delivery as it was sent, including those still waiting for their ticket's opening."""
+    """Every delivery as it was sent, including those still waiting for their ticket's opening,
+    those a worker has not derived yet (pending) and those it refused (with the reason)."""
 
-    list_display = ["__str__", "origin", "observed_at", "key", "ticket", "received_at"]
-    list_filter = ["origin", "source"]
+    list_display = ["__str__", "origin", "observed_at", "key", "ticket", "pending", "failure", "received_at"]
+    list_filter = ["origin", "pending", FailedFilter, "source"]
     search_fields = ["external_id", "key"]
     date_hierarchy = "observed_at"
     list_select_related = ["ticket"]
     fields = ["source", "external_id", "ticket", "origin", "observed_at", "rank", "key", "content", "received_at"]
+    fields += ["pending", "failure"]
     readonly_fields = fields
+    actions = ["derive_again"]
+
+    @admin.action(description="Derive the selected refused deliveries again (their cause fixed)")
+    def derive_again(self, request, queryset) -> None:
+        count = observations_failed_retry(observation_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count} delivery(ies) queued to be derived again.", messages.SUCCESS)
 
 
 @admin.register(Ticket)

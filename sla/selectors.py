@@ -370,3 +370,17 @@ def measurement_readers_scope(queryset: QuerySet, *, user) -> QuerySet:
         return queryset
     served = Exists(Membership.objects.filter(user=user, business_unit__services=OuterRef("service")))
     return queryset.filter(Q(service__service_owner=user) | Q(service__business_owner=user) | Q(served))
+
+
+def observations_pending_keys(*, limit: int, received_before: datetime | None = None) -> list[tuple[str, str]]:
+    """Tickets (source, external_id) with deliveries accepted and not derived yet, those waiting
+    longest first (read through the partial index of pending observations)."""
+    from django.db.models import Min
+
+    from sla.models import TicketObservation
+
+    rows = TicketObservation.objects.filter(pending=True)
+    if received_before is not None:
+        rows = rows.filter(received_at__lte=received_before)
+    grouped = rows.order_by().values("source", "external_id").annotate(oldest=Min("received_at")).order_by("oldest")
+    return [(row["source"], row["external_id"]) for row in grouped[:limit]]

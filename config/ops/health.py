@@ -21,6 +21,9 @@ class Backlog:
     due: int  # clocks due for a check
     lag: timedelta  # how long the oldest due clock has waited
     unnotified: int  # open alerts whose delivery log is not written yet
+    observations_pending: int = 0  # ticket events accepted, their tickets not derived yet
+    derivation_lag: timedelta = timedelta(0)  # how long the oldest of them has waited
+    observations_failed: int = 0  # ticket events a worker could not derive (reasons in the admin)
 
 
 def database_check() -> None:
@@ -63,7 +66,7 @@ def cache_check() -> None:
 def backlog(*, now=None) -> Backlog:
     from django.db.models import Count, Min
 
-    from sla.models import Alert, AlertState, Clock
+    from sla.models import Alert, AlertState, Clock, TicketObservation
     from sla.notifications.delivery import UNNOTIFIED_GRACE, UNNOTIFIED_MAX_AGE
 
     now = now or timezone.now()
@@ -75,7 +78,17 @@ def backlog(*, now=None) -> Backlog:
         opened_at__gte=now - UNNOTIFIED_MAX_AGE,
     ).count()
     lag = now - due["oldest"] if due["oldest"] else timedelta(0)
-    return Backlog(due=due["n"], lag=lag, unnotified=unnotified)
+    # Both through partial indexes: only pending and failed observations are read.
+    pending = TicketObservation.objects.filter(pending=True).aggregate(n=Count("id"), oldest=Min("received_at"))
+    failed = TicketObservation.objects.exclude(failure="").count()
+    return Backlog(
+        due=due["n"],
+        lag=lag,
+        unnotified=unnotified,
+        observations_pending=pending["n"],
+        derivation_lag=max(now - pending["oldest"], timedelta(0)) if pending["oldest"] else timedelta(0),
+        observations_failed=failed,
+    )
 
 
 CHECKS = {"database": database_check, "broker": broker_check, "cache": cache_check}
@@ -105,5 +118,8 @@ def readiness() -> tuple[bool, dict]:
             "clocks_due": state.due,
             "check_lag_seconds": round(state.lag.total_seconds(), 1),
             "alerts_unnotified": state.unnotified,
+            "ticket_observations_pending": state.observations_pending,
+            "derivation_lag_seconds": round(state.derivation_lag.total_seconds(), 1),
+            "ticket_observations_failed": state.observations_failed,
         }
     return ready, body

@@ -100,6 +100,21 @@ class StateCollector(Collector):
             value=state.lag.total_seconds(),
         )
         yield GaugeMetricFamily(
+            "accord_ticket_observations_pending",
+            "Ticket events accepted (202) whose tickets a worker has not derived yet.",
+            value=state.observations_pending,
+        )
+        yield GaugeMetricFamily(
+            "accord_ticket_derivation_lag_seconds",
+            "How long the oldest accepted ticket event has waited for its derivation (0: none waiting).",
+            value=state.derivation_lag.total_seconds(),
+        )
+        yield GaugeMetricFamily(
+            "accord_ticket_observations_failed",
+            "Ticket events a worker could not derive (each with its reason, in the admin).",
+            value=state.observations_failed,
+        )
+        yield GaugeMetricFamily(
             "accord_alerts_unnotified",
             "Open alerts whose notification was not started yet (the resend sweep does it).",
             value=state.unnotified,

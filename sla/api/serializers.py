@@ -62,6 +62,12 @@ class IngestResultSerializer(serializers.Serializer):
     ticket_ids = serializers.ListField(child=serializers.IntegerField())
 
 
+class AcceptResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="Events stored; their tickets are derived on a worker within seconds.")
+    duplicates = serializers.IntegerField(help_text="Events already known by their idempotency key: no change.")
+    tickets = serializers.IntegerField(help_text="Tickets the stored events belong to.")
+
+
 class ClockSerializer(serializers.Serializer):
     kind = serializers.CharField(source="clock.kind")
     cycle = serializers.IntegerField(source="clock.cycle")

@@ -2,11 +2,12 @@
 check rights (catalog/rules.py), call sla.services / sla.selectors."""
 
 import django_filters
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_filters.rest_framework import BooleanFilter
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -24,19 +25,32 @@ from sla.api import serializers as s
 from sla.events import TicketEventInput
 from sla.models import Alert, AlertKind, AlertState, Clock, ClockState, Ticket, TicketState
 from sla.services import alert_acknowledge, ticket_events_ingest
+from sla.services.ticket_accept import ticket_events_accept
 
 MAX_EVENTS = 1000
 
 
 class TicketEventsView(APIView):
-    """Ticket events from any tool: one object, or a list of up to 1,000 stored all-or-nothing."""
+    """Ticket events from any tool: one object, or a list of up to 1,000 stored all-or-nothing.
+    A list longer than SLA_TICKET_EVENTS_INLINE_MAX is checked and stored, answered 202, and its
+    tickets derived on a worker (sla.services.ticket_accept); shorter ones are derived here."""
 
     api_key_scope = ApiScope.INGEST  # docs/api.md: scopes
 
     @extend_schema(
         summary="Send ticket events (one, or a list of up to 1,000)",
+        description=(
+            "A list of up to SLA_TICKET_EVENTS_INLINE_MAX events (100 by default), or one event, is stored and "
+            "its tickets derived before the answer: 201 (200 when every event was known already) with the "
+            "tickets. A longer list is checked the same way (the same 400s) and stored, and answered 202 at once: "
+            "its tickets, events and clocks are derived on a worker within seconds."
+        ),
         request=s.TicketEventSerializer(many=True),
-        responses={201: s.IngestResultSerializer, 200: s.IngestResultSerializer},
+        responses={
+            201: s.IngestResultSerializer,
+            200: s.IngestResultSerializer,
+            202: OpenApiResponse(s.AcceptResultSerializer, description="Stored; the tickets are derived on a worker."),
+        },
         examples=[
             OpenApiExample(
                 "Open a ticket",
@@ -82,6 +96,12 @@ class TicketEventsView(APIView):
         if errors:
             raise ValidationError(errors)
         self._check_rights(request.user, events)
+        if many and len(events) > settings.SLA_TICKET_EVENTS_INLINE_MAX:
+            try:
+                accepted = ticket_events_accept(events=events)
+            except DjangoValidationError as error:
+                raise ValidationError(error.message_dict) from error
+            return Response(s.AcceptResultSerializer(accepted).data, status=status.HTTP_202_ACCEPTED)
         try:
             result = ticket_events_ingest(events=events, many=many)
         except DjangoValidationError as error:

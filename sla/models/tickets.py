@@ -105,6 +105,17 @@ class TicketObservation(models.Model):
     rank = models.SmallIntegerField(default=0, help_text="Orders observations of one instant (openings first).")
     content = models.JSONField(help_text="The event's fields, or the tool's payload and delivery headers.")
     received_at = models.DateTimeField(auto_now_add=True)
+    # A large REST batch is stored and answered at once; its tickets are derived on a worker
+    # (sla.services.ticket_derivation). Until then its observations are pending.
+    pending = models.BooleanField(
+        default=False, db_default=False, help_text="Stored, not yet derived into its ticket (a worker does it)."
+    )
+    failure = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Why its derivation on a worker refused it (then it does not count; its key stays taken).",
+    )
 
     class Meta:
         ordering = ["observed_at", "rank", "key"]
@@ -112,6 +123,11 @@ class TicketObservation(models.Model):
             models.UniqueConstraint(fields=["source", "external_id", "key"], name="ticket_observation_key_unique"),
         ]
         # A ticket's observations are read through the unique key (source, external_id, …).
+        # The pending and failed ones (few) through partial indexes: the sweep and /metrics.
+        indexes = [
+            models.Index(fields=["received_at"], name="ticket_observation_pending", condition=Q(pending=True)),
+            models.Index(fields=["received_at"], name="ticket_observation_failed", condition=~Q(failure="")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source}:{self.external_id} {self.origin} at {self.observed_at:%Y-%m-%d %H:%M}"

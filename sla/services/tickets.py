@@ -12,15 +12,13 @@ batch is stored, with the tickets' facts and clocks recomputed and alerts writte
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import BusinessUnit, Service
@@ -31,6 +29,14 @@ from sla.integrations.common import Translation
 from sla.models import Ticket, TicketObservation
 from sla.services.clock_sync import tickets_sync
 from sla.services.ticket_histories import histories_write
+from sla.services.ticket_store import (
+    StoredObservations,
+    TicketKey,
+    keys_query,
+    observations_stored,
+    tickets_lock,
+    tickets_lock_rows,
+)
 from sla.transitions import (
     EVENT,
     Derivation,
@@ -40,7 +46,6 @@ from sla.transitions import (
     event_observation,
 )
 
-TicketKey = tuple[str, str]  # (source, external_id)
 OPEN_COLUMNS = (
     "source",
     "external_id",
@@ -110,6 +115,23 @@ def ticket_events_ingest(
     `many=False` names problems by field alone (for a single event). `raise_alerts=False`
     records warnings and breaches on the clocks without alerting (importing history)."""
     errors = _Errors(lambda index, _, name: f"events[{index}].{name}" if many else name)
+    named = events_check(events, errors)
+    observations = [ObservationInput(e.source, e.external_id, event_observation(e)) for e in events]
+    return ticket_observations_ingest(
+        observations=observations,
+        errors=errors,
+        now=now,
+        raise_alerts=raise_alerts,
+        translators=None,
+        named=named,
+    )
+
+
+def events_check(
+    events: Sequence[TicketEventInput], errors: _Errors
+) -> tuple[dict[str, Service], dict[str, BusinessUnit]]:
+    """Each event on its own, then the services and business units it names (raised as one
+    ValidationError). Returns those, by slug."""
     for index, event in enumerate(events):
         for name, message in event_problems(event).items():
             errors.add(index, name, message)
@@ -122,15 +144,7 @@ def ticket_events_ingest(
         if event.business_unit and event.business_unit not in units:
             errors.add(index, "business_unit", f"Unknown business unit {event.business_unit!r}.")
     errors.raise_if_any()
-    observations = [ObservationInput(e.source, e.external_id, event_observation(e)) for e in events]
-    return ticket_observations_ingest(
-        observations=observations,
-        errors=errors,
-        now=now,
-        raise_alerts=raise_alerts,
-        translators=None,
-        named=(services, units),
-    )
+    return services, units
 
 
 def ticket_observations_ingest(
@@ -155,11 +169,11 @@ def ticket_observations_ingest(
     result = IngestResult()
     with transaction.atomic():
         keys = {(o.source, o.external_id) for o in observations}
-        _lock(keys)
-        tickets = _lock_tickets(keys)
-        stored = _stored_observations(keys)
+        tickets_lock(keys)
+        tickets = tickets_lock_rows(keys)
+        stored = observations_stored(keys)
         new: dict[TicketKey, list[tuple[int, Observation]]] = defaultdict(list)
-        taken = {(key, o.key) for key, items in stored.items() for o in items}
+        taken = set(stored.taken)
         for index, item in enumerate(observations):
             key = (item.source, item.external_id)
             if (key, item.observation.key) in taken:
@@ -169,27 +183,59 @@ def ticket_observations_ingest(
             new[key].append((index, item.observation))
 
         derivations = {
-            key: derive_transitions(
-                [*stored.get(key, []), *(o for _, o in items)],
-                translate=lambda o, known, source=key[0]: translators(source)(o, known),
-            )
+            key: derivation_of(key, [*stored.observations.get(key, []), *(o for _, o in items)], translators)
             for key, items in new.items()
         }
         for key, items in new.items():
-            _check_new(key, items, stored.get(key, []), derivations[key], errors, result, check)
+            _check_new(key, items, stored.observations.get(key, []), derivations[key], errors, result, check)
         errors.raise_if_any()
 
         services, units = _named(derivations.values(), named)
         opened = {key: d for key, d in derivations.items() if d.opening is not None}
         _check_openings(opened, new, tickets, services, units, errors)
         errors.raise_if_any()
-        created = [key for key in opened if key not in tickets]
-        fresh: dict[int, dict] = {}  # new tickets written by tickets_sync, in their final state
-        if created:
-            opened_now, fresh = _open_tickets(created, opened, services, units)
-            tickets.update(opened_now)
-        result.tickets_created = len(created)
+        if pending := [key for key in new if stored.pending.get(key)]:
+            # Accepted earlier and waiting for a worker: derived here with the rest.
+            TicketObservation.objects.filter(keys_query(pending), pending=True).update(pending=False)
+        histories_apply(
+            new=new,
+            stored=stored,
+            opened=opened,
+            tickets=tickets,
+            named=(services, units),
+            result=result,
+            now=now,
+            raise_alerts=raise_alerts,
+            insert=True,
+        )
+        result.created = sum(len(items) for items in new.values())
+        result.held = sum(len(items) for key, items in new.items() if key not in opened)
+    return result
 
+
+def histories_apply(
+    *,
+    new: dict[TicketKey, list[tuple[int, Observation]]],
+    stored: StoredObservations,
+    opened: dict[TicketKey, Derivation],
+    tickets: dict[TicketKey, Ticket],
+    named: tuple[dict[str, Service], dict[str, BusinessUnit]],
+    result: IngestResult,
+    now: datetime,
+    raise_alerts: bool,
+    insert: bool,
+) -> None:
+    """Write what the checked derivations give: new tickets (in their final state), the `new`
+    observations (with `insert`; else they are stored already), held observations given their
+    ticket, the histories that changed, and the tickets' facts and clocks."""
+    services, units = named
+    created = [key for key in opened if key not in tickets]
+    fresh: dict[int, dict] = {}  # new tickets written by tickets_sync, in their final state
+    if created:
+        opened_now, fresh = _open_tickets(created, opened, services, units)
+        tickets.update(opened_now)
+    result.tickets_created = len(created)
+    if insert:
         bulk_sql.rows_insert(
             model=TicketObservation,
             columns=OBSERVATION_COLUMNS,
@@ -199,21 +245,17 @@ def ticket_observations_ingest(
                 for _, o in items
             ],
         )
-        for key in created:
-            if stored.get(key):  # deliveries held until this opening: now the ticket's
-                TicketObservation.objects.filter(source=key[0], external_id=key[1], ticket__isnull=True).update(
-                    ticket=tickets[key]
-                )
-        result.created = sum(len(items) for items in new.values())
-        result.held = sum(len(items) for key, items in new.items() if key not in opened)
-        derived = {tickets[key].pk: d for key, d in opened.items()}
-        agreed: dict = {}
-        touched, histories = histories_write(derived, tickets, services, units, result, agreed, fresh=fresh.keys())
-        tickets_sync(
-            ticket_ids=touched, now=now, raise_alerts=raise_alerts, histories=histories, agreed=agreed, fresh=fresh
+    for key in sorted(stored.unattached & tickets.keys()):  # deliveries held until the opening: now the ticket's
+        TicketObservation.objects.filter(source=key[0], external_id=key[1], ticket__isnull=True).update(
+            ticket=tickets[key]
         )
-        result.ticket_ids = touched
-    return result
+    derived = {tickets[key].pk: d for key, d in opened.items()}
+    agreed: dict = {}
+    touched, histories = histories_write(derived, tickets, services, units, result, agreed, fresh=fresh.keys())
+    tickets_sync(
+        ticket_ids=touched, now=now, raise_alerts=raise_alerts, histories=histories, agreed=agreed, fresh=fresh
+    )
+    result.ticket_ids = touched
 
 
 def tickets_rederive(*, ticket_ids: Sequence[int], now: datetime | None = None, raise_alerts: bool = True) -> int:
@@ -223,15 +265,11 @@ def tickets_rederive(*, ticket_ids: Sequence[int], now: datetime | None = None, 
     now = now or timezone.now()
     with transaction.atomic():
         keys = set(Ticket.objects.filter(pk__in=list(ticket_ids)).values_list("source", "external_id"))
-        _lock(keys)
-        tickets = _lock_tickets(keys)
-        stored = _stored_observations(keys)
+        tickets_lock(keys)
+        tickets = tickets_lock_rows(keys)
+        stored = observations_stored(keys).observations
         translators = _integration_translators()
-        derivations = {
-            key: derive_transitions(items, translate=lambda o, known, source=key[0]: translators(source)(o, known))
-            for key, items in stored.items()
-            if key in tickets
-        }
+        derivations = {key: derivation_of(key, items, translators) for key, items in stored.items() if key in tickets}
         services, units = _named(derivations.values())
         usable = {
             tickets[key].pk: derivation
@@ -304,56 +342,8 @@ def _check_openings(opened, new, tickets, services, units, errors: _Errors) -> N
             errors.add(index, "service", "Name the service of a new ticket.", derivation.opening)
 
 
-def _lock(keys: Iterable[TicketKey]) -> None:
-    """One delivery at a time per ticket, across workers: each takes the ticket's advisory lock
-    (PostgreSQL) until it commits, so the second re-derives from what the first stored. On
-    SQLite, writers take turns anyway."""
-    if connection.vendor != "postgresql":
-        return
-    ids = sorted({_lock_id(key) for key in keys})
-    if ids:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS ordered", [ids]
-            )
-
-
-def _lock_id(key: TicketKey) -> int:
-    digest = hashlib.blake2b(f"ticket\0{key[0]}\0{key[1]}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
-def _keys_query(keys: Iterable[TicketKey]) -> Q:
-    by_source: dict[str, set[str]] = defaultdict(set)
-    for source, external_id in keys:
-        by_source[source].add(external_id)
-    query = Q(pk__in=[])
-    for source, ids in by_source.items():
-        query |= Q(source=source, external_id__in=ids)
-    return query
-
-
-def _lock_tickets(keys: Iterable[TicketKey]) -> dict[TicketKey, Ticket]:
-    keys = list(keys)
-    if not keys:
-        return {}
-    rows = Ticket.objects.select_for_update().filter(_keys_query(keys)).order_by("pk")
-    return {(t.source, t.external_id): t for t in rows}
-
-
-def _stored_observations(keys: Iterable[TicketKey]) -> dict[TicketKey, list[Observation]]:
-    stored: dict[TicketKey, list[Observation]] = defaultdict(list)
-    keys = list(keys)
-    if not keys:
-        return stored
-    rows = (
-        TicketObservation.objects.filter(_keys_query(keys))
-        .order_by()
-        .values_list("source", "external_id", "key", "origin", "observed_at", "rank", "content")
-    )
-    for source, external_id, key, origin, observed_at, rank, content in rows:
-        stored[(source, external_id)].append(Observation(key, origin, observed_at, rank, content))
-    return stored
+def derivation_of(key: TicketKey, observations: Iterable[Observation], translators) -> Derivation:
+    return derive_transitions(observations, translate=lambda o, known, source=key[0]: translators(source)(o, known))
 
 
 def _named(
@@ -400,8 +390,8 @@ def _open_tickets(
         )
     if not bulk_sql.on_postgres():
         Ticket.objects.bulk_create(rows, ignore_conflicts=True)
-        return _lock_tickets(created), {}
-    # Deliveries of one ticket take turns (_lock), and the ticket was not there under the lock:
+        return tickets_lock_rows(created), {}
+    # Deliveries of one ticket take turns (tickets_lock), and the ticket was not there under the lock:
     # no other writer can add it before this transaction commits (the unique key would refuse it).
     fresh = {}
     for ticket, pk in zip(rows, bulk_sql.ids_reserve(model=Ticket, count=len(rows)), strict=True):

@@ -31,7 +31,14 @@ def test_readyz_is_ready_when_every_dependency_answers(client):
     assert body["status"] == "ok" and body["failing"] == []
     assert set(body["checks"]) == {"database", "broker", "cache"}
     assert all(check["ok"] for check in body["checks"].values())
-    assert body["backlog"] == {"clocks_due": 0, "check_lag_seconds": 0.0, "alerts_unnotified": 0}
+    assert body["backlog"] == {
+        "clocks_due": 0,
+        "check_lag_seconds": 0.0,
+        "alerts_unnotified": 0,
+        "ticket_observations_pending": 0,
+        "derivation_lag_seconds": 0.0,
+        "ticket_observations_failed": 0,
+    }
 
 
 def test_readyz_names_the_database_when_it_is_down(client):

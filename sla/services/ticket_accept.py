@@ -1,0 +1,145 @@
+"""A large batch of explicit ticket events accepted: checked as the synchronous path checks it
+(sla.services.tickets, the same messages), stored as pending observations, answered at once;
+the tickets' transitions, histories and clocks are derived on a worker after commit
+(sla.services.ticket_derivation).
+
+What the synchronous path would refuse only while deriving is checked here from what is stored,
+without deriving: an `opened` for a ticket already opened, an event dated before its ticket's
+opening (the batch's or the stored one), a new ticket's opening without a service. Each
+ticket's advisory lock is held while the batch is checked and written, so two deliveries of one
+ticket (accepted, synchronous, or a worker deriving it) take turns and a second opening can not
+slip in between the check and the write.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models.fields.json import KT
+
+from sla import bulk_sql
+from sla import clocks as c
+from sla.events import TicketEventInput
+from sla.models import Ticket, TicketObservation
+from sla.services.ticket_derivation import derivation_enqueue
+from sla.services.ticket_store import TicketKey, keys_query, tickets_lock
+from sla.services.tickets import OBSERVATION_COLUMNS, _Errors, _observation_values, events_check
+from sla.transitions import EVENT, Observation, event_observation
+
+
+@dataclass
+class AcceptResult:
+    created: int = 0  # events stored, their tickets to be derived on a worker
+    duplicates: int = 0  # events already known by their idempotency key: no change
+    tickets: int = 0  # tickets the stored events belong to
+    keys: list[TicketKey] = field(default_factory=list)  # those tickets
+
+
+@dataclass
+class _Known:
+    """What is stored of the batch's tickets, as far as the checks need it."""
+
+    taken: set[tuple[TicketKey, str]]  # (ticket, delivery key) of every stored delivery
+    openings: dict[TicketKey, dict[str, tuple[datetime, str]]]  # explicit openings: key → (when, service)
+    tickets: dict[TicketKey, tuple[int, datetime]]  # ticket → (id, opened_at)
+
+
+def ticket_events_accept(*, events: Sequence[TicketEventInput]) -> AcceptResult:
+    """Check a list of events and store them, pending; their tickets are derived on a worker.
+    Raises ValidationError (nothing stored) with the synchronous path's messages."""
+    errors = _Errors(lambda index, _, name: f"events[{index}].{name}")
+    events_check(events, errors)
+    observations = [event_observation(e) for e in events]
+    result = AcceptResult()
+    with transaction.atomic():
+        keys = {(e.source, e.external_id) for e in events}
+        tickets_lock(keys)
+        known = _known(keys)
+        new: dict[TicketKey, list[tuple[int, Observation]]] = defaultdict(list)
+        taken = set(known.taken)
+        for index, (event, observation) in enumerate(zip(events, observations, strict=True)):
+            key = (event.source, event.external_id)
+            if (key, observation.key) in taken:
+                result.duplicates += 1
+                continue
+            taken.add((key, observation.key))
+            new[key].append((index, observation))
+        openings = {key: _opening(key, items, known) for key, items in new.items()}
+        for key, items in new.items():
+            _check_in_place(key, items, known, openings[key], errors)
+        errors.raise_if_any()
+        for key, items in new.items():
+            opening = openings[key]
+            if opening is not None and key not in known.tickets and not opening[2]:
+                errors.add(items[0][0], "service", "Name the service of a new ticket.")
+        errors.raise_if_any()
+        bulk_sql.rows_insert(
+            model=TicketObservation,
+            columns=(*OBSERVATION_COLUMNS, "pending"),
+            rows=[
+                (*key, ticket[0] if (ticket := known.tickets.get(key)) else None, *_observation_values(o), True)
+                for key, items in new.items()
+                for _, o in items
+            ],
+        )
+        result.created = sum(len(items) for items in new.values())
+        result.keys = list(new)
+        result.tickets = len(new)
+        derivation_enqueue(result.keys)
+    return result
+
+
+def _known(keys: Iterable[TicketKey]) -> _Known:
+    known = _Known(set(), defaultdict(dict), {})
+    keys = list(keys)
+    query = keys_query(keys)
+    rows = (
+        TicketObservation.objects.filter(query)
+        .order_by()
+        .annotate(kind=KT("content__kind"), at=KT("content__occurred_at"), service=KT("content__service"))
+        .values_list("source", "external_id", "key", "origin", "failure", "kind", "at", "service")
+    )
+    for source, external_id, key, origin, failure, kind, at, service in rows:
+        ticket = (source, external_id)
+        known.taken.add((ticket, key))
+        if origin == EVENT and kind == c.OPENED and not failure:
+            known.openings[ticket][key] = (datetime.fromisoformat(at), service or "")
+    for source, external_id, pk, opened_at in Ticket.objects.filter(query).values_list(
+        "source", "external_id", "pk", "opened_at"
+    ):
+        known.tickets[(source, external_id)] = (pk, opened_at)
+    return known
+
+
+def _opening(key: TicketKey, items, known: _Known) -> tuple[datetime, str, str] | None:
+    """(when, delivery key, service) of the ticket's opening once the batch is in: the earliest
+    `opened` of all, as the derivation takes it (sla.transitions); a stored ticket opened by a
+    tool's snapshot counts with its opening instant."""
+    candidates = [(when, name, service) for name, (when, service) in known.openings.get(key, {}).items()]
+    candidates += [(o.event.occurred_at, o.key, o.event.service or "") for _, o in items if o.event.kind == c.OPENED]
+    if key in known.tickets and not known.openings.get(key):
+        candidates.append((known.tickets[key][1], "", ""))
+    return min(candidates, key=lambda candidate: candidate[:2]) if candidates else None
+
+
+def _check_in_place(key: TicketKey, items, known: _Known, opening, errors: _Errors) -> None:
+    """As sla.services.tickets._check_new for explicit events: a second opening, and events
+    dated before the opening."""
+    stored_openings = set(known.openings.get(key, {}))
+    for index, observation in items:
+        event = observation.event
+        if event.kind == c.OPENED:
+            if stored_openings - {observation.key}:
+                errors.add(index, "kind", f"Ticket {key[0]}:{key[1]} is already open; send its later events instead.")
+            stored_openings.add(observation.key)
+        if opening is not None and event.occurred_at < opening[0]:
+            errors.add(
+                index,
+                "occurred_at",
+                f"{event.occurred_at.isoformat()} is before ticket {key[0]}:{key[1]} was opened "
+                f"({opening[0].isoformat()}).",
+            )

@@ -1,0 +1,92 @@
+"""What is stored of tickets' deliveries, read and locked for a batch: the per-ticket advisory
+locks, the ticket rows, and the observations (which count, which are pending, which were
+refused on a worker). Shared by the synchronous ingestion (sla.services.tickets), the accept
+path and the workers' derivation (sla.services.ticket_derivation)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Q
+
+from sla.models import Ticket, TicketObservation
+from sla.transitions import Observation
+
+TicketKey = tuple[str, str]  # (source, external_id)
+
+
+def tickets_lock(keys: Iterable[TicketKey]) -> None:
+    """One delivery at a time per ticket, across workers: each takes the ticket's advisory lock
+    (PostgreSQL) until it commits, so the second re-derives from what the first stored. On
+    SQLite, writers take turns anyway."""
+    if connection.vendor != "postgresql":
+        return
+    ids = sorted({lock_id(key) for key in keys})
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS ordered", [ids]
+            )
+
+
+def lock_id(key: TicketKey) -> int:
+    digest = hashlib.blake2b(f"ticket\0{key[0]}\0{key[1]}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def keys_query(keys: Iterable[TicketKey]) -> Q:
+    by_source: dict[str, set[str]] = defaultdict(set)
+    for source, external_id in keys:
+        by_source[source].add(external_id)
+    query = Q(pk__in=[])
+    for source, ids in by_source.items():
+        query |= Q(source=source, external_id__in=ids)
+    return query
+
+
+def tickets_lock_rows(keys: Iterable[TicketKey]) -> dict[TicketKey, Ticket]:
+    keys = list(keys)
+    if not keys:
+        return {}
+    rows = Ticket.objects.select_for_update().filter(keys_query(keys)).order_by("pk")
+    return {(t.source, t.external_id): t for t in rows}
+
+
+@dataclass
+class StoredObservations:
+    """What is stored of some tickets' deliveries."""
+
+    observations: dict[TicketKey, list[Observation]]  # those that count (not refused on a worker)
+    taken: set[tuple[TicketKey, str]]  # (ticket, delivery key) of every one, refused ones included
+    pending: dict[TicketKey, set[str]]  # delivery keys accepted and not derived yet, by ticket
+    unattached: set[TicketKey]  # tickets with deliveries stored before the ticket was
+
+
+def observations_stored(keys: Iterable[TicketKey]) -> StoredObservations:
+    stored = StoredObservations(defaultdict(list), set(), defaultdict(set), set())
+    keys = list(keys)
+    if not keys:
+        return stored
+    rows = (
+        TicketObservation.objects.filter(keys_query(keys))
+        .order_by()
+        .values_list(
+            *("source", "external_id", "key", "origin", "observed_at", "rank", "content"),
+            *("ticket_id", "pending", "failure"),
+        )
+    )
+    for source, external_id, key, origin, observed_at, rank, content, ticket_id, pending, failure in rows:
+        ticket = (source, external_id)
+        stored.taken.add((ticket, key))
+        if failure:
+            continue
+        stored.observations[ticket].append(Observation(key, origin, observed_at, rank, content))
+        if pending:
+            stored.pending[ticket].add(key)
+        if ticket_id is None:
+            stored.unattached.add(ticket)
+    return stored
