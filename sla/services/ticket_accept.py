@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.fields.json import KT
 
 from sla import bulk_sql
@@ -95,24 +95,54 @@ def ticket_events_accept(*, events: Sequence[TicketEventInput]) -> AcceptResult:
 
 def _known(keys: Iterable[TicketKey]) -> _Known:
     known = _Known(set(), defaultdict(dict), {})
-    keys = list(keys)
+    for source, external_id, key, origin, failure, kind, at, service, pk, opened_at in _known_rows(list(keys)):
+        ticket = (source, external_id)
+        if pk is not None:
+            known.tickets[ticket] = (pk, opened_at)
+            continue
+        known.taken.add((ticket, key))
+        if origin == EVENT and kind == c.OPENED and not failure:
+            known.openings[ticket][key] = (datetime.fromisoformat(at), service or "")
+    return known
+
+
+def _known_rows(keys: list[TicketKey]) -> list[tuple]:
+    """The tickets' stored observations (source, external_id, key, origin, failure, and the
+    kind, instant and service of an explicit event), then the tickets themselves (source,
+    external_id, then id and opened_at in the last two columns). One statement on PostgreSQL."""
+    if not keys:
+        return []
+    if bulk_sql.on_postgres():
+        quote = connection.ops.quote_name
+        observations, tickets = (quote(m._meta.db_table) for m in (TicketObservation, Ticket))
+        joined = (
+            "JOIN unnest(%b::text[], %b::text[]) AS k (source, external_id)"
+            " ON {0}.source = k.source AND {0}.external_id = k.external_id"
+        )
+        sql = (
+            f"SELECT o.source, o.external_id, o.key, o.origin, o.failure, o.content->>'kind',"  # noqa: S608
+            f" o.content->>'occurred_at', o.content->>'service', NULL::bigint, NULL::timestamptz"
+            f" FROM {observations} AS o {joined.format('o')}"
+            f" UNION ALL SELECT t.source, t.external_id, NULL, NULL, NULL, NULL, NULL, NULL, t.id, t.opened_at"
+            f" FROM {tickets} AS t {joined.format('t')}"
+        )
+        sources, ids = [k[0] for k in keys], [k[1] for k in keys]
+        with bulk_sql.binary_cursor() as cursor:
+            cursor.execute(sql, [sources, ids, sources, ids])
+            return cursor.fetchall()
     query = keys_query(keys)
-    rows = (
+    rows = list(
         TicketObservation.objects.filter(query)
         .order_by()
         .annotate(kind=KT("content__kind"), at=KT("content__occurred_at"), service=KT("content__service"))
         .values_list("source", "external_id", "key", "origin", "failure", "kind", "at", "service")
     )
-    for source, external_id, key, origin, failure, kind, at, service in rows:
-        ticket = (source, external_id)
-        known.taken.add((ticket, key))
-        if origin == EVENT and kind == c.OPENED and not failure:
-            known.openings[ticket][key] = (datetime.fromisoformat(at), service or "")
-    for source, external_id, pk, opened_at in Ticket.objects.filter(query).values_list(
-        "source", "external_id", "pk", "opened_at"
-    ):
-        known.tickets[(source, external_id)] = (pk, opened_at)
-    return known
+    return [(*row, None, None) for row in rows] + [
+        (source, external_id, *(None,) * 6, pk, opened_at)
+        for source, external_id, pk, opened_at in Ticket.objects.filter(query).values_list(
+            "source", "external_id", "pk", "opened_at"
+        )
+    ]
 
 
 def _opening(key: TicketKey, items, known: _Known) -> tuple[datetime, str, str] | None:

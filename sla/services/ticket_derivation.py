@@ -4,8 +4,8 @@ sla.services.ticket_accept). The same derivation as the synchronous path
 that changed rewritten, the tickets' facts and clocks recomputed, alerts raised.
 
 Safe to run twice and on many workers at once: each ticket's advisory lock is taken first, and
-only then are its pending observations read and marked derived (in the same transaction), so a
-second worker on the same ticket finds nothing left to do. A ticket whose new observations
+only then are its pending observations read (claimed) and marked derived, in the same
+transaction, so a second worker on the same ticket finds nothing left to do. A ticket whose new observations
 cannot be derived (a service deleted since they were accepted, say) keeps its ticket as it was;
 those observations are marked with the reason (`failure`, in the admin and /metrics) and no
 longer count, and the other tickets of the run are derived.
@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sla.models import TicketObservation
-from sla.services.ticket_store import TicketKey, keys_query, observations_stored, tickets_lock, tickets_lock_rows
+from sla.services.ticket_store import TicketKey, observations_stored, tickets_lock, tickets_lock_rows
 from sla.services.tickets import (
     IngestResult,
     _check_new,
@@ -65,7 +65,6 @@ def ticket_observations_derive(
         claimed = {key: names for key, names in stored.pending.items() if names}
         if not claimed:
             return result
-        TicketObservation.objects.filter(keys_query(claimed), pending=True).update(pending=False)
         tickets = tickets_lock_rows(claimed)
         new, derivations = {}, {}
         for key, names in claimed.items():
@@ -92,7 +91,7 @@ def ticket_observations_derive(
         for key, errors in refused.items():
             reason = _reason(errors)
             TicketObservation.objects.filter(source=key[0], external_id=key[1], key__in=claimed[key]).update(
-                failure=reason
+                failure=reason, pending=False
             )
             result.failures[key] = reason
             result.failed += len(claimed[key])
@@ -107,6 +106,7 @@ def ticket_observations_derive(
             now=now,
             raise_alerts=raise_alerts,
             insert=False,
+            settle={key for key in claimed if key not in refused},  # claimed: derived in this transaction
         )
     result.derived = sum(len(names) for key, names in claimed.items() if key not in refused)
     result.tickets_created = ingest.tickets_created

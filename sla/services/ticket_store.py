@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Q
 
+from sla import bulk_sql
 from sla.models import Ticket, TicketObservation
 from sla.transitions import Observation
 
@@ -90,3 +91,28 @@ def observations_stored(keys: Iterable[TicketKey]) -> StoredObservations:
         if ticket_id is None:
             stored.unattached.add(ticket)
     return stored
+
+
+def observations_settle(*, keys: Iterable[TicketKey], tickets: dict[TicketKey, int]) -> None:
+    """These tickets' observations derived: no longer pending, and those stored before their
+    ticket existed given it (`tickets`: ticket ids by key; a key without one stays held). One
+    statement on PostgreSQL, whatever the number of tickets."""
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    if not bulk_sql.on_postgres():
+        for key in keys:
+            rows = TicketObservation.objects.filter(source=key[0], external_id=key[1])
+            rows.filter(pending=True).update(pending=False)
+            if key in tickets:
+                rows.filter(ticket__isnull=True).update(ticket_id=tickets[key])
+        return
+    table = connection.ops.quote_name(TicketObservation._meta.db_table)
+    with bulk_sql.binary_cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS o SET pending = false, ticket_id = COALESCE(o.ticket_id, v.ticket_id)"  # noqa: S608
+            " FROM unnest(%b::text[], %b::text[], %b::bigint[]) AS v (source, external_id, ticket_id)"
+            " WHERE o.source = v.source AND o.external_id = v.external_id"
+            " AND (o.pending OR (o.ticket_id IS NULL AND v.ticket_id IS NOT NULL))",
+            [[k[0] for k in keys], [k[1] for k in keys], [tickets.get(k) for k in keys]],
+        )

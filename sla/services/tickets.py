@@ -32,7 +32,7 @@ from sla.services.ticket_histories import histories_write
 from sla.services.ticket_store import (
     StoredObservations,
     TicketKey,
-    keys_query,
+    observations_settle,
     observations_stored,
     tickets_lock,
     tickets_lock_rows,
@@ -194,10 +194,8 @@ def ticket_observations_ingest(
         opened = {key: d for key, d in derivations.items() if d.opening is not None}
         _check_openings(opened, new, tickets, services, units, errors)
         errors.raise_if_any()
-        if pending := [key for key in new if stored.pending.get(key)]:
-            # Accepted earlier and waiting for a worker: derived here with the rest.
-            TicketObservation.objects.filter(keys_query(pending), pending=True).update(pending=False)
         histories_apply(
+            settle={key for key in new if stored.pending.get(key)},  # accepted earlier: derived here with the rest
             new=new,
             stored=stored,
             opened=opened,
@@ -224,10 +222,12 @@ def histories_apply(
     now: datetime,
     raise_alerts: bool,
     insert: bool,
+    settle: set[TicketKey],
 ) -> None:
     """Write what the checked derivations give: new tickets (in their final state), the `new`
     observations (with `insert`; else they are stored already), held observations given their
-    ticket, the histories that changed, and the tickets' facts and clocks."""
+    ticket, the histories that changed, and the tickets' facts and clocks. The observations of
+    the tickets in `settle` are no longer pending."""
     services, units = named
     created = [key for key in opened if key not in tickets]
     fresh: dict[int, dict] = {}  # new tickets written by tickets_sync, in their final state
@@ -245,10 +245,9 @@ def histories_apply(
                 for _, o in items
             ],
         )
-    for key in sorted(stored.unattached & tickets.keys()):  # deliveries held until the opening: now the ticket's
-        TicketObservation.objects.filter(source=key[0], external_id=key[1], ticket__isnull=True).update(
-            ticket=tickets[key]
-        )
+    # Pending observations now derived; deliveries held until the opening now the ticket's.
+    settle = settle | (stored.unattached & tickets.keys())
+    observations_settle(keys=settle, tickets={key: tickets[key].pk for key in settle if key in tickets})
     derived = {tickets[key].pk: d for key, d in opened.items()}
     agreed: dict = {}
     touched, histories = histories_write(derived, tickets, services, units, result, agreed, fresh=fresh.keys())
