@@ -259,6 +259,12 @@ class BatchRowParser:
                     self._default(field),
                 )
             )
+        # For parse: a row's own keys looked up (rows give a few of many optional fields), the
+        # required ones checked at once, and only the fields with a default filled in when absent.
+        self.checks = {name: (source, check) for name, source, _, check, _ in self.plan}
+        self.required = frozenset(name for name, _, required, _, _ in self.plan if required)
+        defaulted = {f.field_name for f in serializer._writable_fields if f.default is not empty}
+        self.defaults = [(name, source, default) for name, source, _, _, default in self.plan if name in defaulted]
 
     @staticmethod
     def _default(field: fields.Field) -> Callable[[], Any]:
@@ -276,17 +282,19 @@ class BatchRowParser:
 
     def parse(self, row: dict) -> dict:
         parsed = {}
+        checks = self.checks
         try:
-            for name, source, required, check, default in self.plan:
-                value = row.get(name, empty)
-                if value is empty:
-                    if required:
-                        raise _Slow
+            if not row.keys() >= self.required:
+                raise _Slow
+            for name, value in row.items():
+                entry = checks.get(name)
+                if entry is not None:
+                    parsed[entry[0]] = entry[1](value)
+            for name, source, default in self.defaults:
+                if name not in row:
                     value = default()
                     if value is not _ABSENT:
                         parsed[source] = value
-                    continue
-                parsed[source] = check(value)
         except _Slow:
             return self.serializer.run_validation(row)
         return parsed

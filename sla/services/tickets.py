@@ -32,6 +32,7 @@ from sla.services.ticket_histories import histories_write
 from sla.services.ticket_store import (
     StoredObservations,
     TicketKey,
+    by_slugs,
     observations_settle,
     observations_stored,
     tickets_lock,
@@ -136,8 +137,9 @@ def events_check(
         for name, message in event_problems(event).items():
             errors.add(index, name, message)
     errors.raise_if_any()
-    services = _by_slug(Service, {e.service for e in events if e.service})
-    units = _by_slug(BusinessUnit, {e.business_unit for e in events if e.business_unit})
+    services, units = by_slugs(
+        {e.service for e in events if e.service}, {e.business_unit for e in events if e.business_unit}
+    )
     for index, event in enumerate(events):
         if event.service and event.service not in services:
             errors.add(index, "service", f"Unknown service {event.service!r}.")
@@ -356,13 +358,10 @@ def _named(
     wanted_units = {e.business_unit for e in events if e.business_unit}
     services = {slug: known_services[slug] for slug in wanted_services & known_services.keys()}
     units = {slug: known_units[slug] for slug in wanted_units & known_units.keys()}
-    services |= _by_slug(Service, wanted_services - services.keys())
-    units |= _by_slug(BusinessUnit, wanted_units - units.keys())
+    more_services, more_units = by_slugs(wanted_services - services.keys(), wanted_units - units.keys())
+    services |= more_services
+    units |= more_units
     return services, units
-
-
-def _by_slug(model, slugs: set[str]) -> dict:
-    return model.objects.only("id", "slug").in_bulk(slugs, field_name="slug") if slugs else {}
 
 
 def _open_tickets(
