@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 from catalog.api.serializers import RefSerializer
 from catalog.models import Service
 from feedback import scores
-from portal.reviews import pdf, selectors
+from portal.reviews import list_rows, pdf, selectors
 from portal.reviews.periods import Period, period_parse, period_started
 from sla.commitments import local_date
 from sla.selectors import service_time_zone
@@ -280,19 +280,12 @@ class ServiceReviewListView(_ServiceReviewMixin, APIView):
         responses=ReviewListSerializer,
     )
     def get(self, request, slug: str):
-        service = self._service(request, slug)
-        today = local_date(timezone.now(), service_time_zone(service))
-        prepared = set(selectors.review_list(user=request.user, service=service).values_list("period", "period_start"))
-        results = [
-            {
-                **{"code": p.code, "kind": p.kind, "label": p.label, "start": p.start, "end": p.end},
-                "prepared": (p.kind, p.start) in prepared,
-                "url": request.build_absolute_uri(reverse("service-review", args=[slug, p.code])),
-                "page": request.build_absolute_uri(reverse("portal:service_review", args=[slug, p.code])),
-            }
-            for p in selectors.recent_periods(today=today)
-        ]
-        return Response(ReviewListSerializer({"service": service, "results": results}).data)
+        # ReviewListSerializer's output from the service's row and its prepared periods (list_rows.py)
+        service = list_rows.review_service(user=request.user, slug=slug)
+        if service is None:
+            raise NotFound("No such service.")
+        today = local_date(timezone.now(), list_rows.review_time_zone(service))
+        return Response(list_rows.review_list(service, today=today, request=request))
 
 
 class ServiceReviewView(_ServiceReviewMixin, APIView):

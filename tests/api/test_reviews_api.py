@@ -1,6 +1,7 @@
 """Service reviews over the API: the list of periods, one review, its PDF; scoped to signed-in
 readers; bad periods a 400 naming the field, periods not begun a 404, never a 500."""
 
+from datetime import UTC, datetime
 from io import BytesIO
 
 import pytest
@@ -89,3 +90,60 @@ def test_the_schema_describes_the_three_operations(api):
         "/api/v1/services/{slug}/reviews/{period}/pdf/",
     ):
         assert "get" in schema["paths"][path], path
+
+
+def test_the_list_is_the_serializers(api, november, settings, time_machine, django_assert_max_num_queries):
+    """The list built from compiled rows (portal/reviews/list_rows.py) is, byte for byte,
+    ReviewListSerializer over the service, its prepared reviews and the recent periods in its
+    zone, as the view gave it before: with and without a calendar, monthly and quarterly reviews
+    prepared, a unit's review (not the service's) left out, a day that is another in the zone."""
+    from django.db import connection
+    from django.urls import reverse
+    from django.utils import timezone
+    from rest_framework.renderers import JSONRenderer
+
+    from catalog.models import Service
+    from portal.reviews import selectors
+    from portal.reviews.api import ReviewListSerializer
+    from portal.reviews.models import Review
+    from sla.commitments import local_date
+    from sla.models import Calendar
+    from sla.selectors import service_time_zone
+
+    def expected(slug: str, request) -> str:
+        service = Service.objects.select_related("support_calendar").get(slug=slug)
+        today = local_date(timezone.now(), service_time_zone(service))
+        prepared = set(Review.objects.filter(service=service).values_list("period", "period_start"))
+        results = [
+            {
+                **{"code": p.code, "kind": p.kind, "label": p.label, "start": p.start, "end": p.end},
+                "prepared": (p.kind, p.start) in prepared,
+                "url": request.build_absolute_uri(reverse("service-review", args=[slug, p.code])),
+                "page": request.build_absolute_uri(reverse("portal:service_review", args=[slug, p.code])),
+            }
+            for p in selectors.recent_periods(today=today)
+        ]
+        return JSONRenderer().render(ReviewListSerializer({"service": service, "results": results}).data).decode()
+
+    payroll = Service.objects.get(slug="payroll")
+    Review.objects.create(service=payroll, period="quarter", period_start="2026-07-01")
+    Review.objects.create(service=payroll, period="month", period_start="2026-08-01")
+    Review.objects.create(business_unit=f.BusinessUnitFactory(), period="month", period_start="2026-09-01")
+    plain = f.ServiceFactory(name="Plain", slug="plain", support_calendar=None)
+    api.force_authenticate(f.business_user())
+    time_machine.move_to(datetime(2026, 12, 1, 5, tzinfo=UTC), tick=False)  # still 30 November at UTC-11
+    for zone in ("Europe/London", "Pacific/Pago_Pago"):
+        Calendar.objects.filter(pk=payroll.support_calendar_id).update(time_zone=zone)
+        for slug in ("payroll", plain.slug):
+            # the user's roles (an API key brings them), the service with its prepared periods
+            # (PostgreSQL), or then its reviews (SQLite); was the service, its reviews, the roles
+            with django_assert_max_num_queries(2 if connection.vendor == "postgresql" else 3):
+                response = api.get(f"/api/v1/services/{slug}/reviews/")
+            assert response.status_code == 200
+            assert response.content.decode() == expected(slug, response.wsgi_request), (zone, slug)
+        first = response.json()["results"][0]["period"]["period"]
+        assert first == ("2026-11" if zone == "Pacific/Pago_Pago" and slug == "payroll" else "2026-12")
+    settings.TIME_ZONE = "Pacific/Pago_Pago"
+    response = api.get(f"/api/v1/services/{plain.slug}/reviews/")
+    assert response.content.decode() == expected(plain.slug, response.wsgi_request)
+    assert response.json()["results"][0]["period"]["period"] == "2026-11"
