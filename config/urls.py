@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", include("sla.api.urls")),
     path("api/v1/", include("feedback.api.urls")),
     path("api/v1/", include("portal.reviews.api")),
+    path("api/v1/", include("portal.reviews.unit_api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file (?script=), as the CSP requires.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -259,6 +259,11 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "service-review": {"get": _("business", "other_rep", "other_owner", "owner", "admin", "read_key")},
     "service-review-pdf": {"get": _("business", "other_rep", "other_owner", "owner", "admin", "read_key")},
     "service-reviews": {"get": _("business", "other_rep", "other_owner", "owner", "admin", "read_key")},
+    # A unit's reviews, as its portal pages: the unit's members and admins (none of the callers but
+    # the admin is a member of the unit; the keys are the service owner's).
+    "unit-review": {"get": _("admin")},
+    "unit-review-pdf": {"get": _("admin")},
+    "unit-reviews": {"get": _("admin")},
     "service-scorecard": {"get": _("anonymous", "business", "other_rep", "other_owner", "owner", "admin", "read_key")},
     # Reads the body before it checks who: an empty one is a 400 for anyone signed in (nothing
     # written); who may assess is in tests/feedback/. Keys: manage scope, so neither key.
@@ -405,6 +410,9 @@ UNIT_PAGES = (  # pages and endpoints whose <slug> is a business unit's
     "portal:unit_reviews",
     "portal:unit_review",
     "portal:unit_review_pdf",
+    "unit-reviews",
+    "unit-review",
+    "unit-review-pdf",
 )
 
 

@@ -146,11 +146,10 @@ class ReviewNextSerializer(serializers.Serializer):
     commitments_due = serializers.ListField(child=serializers.DictField())
 
 
-class ReviewSerializer(serializers.Serializer):
+class ReviewSectionSerializer(serializers.Serializer):
+    """One service's part of a review: all of a service's review, or a section of a unit's."""
+
     service = RefSerializer()
-    period = ReviewPeriodSerializer()
-    as_of = serializers.DateTimeField()
-    so_far = serializers.BooleanField(help_text="The period is still in progress: its figures are so far.")
     agreed = ReviewAgreedSerializer(many=True)
     attainment = ReviewAttainmentSerializer(many=True)
     measures = ReviewMeasureSerializer(many=True)
@@ -159,10 +158,19 @@ class ReviewSerializer(serializers.Serializer):
     survey_responses = serializers.IntegerField()
     themes = ReviewThemeSerializer(many=True)
     perception_gaps = ReviewGapSerializer(many=True)
+    watermelon = serializers.CharField(
+        allow_null=True, help_text="Green outside, red inside: why, when the service is flagged; else null."
+    )
     misses = ReviewMissSerializer(many=True)
+    next = ReviewNextSerializer()
+
+
+class ReviewSerializer(ReviewSectionSerializer):
+    period = ReviewPeriodSerializer()
+    as_of = serializers.DateTimeField()
+    so_far = serializers.BooleanField(help_text="The period is still in progress: its figures are so far.")
     previous_actions = ReviewActionSerializer(many=True)
     actions = ReviewActionSerializer(many=True)
-    next = ReviewNextSerializer()
     pdf = serializers.CharField()
 
 
@@ -186,12 +194,29 @@ def _actions(lines) -> list[dict]:
 
 def review_data(document, pdf_url: str) -> dict:
     """The document of a service review as plain data for ReviewSerializer."""
-    section = document.sections[0]
     return {
+        **section_data(document.sections[0]),
         "service": document.subject,
+        **document_data(document),
+        "pdf": pdf_url,
+    }
+
+
+def document_data(document) -> dict:
+    """What a service's and a unit's review both say beside their sections."""
+    return {
         "period": document.period,
         "as_of": document.as_of,
         "so_far": document.so_far,
+        "previous_actions": _actions(document.previous_actions),
+        "actions": _actions(document.actions),
+    }
+
+
+def section_data(section) -> dict:
+    """One service's section as plain data for ReviewSectionSerializer."""
+    return {
+        "service": section.service,
         "agreed": [
             {
                 "agreement": t.agreement.pk,
@@ -231,15 +256,12 @@ def review_data(document, pdf_url: str) -> dict:
         "perception_gaps": section.perception.perception.gaps,
         "misses": section.misses,
         "watermelon": section.watermelon.summary if section.watermelon and section.watermelon.flagged else None,
-        "previous_actions": _actions(document.previous_actions),
-        "actions": _actions(document.actions),
         "next": {
             "agreement_reviews": [{"audience": a, "review_by": d.isoformat()} for a, d in section.review_dates],
             "commitments_due": [
                 {"id": c.pk, "title": c.title, "due_on": c.due_on.isoformat()} for c in section.commitments_next
             ],
         },
-        "pdf": pdf_url,
     }
 
 
