@@ -16,6 +16,7 @@ from __future__ import annotations
 from io import BytesIO
 from xml.sax.saxutils import escape
 
+from django.urls import reverse
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -26,6 +27,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from feedback import scores
 from portal.reviews.document import ReviewDocument, ServiceSection
+from sla.notifications.rendering import absolute_url
 
 _STYLES = getSampleStyleSheet()
 TITLE = ParagraphStyle("ReviewTitle", parent=_STYLES["Title"], fontSize=18, leading=22, alignment=0)
@@ -87,6 +89,29 @@ def _table(header: list[str], rows: list[list], widths: list[float] | None = Non
     table = Table(_cells(header, rows, widths), colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TABLE_STYLE)
     return table
+
+
+class _Linked(str):
+    """A table cell's text that links to `url`: the whole cell is the link (_LinkedTable)."""
+
+    url: str
+
+    def __new__(cls, text: str, url: str):
+        cell = super().__new__(cls, text)
+        cell.url = url
+        return cell
+
+
+class _LinkedTable(Table):
+    """A Table that lays a link annotation over each _Linked cell it draws, on whichever page
+    (a split table's parts are of its class, with the same cells)."""
+
+    def _drawCell(self, cellval, cellstyle, pos, size):
+        super()._drawCell(cellval, cellstyle, pos, size)
+        url = getattr(cellval, "url", None)
+        if url:
+            (x, y), (width, height) = pos, size
+            self.canv.linkURL(url, (x, y, x + width, y + height), relative=1)
 
 
 def _percent(value) -> str:
@@ -199,8 +224,14 @@ OVERVIEW_HEADER += ["CSAT / NPS (responses)", "Watermelon", "At the meeting"]
 OVERVIEW_WIDTHS = [w * mm for w in (36, 26, 15, 24, 25, 16, 32)]
 
 
+SLUG = "service-slug"  # a placeholder, split out of one reversed URL
+
+
 def _overview(document: ReviewDocument) -> list:
-    """A unit's services at a glance: a row per service, plain strings fitted to the columns."""
+    """A unit's services at a glance: a row per service, plain strings fitted to the columns,
+    each service's name a link to its own review of the same period (at settings.SITE_URL, the
+    address the e-mails use: a PDF is read away from the request that made it)."""
+    before, after = absolute_url(reverse("portal:service_review", args=[SLUG, document.period.code])).split(SLUG)
     rows = []
     for row in document.overview:
         attained = "no tickets" if row.attainment_percent is None else f"{row.attainment_percent:g}%"
@@ -216,7 +247,11 @@ def _overview(document: ReviewDocument) -> list:
                 "In full: " + "; ".join(row.reasons) if row.discussed else "Met everything",
             ]
         )
-    table = _table(OVERVIEW_HEADER, rows, OVERVIEW_WIDTHS)
+    cells = _cells(OVERVIEW_HEADER, rows, OVERVIEW_WIDTHS)
+    for line, row in zip(cells[1:], document.overview, strict=True):
+        line[0] = _Linked(line[0], f"{before}{row.service.slug}{after}")
+    table = _LinkedTable(cells, colWidths=OVERVIEW_WIDTHS, repeatRows=1, hAlign="LEFT")
+    table.setStyle(TABLE_STYLE)
     return [Paragraph("The services at a glance", H2), _p(document.discussion_note), table]
 
 

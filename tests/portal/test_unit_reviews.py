@@ -286,6 +286,31 @@ def test_the_unit_pdf_has_the_table_and_only_the_discussed_services_in_full(fina
     assert "In full: P2 under its objective; 1 measure missed; 1 commitment late or missed" in text
 
 
+def test_the_unit_pdfs_rows_link_each_services_review_at_the_sites_address(finance, client, settings):
+    """Each overview row's service name is a link annotation to the service's own review of the
+    same period, at SITE_URL (the address the e-mails use), over the name's cell."""
+    settings.SITE_URL = "https://accord.example.org/"
+    world, _quiet, _also_quiet = _met_and_missed(finance)
+    client.force_login(world["rep"])
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("portal:unit_review_pdf", args=["finance", "2026-11"]))
+    links = []
+    for page in PdfReader(BytesIO(response.content)).pages:
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if annotation["/Subtype"] == "/Link":
+                links.append((annotation["/A"]["/URI"], [float(v) for v in annotation["/Rect"]]))
+    slugs = ["payroll", "quiet-service", "service-1", "service-2", "steady-service"]
+    assert [uri for uri, _rect in links] == [
+        f"https://accord.example.org/services/{slug}/reviews/2026-11/" for slug in slugs
+    ]
+    lefts = {round(rect[0]) for _uri, rect in links}
+    assert len(lefts) == 1  # the service column, on every row
+    assert all(rect[2] > rect[0] and rect[3] > rect[1] for _uri, rect in links)
+    tops = [rect[3] for _uri, rect in links]
+    assert tops == sorted(tops, reverse=True)  # row after row, down the page
+
+
 @pytest.mark.parametrize("extra", [1, 5])
 def test_a_units_review_page_in_the_same_queries_for_2_or_6_services(
     finance, client, extra, django_assert_max_num_queries
