@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
@@ -51,12 +52,12 @@ def derive_pending_observations() -> dict:
 def _derive_chunk(keys: list[tuple[str, str]]) -> dict:
     """One transaction for the chunk; if it fails unexpectedly, each ticket on its own, so one
     ticket that cannot be derived (a bug, bad data) is recorded and does not hold up the others.
-    A lost database connection is raised: the sweep tries again."""
+    A lost database connection or the task's time limit is raised: the sweep tries again."""
     try:
         result = ticket_observations_derive(keys=keys)
         return {"derived": result.derived, "failed": result.failed}
-    except (OperationalError, InterfaceError):
-        raise
+    except (OperationalError, InterfaceError, SoftTimeLimitExceeded):
+        raise  # transient: the observations stay pending, the sweep derives them later
     except Exception as error:
         if len(keys) == 1:
             logger.exception("Ticket %s:%s could not be derived", *keys[0])
