@@ -345,3 +345,18 @@ def test_a_ticket_that_fails_outright_does_not_hold_up_the_others(desk, inline, 
     assert list(Ticket.objects.values_list("external_id", flat=True)) == ["INC-1"]
     failures = set(TicketObservation.objects.filter(external_id="INC-2").values_list("failure", flat=True))
     assert failures == {"Could not be derived (RuntimeError: bad data)"}
+
+
+def test_a_chunk_out_of_time_is_left_pending_for_the_sweep(desk, inline, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    assert desk.post(URL, [*life("INC-1"), *life("INC-2")], format="json").status_code == 202
+
+    def out_of_time(**kwargs):
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setattr("sla.tasks.ticket_derivation.ticket_observations_derive", out_of_time)
+    with pytest.raises(SoftTimeLimitExceeded):
+        derive_ticket_observations([["desk", "INC-1"], ["desk", "INC-2"]])
+    assert TicketObservation.objects.filter(pending=True).count() == 10
+    assert not TicketObservation.objects.exclude(failure="").exists()
