@@ -1,6 +1,8 @@
-"""The alignment API's ranking from one SQL statement compiled once per process
-(catalog/api/compiled.py) and a row function, exactly as StandingSerializer writes what
-selectors.alignment_ranking gives (pinned by tests/catalog/alignment/test_api_rows.py).
+"""The alignment API's ranking and list of requests from SQL statements compiled once per process
+(catalog/api/compiled.py) and row functions, exactly as StandingSerializer and RequestSerializer
+write what selectors.alignment_ranking and request_rows give (pinned by
+tests/catalog/alignment/test_api_rows.py). The requests' page: their `.values()` rows (the
+names of the people on them, not their user rows), age and due time as request_rows computes them.
 
 alignment_ranking reads the units, then IT's lists, the units' lists and the open requests in
 three queries and compares the lists as sets in Python: six queries a request with the key's,
@@ -24,7 +26,8 @@ from django.db.models.functions import Coalesce
 from catalog import rules as access
 from catalog.alignment import status
 from catalog.alignment.models import MissingServiceRequest, RequestState, ServiceMark
-from catalog.api.compiled import CompiledValues
+from catalog.api.compiled import CompiledRows, CompiledValues
+from catalog.api.value_rows import converters, one_time_zone, plain, ref_columns, ref_of
 from catalog.models import BusinessUnit, Lifecycle, Service
 
 COUNTS = ("it_count", "marked_count", "agreed_count", "open_count")
@@ -125,3 +128,94 @@ def ranking_rows(*, user, now: datetime) -> list[dict]:
         ranked.append((-differences, share if share is not None else 2, unit["name"].casefold(), len(ranked), row))
     ranked.sort(key=lambda entry: entry[:4])
     return [entry[-1] for entry in ranked]
+
+
+# --- Requests ----------------------------------------------------------------------------------
+
+REQUEST_COLUMNS = (
+    "id",
+    *ref_columns("business_unit"),
+    "title",
+    "description",
+    "source",
+    "annual_cost",
+    "users_affected",
+    "requested_by__username",
+    "requested_at",
+    "owner__username",
+    "state",
+    "answer",
+    *ref_columns("service"),
+    "answered_by__username",
+    "answered_at",
+    "withdrawn_at",
+)
+_REQUEST_CONVERTED = ("annual_cost", "requested_at", "answered_at", "withdrawn_at", "due_at")
+
+
+def _requests_query(*, everyone: bool, user_id: int, unit: str | None, state: str | None) -> QuerySet:
+    """selectors.request_list (the user's units', every unit's for IT and admins), newest first,
+    with the list's filters."""
+    found = MissingServiceRequest.objects.all()
+    if not everyone:
+        found = found.filter(business_unit__memberships__user_id=user_id).distinct()
+    if unit is not None:
+        found = found.filter(business_unit__slug=unit)
+    if state is not None:
+        found = found.filter(state=state)
+    return found.order_by("-requested_at", "-id").values(*REQUEST_COLUMNS)
+
+
+REQUESTS = CompiledValues(_requests_query)
+
+
+def request_page(*, user, unit: str | None, state: str | None) -> CompiledRows | list:
+    """The requests `user` may read (selectors.request_list), filtered, for a paginator."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    everyone = access.is_admin(user) or access.is_it_staff(user)
+    return REQUESTS.page(everyone=everyone, user_id=user.pk, unit=unit, state=state)
+
+
+@functools.cache
+def _request_converters() -> dict:
+    from catalog.alignment.api import RequestSerializer
+
+    return dict(converters(RequestSerializer(), _REQUEST_CONVERTED))
+
+
+@one_time_zone()
+def request_rows(rows: list[dict], *, now: datetime) -> list[dict]:
+    """RequestSerializer(selectors.request_rows(requests, now=now), many=True).data of the
+    requests' `.values()` rows (REQUEST_COLUMNS): their age and due time in business days of the
+    default calendar, built once."""
+    spec = status.default_calendar_spec()
+    fields = _request_converters()
+    shaped = []
+    for row in rows:
+        requested_at, state = row["requested_at"], row["state"]
+        until = row["answered_at"] or row["withdrawn_at"] or now
+        shaped.append(
+            {
+                "id": row["id"],
+                "business_unit": ref_of(row, "business_unit"),
+                "title": row["title"],
+                "description": row["description"],
+                "source": row["source"],
+                "annual_cost": plain(row["annual_cost"], fields["annual_cost"]),
+                "users_affected": row["users_affected"],
+                "requested_by": row["requested_by__username"],
+                "requested_at": plain(requested_at, fields["requested_at"]),
+                "owner": row["owner__username"],
+                "state": state,
+                "answer": row["answer"],
+                "service": ref_of(row, "service"),
+                "answered_by": row["answered_by__username"],
+                "answered_at": plain(row["answered_at"], fields["answered_at"]),
+                "withdrawn_at": plain(row["withdrawn_at"], fields["withdrawn_at"]),
+                "age_business_days": float(status.request_age_business_days(requested_at, now=until, spec=spec)),
+                "due_at": fields["due_at"](status.request_due_at(requested_at, spec=spec)),
+                "overdue": status.request_is_overdue(state=state, requested_at=requested_at, now=now, spec=spec),
+            }
+        )
+    return shaped

@@ -179,9 +179,31 @@ class CompiledRows:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, key: slice) -> list[dict]:
+    def __getitem__(self, key: slice) -> CompiledSlice:
         if not isinstance(key, slice) or key.step is not None or (key.start or 0) < 0:
             raise TypeError("only plain slices of compiled rows")
         start = key.start or 0
         limit = None if key.stop is None else max(key.stop - start, 0)
-        return self._compiled._run(self._values, limit=limit, offset=start)
+        return CompiledSlice(lambda: self._compiled._run(self._values, limit=limit, offset=start))
+
+
+class CompiledSlice:
+    """Rows read when first iterated, as a sliced queryset: Django's paginator slices its page
+    before the API's first page replaces it with the rows it read already."""
+
+    def __init__(self, run: Callable[[], list[dict]]):
+        self._run, self._rows = run, None
+
+    def _fetched(self) -> list[dict]:
+        if self._rows is None:
+            self._rows = self._run()
+        return self._rows
+
+    def __iter__(self):
+        return iter(self._fetched())
+
+    def __len__(self) -> int:
+        return len(self._fetched())
+
+    def __getitem__(self, index):
+        return self._fetched()[index]

@@ -61,8 +61,8 @@ def test_pages_slice_in_sql_and_count(services):
     values = {"slugs": ["a", "b", "c", "d"], "lifecycle": None, "owner_id": owner.pk, "with_owner": True}
     page = compiled.page(**values)
     everything = list(_services(**values))
-    assert page[:2] == everything[:2] and page[1:3] == everything[1:3] and page[3:] == everything[3:]
-    assert page[5:9] == [] and page[0:0] == []
+    assert list(page[:2]) == everything[:2] and list(page[1:3]) == everything[1:3] and list(page[3:]) == everything[3:]
+    assert list(page[5:9]) == [] and list(page[0:0]) == [] and len(page[1:]) == 3
     assert page.count() == len(page) == 4
     with pytest.raises(TypeError):
         page[::2]

@@ -102,3 +102,67 @@ def test_the_ranking_covers_every_kind_of_row(ranked):
 
 def test_no_unit_no_ranking(world):
     assert _as(business_user()).get("/api/v1/alignment/").status_code == 403
+
+
+def _requests_page(user, url: str, queries=None, **filters) -> tuple[dict, str]:
+    """GET `url` as `user` (in at most `queries`); what RequestSerializer gives over
+    selectors.request_rows for the same page."""
+    from catalog.alignment.api import RequestSerializer
+
+    if queries is None:
+        response = _as(user).get(url)
+    else:
+        with queries:
+            response = _as(user).get(url)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    found = selectors.request_list(user=user).filter(**filters).order_by("-requested_at", "-id")
+    ids = [row["id"] for row in body["results"]]
+    by_id = {request.pk: request for request in found.filter(pk__in=ids)}
+    expected = RequestSerializer(selectors.request_rows([by_id[pk] for pk in ids], now=NOW), many=True).data
+    assert body["count"] == found.count()
+    return body, _json(expected)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_requests_pages_are_the_serializers(ranked, django_assert_max_num_queries):
+    from decimal import Decimal
+
+    from catalog.alignment.models import RequestSource
+
+    unit = ranked["unit"]
+    MissingServiceRequest.objects.filter(title="Declined").update(
+        owner=ranked["it"], answered_by=ranked["it"], requested_by=ranked["rep"], annual_cost=Decimal("1234.5")
+    )
+    MissingServiceRequest.objects.create(
+        business_unit=unit,
+        title="Exists",
+        description="Shift rota sheets",
+        source=RequestSource.UNLISTED,
+        requested_at=NOW - timedelta(days=9, hours=3, minutes=7, microseconds=5),
+        state=RequestState.EXISTS,
+        service=ranked["crm"],
+        answered_at=NOW - timedelta(days=2, seconds=1),
+        answered_by=ranked["manager"],
+        users_affected=40,
+        annual_cost=Decimal("0"),
+    )
+    for who, query, filters in (
+        ("it", "", {}),
+        ("manager", "?state=open", {"state": "open"}),
+        ("member", "", {}),
+        ("both", "", {}),  # in two units: each request once
+        ("it", "?business_unit=finance", {"business_unit__slug": "finance"}),
+        ("it", "?business_unit=sales&state=exists", {"business_unit__slug": "sales", "state": "exists"}),
+        ("it", "?business_unit=nowhere", {"business_unit__slug": "nowhere"}),
+    ):
+        # the user's roles and the page (not full: its own count)
+        queries = django_assert_max_num_queries(2)
+        body, expected = _requests_page(ranked[who], f"/api/v1/alignment/requests/{query}", queries, **filters)
+        assert _json(body["results"]) == expected, (who, query)
+    # a full first page is counted; later pages are sliced in SQL
+    for url in ("/api/v1/alignment/requests/?page_size=2", "/api/v1/alignment/requests/?page_size=2&page=3"):
+        body, expected = _requests_page(ranked["it"], url)
+        assert _json(body["results"]) == expected and body["count"] == 7 and len(body["results"]) == 2
+    states = {row["state"] for row in _as(ranked["it"]).get("/api/v1/alignment/requests/").json()["results"]}
+    assert states == {"open", "declined", "withdrawn", "exists"}
