@@ -40,6 +40,7 @@ DEFAULT_COUNT = 6  # the current period and the five before it
 MIN_COUNT, MAX_COUNT = 2, 12
 
 Bounds = tuple[datetime, datetime]
+LOST_VALUES = tuple(LostTime.values)  # Choices.values builds a new list on each access
 
 
 @dataclass(frozen=True)
@@ -171,44 +172,50 @@ def answers_by_service(
     found: dict[int, list[PeriodAnswers]] = {}
     for zone in sorted(zones):
         windows = period_windows(period, now, zone, count)
-        rows = (
-            Response.objects.filter(
-                service__in=services.filter(_in_zone(zone)).values("pk"),
-                submitted_at__gte=windows[0][0],
-                submitted_at__lt=windows[-1][1],
-                submitted_at__lte=now,
-            )
-            .annotate(slot=_slot("submitted_at", windows))
-            .values("service_id", "slot")
-            .annotate(
-                n=Count("pk"),
-                csat_n=Count("csat"),
-                csat_ok=Count("pk", filter=Q(csat__gte=4)),
-                nps_n=Count("nps"),
-                promoters=Count("pk", filter=Q(nps__gte=9)),
-                detractors=Count("pk", filter=Q(nps__lte=6)),
-                ces_n=Count("ces"),
-                ces_sum=Sum("ces"),
-                ces_squares=Sum(F("ces") * F("ces")),
-                **{f"lost_{value}": Count("pk", filter=Q(lost_time=value)) for value in LostTime.values},
-            )
-            .order_by()
+        found.update(_answers_in(Q(service__in=services.filter(_in_zone(zone)).values("pk")), windows=windows, now=now))
+    return found
+
+
+def _answers_in(of_services: Q, *, windows: list[Bounds], now: datetime) -> dict[int, list[PeriodAnswers]]:
+    """Service id -> its answers per window, for the services `of_services` selects that had
+    any. One query."""
+    found: dict[int, list[PeriodAnswers]] = {}
+    rows = (
+        Response.objects.filter(
+            of_services,
+            submitted_at__gte=windows[0][0],
+            submitted_at__lt=windows[-1][1],
+            submitted_at__lte=now,
         )
-        for row in rows:
-            periods = found.setdefault(row["service_id"], [NO_ANSWERS] * count)
-            periods[row["slot"]] = PeriodAnswers(
-                row["n"],
-                {
-                    scores.CSAT: scores.Answers(row["csat_n"], favourable=row["csat_ok"]),
-                    scores.NPS: scores.Answers(
-                        row["nps_n"], favourable=row["promoters"], unfavourable=row["detractors"]
-                    ),
-                    scores.CES: scores.Answers(
-                        row["ces_n"], total=float(row["ces_sum"] or 0), squares=float(row["ces_squares"] or 0)
-                    ),
-                },
-                lost_time_summary({value: row[f"lost_{value}"] for value in LostTime.values}),
-            )
+        .annotate(slot=_slot("submitted_at", windows))
+        .values("service_id", "slot")
+        .annotate(
+            n=Count("pk"),
+            csat_n=Count("csat"),
+            csat_ok=Count("pk", filter=Q(csat__gte=4)),
+            nps_n=Count("nps"),
+            promoters=Count("pk", filter=Q(nps__gte=9)),
+            detractors=Count("pk", filter=Q(nps__lte=6)),
+            ces_n=Count("ces"),
+            ces_sum=Sum("ces"),
+            ces_squares=Sum(F("ces") * F("ces")),
+            **{f"lost_{value}": Count("pk", filter=Q(lost_time=value)) for value in LOST_VALUES},
+        )
+        .order_by()
+    )
+    for row in rows:
+        periods = found.setdefault(row["service_id"], [NO_ANSWERS] * len(windows))
+        periods[row["slot"]] = PeriodAnswers(
+            row["n"],
+            {
+                scores.CSAT: scores.Answers(row["csat_n"], favourable=row["csat_ok"]),
+                scores.NPS: scores.Answers(row["nps_n"], favourable=row["promoters"], unfavourable=row["detractors"]),
+                scores.CES: scores.Answers(
+                    row["ces_n"], total=float(row["ces_sum"] or 0), squares=float(row["ces_squares"] or 0)
+                ),
+            },
+            lost_time_summary({value: row[f"lost_{value}"] for value in LOST_VALUES}),
+        )
     return found
 
 
@@ -276,7 +283,7 @@ def service_feedback_summaries(
     *, services: list[Service], now: datetime, period: str = DEFAULT_PERIOD, count: int = DEFAULT_COUNT
 ) -> dict[int, FeedbackSummary]:
     """Service id -> its summary as service_feedback_summary(ranked=False) reads it (each service
-    ranked alone), for services of one time zone: three queries whatever their number (a
+    ranked alone), for services of one time zone: two queries whatever their number (a
     business unit's review)."""
     guard = min_responses_setting()
     if not services:
@@ -287,8 +294,9 @@ def service_feedback_summaries(
     time_zone = zones.pop()
     windows = period_windows(period, now, time_zone, count)
     ids = [s.pk for s in services]
-    by_service = answers_by_service(services=Service.objects.filter(pk__in=ids), period=period, count=count, now=now)
+    by_service = _answers_in(Q(service_id__in=ids), windows=windows, now=now)  # all in the one zone
     invitations = invitations_by_service(service_ids=ids, windows=windows, now=now)
+    labels = [period_label(period, start, time_zone) for start, _ in windows]  # the same for every service
     found, unheard = {}, None
     for service in services:
         if service.pk not in by_service and not any(invitations[service.pk][i] != (0, 0) for i in range(count)):
@@ -301,10 +309,11 @@ def service_feedback_summaries(
                     windows=windows,
                     now=now,
                     own=[NO_ANSWERS] * count,
-                    others=_ranked_values({}, count=count, guard=guard),
+                    others=None,
                     invitations=invitations[service.pk],
                     guard=guard,
                     confidence=scores.CONFIDENCE,
+                    labels=labels,
                 )
             found[service.pk] = replace(unheard, service=service)
             continue
@@ -316,10 +325,11 @@ def service_feedback_summaries(
             windows=windows,
             now=now,
             own=own,
-            others=_ranked_values({service.pk: own} if service.pk in by_service else {}, count=count, guard=guard),
+            others=None,
             invitations=invitations[service.pk],
             guard=guard,
             confidence=scores.CONFIDENCE,
+            labels=labels,
         )
     return found
 
@@ -332,18 +342,22 @@ def _summary(
     windows: list[Bounds],
     now: datetime,
     own: list[PeriodAnswers],
-    others: dict[tuple[int, str], list[float]],
+    others: dict[tuple[int, str], list[float]] | None,
     invitations: list[tuple[int, int]],
     guard: int,
     confidence: float,
+    labels: list[str] | None = None,
 ) -> FeedbackSummary:
+    """`others` None: the service ranked alone (the values ranked are its own score, when it has
+    one; what _ranked_values gives for it alone, without scoring its answers twice)."""
     count = len(windows)
     periods = []
     for i, (start, end) in enumerate(windows):
         ranked = {}
         for kind in scores.KINDS:
             one = scores.score(kind, own[i].answers[kind], min_responses=guard, confidence=confidence)
-            values = others[(i, kind)]
+            alone = [one.value] if one.value is not None else []
+            values = alone if others is None else others[(i, kind)]
             ranked[kind] = RankedScore(
                 score=one,
                 rank=scores.rank(one.value, values) if one.value is not None else None,
@@ -354,7 +368,7 @@ def _summary(
             PeriodSummary(
                 start=start,
                 end=end,
-                label=period_label(period, start, time_zone),
+                label=labels[i] if labels is not None else period_label(period, start, time_zone),
                 current=i == count - 1,
                 responses=own[i].responses,
                 invitations_sent=invitations[i][0],

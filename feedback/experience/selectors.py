@@ -41,7 +41,8 @@ from sla.selectors import clock_outcomes_between
 DEFAULT_WINDOW_DAYS = 90
 LOST_TIME_WINDOW = timedelta(days=365)
 DEFAULT_RED_LINES = {scores.CSAT: 70.0, scores.NPS: 0.0, scores.CES: 4.0}
-LOST_COUNTS = {f"lost_{value}": Count("pk", filter=Q(lost_time=value)) for value in LostTime.values}
+LOST_VALUES = tuple(LostTime.values)  # Choices.values builds a new list on each access
+LOST_COUNTS = {f"lost_{value}": Count("pk", filter=Q(lost_time=value)) for value in LOST_VALUES}
 
 
 def hourly_cost_setting() -> Decimal | None:
@@ -83,7 +84,7 @@ def _ids(service_ids):
 
 
 def _summaries(rows, key: str) -> dict[int, LostTimeSummary]:
-    return {row[key]: lost_time_summary({v: row[f"lost_{v}"] for v in LostTime.values}) for row in rows}
+    return {row[key]: lost_time_summary({v: row[f"lost_{v}"] for v in LOST_VALUES}) for row in rows}
 
 
 def lost_time_by_service(
@@ -178,7 +179,7 @@ def _feedback(ids: list[int], start: datetime, end: datetime, guard: int):
         values[row["service_id"]] = {
             kind: scores.score(kind, answers[kind], min_responses=guard, interval=False).value for kind in scores.KINDS
         }
-        lost[row["service_id"]] = lost_time_summary({v: row[f"lost_{v}"] for v in LostTime.values})
+        lost[row["service_id"]] = lost_time_summary({v: row[f"lost_{v}"] for v in LOST_VALUES})
     return values, lost
 
 

@@ -223,3 +223,26 @@ def test_queries_do_not_grow_with_the_catalogue(reader, catalogue, office, djang
     with django_assert_num_queries(3):
         summary = summarise(reader, catalogue["payroll"])
     assert summary.current.scores["csat"].ranked == 23
+
+
+def test_many_services_summaries_in_two_queries_each_as_read_alone(reader, office, django_assert_num_queries):
+    """service_feedback_summaries (a business unit's review): the answers and the invitations,
+    whatever the number of services; each summary the same as the service's own, ranked alone,
+    with scores, few answers, lost time, invitations or nothing."""
+    from feedback.selectors import service_feedback_summaries
+
+    services = [f.ServiceFactory(name=f"Service {i}", slug=f"service-{i}", support_calendar=office) for i in range(6)]
+    survey(services[0], Q4 + timedelta(days=1), csat=[5, 4, 2, 1, 3] * 3, nps=[10, 9, 3, 7, 0] * 3, ces=[7, 6, 2] * 5)
+    survey(services[0], Q3 + timedelta(days=5), csat=[5, 4] * 6, nps=[10, 2] * 6, ces=[7, 1] * 6)
+    respond(services[1], Q4 + timedelta(days=2), n=2, csat=5, nps=10, ces=7)  # too few to score
+    respond(services[2], Q3 + timedelta(days=2), n=12, csat=2, nps=4, ces=3, lost_time="1_4h")
+    invite(services[3], Q4 + timedelta(days=3), answered_at=Q4 + timedelta(days=4))
+    respond(services[4], Q4 + timedelta(days=2), n=10, csat=4)  # CSAT only
+    with django_assert_num_queries(2):
+        found = service_feedback_summaries(services=services, now=NOW)
+    for service in services:
+        alone = summarise(reader, service, ranked=False)
+        assert found[service.pk] == alone, service.name
+    assert found[services[0].pk].current.scores["csat"].score.low is not None  # with its interval
+    assert found[services[0].pk].current.scores["csat"].rank_text == "1st of 1 service"
+    assert found[services[2].pk].periods[-2].lost_time.answers == 12
