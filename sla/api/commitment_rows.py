@@ -5,6 +5,7 @@ model instances with five related rows each and DRF's field-by-field walk."""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from catalog.api.compiled import CompiledValues
 from catalog.api.value_rows import (
     converters,
     one_time_zone,
@@ -22,8 +24,9 @@ from catalog.api.value_rows import (
     ref_of,
     url_maker,
 )
+from sla import commitment_selectors
 from sla.commitments import CheckInFact, CommitmentFacts, CommitmentState, commitment_status
-from sla.models import CheckIn
+from sla.models import CheckIn, Commitment
 
 COMMITMENT_COLUMNS = (
     "id",
@@ -45,35 +48,61 @@ _CONVERTED = ("committed_on", "due_on", "check_in_every", "grace", "outcome", "c
 _STATE_CONVERTED = ("status", "forecast_done_on", "next_check_in_due", "stale_after")
 
 
-def commitments_with_state(queryset: QuerySet, *, now: datetime) -> list[tuple[dict, CommitmentState]]:
-    """(row, status at `now`) of each commitment in `queryset`, in its order: sla.commitment_selectors'
-    commitments_with_state, from `.values()` rows. On PostgreSQL the check-ins come with the rows
-    (two ordered arrays: a query fewer); elsewhere in a query of their own."""
-    queryset = queryset.prefetch_related(None)
+def _commitments_query(*, service: str | None, business_unit: str | None, outcome: list | None) -> QuerySet:
+    """sla.commitment_selectors.commitment_list (every commitment, for a user who may see them)
+    with the list's filters, soonest due first; on PostgreSQL with their check-ins (two ordered
+    arrays: a query fewer)."""
+    found = Commitment.objects.order_by("due_on", "pk")
+    if service is not None:
+        found = found.filter(service__slug=service)
+    if business_unit is not None:
+        found = found.filter(business_unit__slug=business_unit)
+    if outcome is not None:
+        found = found.filter(outcome__in=outcome)
     if connection.vendor == "postgresql":
-        rows = list(
-            queryset.annotate(check_in_at=_check_ins("at"), check_in_done=_check_ins("percent_done")).values(
-                *COMMITMENT_COLUMNS, "check_in_at", "check_in_done"
-            )
-        )
-        check_ins = {
-            row["id"]: [
-                CheckInFact(at=at, percent_done=done)
-                for at, done in zip(row["check_in_at"] or (), row["check_in_done"] or (), strict=True)
-            ]
-            for row in rows
-        }
-    else:
-        rows = list(queryset.values(*COMMITMENT_COLUMNS))
-        check_ins = defaultdict(list)
-        found = (
-            CheckIn.objects.filter(commitment_id__in=[row["id"] for row in rows])
-            .order_by("commitment_id", "at", "pk")
-            .values_list("commitment_id", "at", "percent_done")
-        )
-        for commitment_id, at, percent_done in found if rows else ():
-            check_ins[commitment_id].append(CheckInFact(at=at, percent_done=percent_done))
-    return [(row, commitment_status(_facts(row), check_ins[row["id"]], now)) for row in rows]
+        found = found.annotate(check_in_at=_check_ins("at"), check_in_done=_check_ins("percent_done"))
+        return found.values(*COMMITMENT_COLUMNS, "check_in_at", "check_in_done")
+    return found.values(*COMMITMENT_COLUMNS)
+
+
+def _check_ins_query(**filters) -> QuerySet:
+    """The check-ins of the same commitments, in order (not on PostgreSQL)."""
+    commitments = _commitments_query(**filters).values("pk")
+    return (
+        CheckIn.objects.filter(commitment__in=commitments)
+        .order_by("commitment_id", "at", "pk")
+        .values("commitment_id", "at", "percent_done")
+    )
+
+
+COMMITMENTS = CompiledValues(_commitments_query)
+CHECK_INS = CompiledValues(_check_ins_query)
+
+
+def commitment_list_rows(*, user, service: str | None, business_unit: str | None, outcome: list | None) -> list[dict]:
+    """The `.values()` rows of the commitments `user` may see (commitment_list), filtered, each
+    with its check-ins (`check_ins`: CheckInFact, oldest first): one compiled query on
+    PostgreSQL, two elsewhere."""
+    if commitment_selectors.commitment_list(user=user).query.is_empty():  # the scope stays there
+        return []
+    filters = {"service": service, "business_unit": business_unit, "outcome": outcome}
+    rows = COMMITMENTS.rows(**filters)
+    if connection.vendor == "postgresql":
+        for row in rows:
+            at, done = row.pop("check_in_at") or (), row.pop("check_in_done") or ()
+            row["check_ins"] = [CheckInFact(at=a, percent_done=d) for a, d in zip(at, done, strict=True)]
+        return rows
+    found = defaultdict(list)
+    for check_in in CHECK_INS.rows(**filters) if rows else ():
+        found[check_in["commitment_id"]].append(CheckInFact(at=check_in["at"], percent_done=check_in["percent_done"]))
+    for row in rows:
+        row["check_ins"] = found[row["id"]]
+    return rows
+
+
+def with_state(rows: list[dict], *, now: datetime) -> list[tuple[dict, CommitmentState]]:
+    """(row, its status at `now`) for each of commitment_list_rows' rows."""
+    return [(row, commitment_status(_facts(row), row["check_ins"], now)) for row in rows]
 
 
 def _check_ins(column: str) -> Subquery:
@@ -100,11 +129,16 @@ def _facts(row: dict) -> CommitmentFacts:
     )
 
 
-@one_time_zone()
-def commitment_rows(pairs: list[tuple[dict, CommitmentState]], *, request) -> list[dict]:
+@functools.cache
+def _converters() -> dict:
     from sla.api.commitments import CommitmentSerializer
 
-    fields = dict(converters(CommitmentSerializer(), [*_CONVERTED, *_STATE_CONVERTED]))
+    return dict(converters(CommitmentSerializer(), [*_CONVERTED, *_STATE_CONVERTED]))
+
+
+@one_time_zone()
+def commitment_rows(pairs: list[tuple[dict, CommitmentState]], *, request) -> list[dict]:
+    fields = _converters()
     url = url_maker("commitment-detail", request=request)
     check_ins_url = url_maker("commitment-check-ins", request=request)
     shaped = []

@@ -240,11 +240,21 @@ class CommitmentViewSet(
         unknown = sorted(set(wanted) - set(STATUSES))
         if unknown:
             raise ValidationError({"status": [f"Unknown status {', '.join(unknown)}; one of {', '.join(STATUSES)}."]})
-        # (row, status) pairs from `.values()` rows, shaped as CommitmentSerializer (commitment_rows.py)
-        pairs = commitment_rows.commitments_with_state(self.get_queryset(), now=timezone.now())
+        # `.values()` rows of get_queryset's commitments and filters, compiled once; their status
+        # computed for the page (for every row when filtered on it); shaped as CommitmentSerializer
+        # (commitment_rows.py)
+        params, now = request.query_params, timezone.now()
+        rows = commitment_rows.commitment_list_rows(
+            user=request.user,
+            service=params.get("service") or None,
+            business_unit=params.get("business_unit") or None,
+            outcome=params.getlist("outcome") if params.get("outcome") else None,
+        )
         if wanted:
-            pairs = [(row, state) for row, state in pairs if state.status in wanted]
-        page = self.paginate_queryset(pairs)
+            pairs = [(row, state) for row, state in commitment_rows.with_state(rows, now=now) if state.status in wanted]
+            page = self.paginate_queryset(pairs)
+        else:
+            page = commitment_rows.with_state(self.paginate_queryset(rows), now=now)
         return self.get_paginated_response(commitment_rows.commitment_rows(page, request=request))
 
     def get_object(self):

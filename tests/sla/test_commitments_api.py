@@ -8,7 +8,7 @@ import time_machine
 from rest_framework.test import APIClient
 
 from sla.models import CheckIn, Commitment, Renegotiation
-from sla.services import check_in_record, commitment_create
+from sla.services import check_in_record, commitment_create, commitment_withdraw
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -221,7 +221,27 @@ def test_the_list_page_is_the_serializers_byte_for_byte(world, django_assert_max
     )
     admin = f.admin_user(username="ada")
     client = client_for(admin)
-    for query in ("", "?status=at_risk", "?status=on_track&status=stale", "?outcome=open"):
+    closed = commitment_create(
+        service=service,
+        actor=owner,
+        title="Closed one",
+        definition_of_done="Done.",
+        owner=owner,
+        committed_on=date(2026, 10, 1),
+        due_on=date(2026, 12, 20),
+    )
+    commitment_withdraw(commitment=closed, actor=owner, reason="Not needed.")
+    for query in (
+        "",
+        "?status=at_risk",
+        "?status=on_track&status=stale",
+        "?outcome=open",
+        "?outcome=open&outcome=withdrawn",
+        f"?service={service.slug}&business_unit=finance",
+        "?business_unit=nowhere",
+        "?page_size=1&page=2",
+        "?status=withdrawn&status=at_risk&page_size=1&page=2",
+    ):
         response = client.get(LIST + query)
         assert response.status_code == 200, response.content
         results = response.json()["results"]
@@ -233,6 +253,8 @@ def test_the_list_page_is_the_serializers_byte_for_byte(world, django_assert_max
             context={"request": response.wsgi_request},
         ).data
         assert JSONRenderer().render(results) == JSONRenderer().render(expected), query
-    assert len(client.get(LIST).json()["results"]) == 2
+        assert results or query == "?business_unit=nowhere", query
+    assert len(client.get(LIST).json()["results"]) == 3
+    assert client.get(LIST + "?page_size=1&status=withdrawn&status=at_risk").json()["count"] == 2
     with django_assert_max_num_queries(2):  # the rows, their check-ins (a page not full is its count)
         client.get(LIST)
