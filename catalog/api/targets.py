@@ -15,6 +15,7 @@ Rules live in catalog.services.targets; this module only parses and shapes."""
 from datetime import timedelta
 
 from django.db.models import Prefetch
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -199,10 +200,16 @@ class AgreementTargetsMixin:
     )
     @action(detail=True, methods=["get", "put"], url_path="targets", pagination_class=None)  # a plain list
     def targets(self, request, pk=None):
+        if request.method == "GET":  # the agreement in the user's scope and its targets: one query
+            from catalog.api.target_rows import agreement_targets  # (it imports this module's serializer)
+
+            rows = agreement_targets(self.get_queryset(), pk=self.kwargs["pk"])
+            if rows is None:
+                raise Http404
+            return Response(rows)
         agreement = self.get_object()
-        if request.method == "PUT":
-            require_change(request, agreement, refused=_WRITE_REFUSED)
-            services.urgency_targets_replace(agreement=agreement, targets=_parse_target_list(request.data))
+        require_change(request, agreement, refused=_WRITE_REFUSED)
+        services.urgency_targets_replace(agreement=agreement, targets=_parse_target_list(request.data))
         return Response(_targets_data(agreement))
 
     @extend_schema(

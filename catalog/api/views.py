@@ -325,12 +325,11 @@ class AgreementViewSet(
         )
 
     def get_object(self):
-        if self.action in ("measures", "targets") and self.request.method == "GET":
+        if self.action == "measures" and self.request.method == "GET":
             # They read their own rows by the agreement's id: the agreement need only be one the
             # user may see, not loaded with six related rows and what the user may do with it.
-            # (The targets show the service's calendar when they have none of their own.)
-            lean = self.get_queryset().select_related(None)
-            lean = lean.select_related("service__support_calendar") if self.action == "targets" else lean.only("pk")
+            # (The targets' GET reads the agreement with its targets: catalog/api/target_rows.py.)
+            lean = self.get_queryset().select_related(None).only("pk")
             agreement = generics.get_object_or_404(lean, pk=self.kwargs["pk"])
             self.check_object_permissions(self.request, agreement)
             return agreement

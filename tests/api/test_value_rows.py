@@ -228,17 +228,86 @@ def test_risks_page_is_the_serializers(api, world, django_assert_max_num_queries
             api.get("/api/v1/risks/")
 
 
-def test_an_agreements_measures_and_targets_are_read_in_three_queries(api, world, django_assert_max_num_queries):
-    """The reader's roles, the agreement (scoped to the user, nothing joined but what the targets
-    show) and the rows; they were five: the agreement with six related rows, both prefetches."""
+def test_an_agreements_measures_and_targets_are_read_in_three_and_two_queries(
+    api, world, django_assert_max_num_queries
+):
+    """The reader's roles, then for the measures the agreement (scoped to the user) and the rows,
+    for the targets the agreement joined to its rows; they were five: the agreement with six
+    related rows, both prefetches."""
     api.force_authenticate(world["users"]["reader"])
     agreed, draft = world["agreed"].pk, world["draft"].pk
-    for part in ("measures", "targets"):
-        with django_assert_max_num_queries(3):
+    for part, queries in (("measures", 3), ("targets", 2)):
+        with django_assert_max_num_queries(queries):
             response = api.get(f"/api/v1/agreements/{agreed}/{part}/")
         assert response.status_code == 200, response.content
         assert api.get(f"/api/v1/agreements/{draft}/{part}/").status_code == 404  # a draft: its owner's
     assert all(row["effective_calendar"] is None or row["effective_calendar"]["slug"] for row in response.json())
+
+
+def test_an_agreements_targets_are_the_serializers(api, world, django_assert_max_num_queries):
+    """GET .../targets/ from one query (catalog/api/target_rows.py) gives, byte for byte, what
+    UrgencyTargetSerializer gives: own calendar or the service's, a service without one, no
+    update interval, odd durations and shares; [] for a version without targets, 404 for one the
+    user may not see or that does not exist."""
+    from catalog.api.targets import UrgencyTargetSerializer
+    from catalog.models import UrgencyTarget
+
+    office = Calendar.objects.create(name="Office hours", slug="office")
+    always = Calendar.objects.create(name="Always", slug="24x7")
+    agreed, proposed = world["agreed"], world["proposed"]
+    minute, hour = timedelta(minutes=1), timedelta(hours=1)
+    UrgencyTarget.objects.create(
+        agreement=agreed,
+        priority=1,
+        engage_within=15 * minute,
+        resolve_within=4 * hour,
+        calendar=always,
+        objective_percent=Decimal("99.5"),
+        warning_shares=[25, 50, 90],
+    )
+    UrgencyTarget.objects.create(
+        agreement=agreed,
+        priority=3,
+        engage_within=hour,
+        update_every=2 * hour + 30 * minute,
+        resolve_within=3 * 24 * hour,
+    )
+    UrgencyTarget.objects.create(
+        agreement=agreed,
+        priority=5,
+        engage_within=timedelta(seconds=61),
+        update_every=timedelta(days=8),
+        resolve_within=timedelta(weeks=2, seconds=1),
+        objective_percent=0,
+        warning_shares=[],
+    )
+
+    def served(pk) -> str:
+        response = api.get(f"/api/v1/agreements/{pk}/targets/")
+        assert response.status_code == 200, response.content
+        return JSONRenderer().render(response.json()).decode()
+
+    def expected(agreement) -> str:
+        targets = UrgencyTarget.objects.filter(agreement=agreement).select_related(
+            "calendar", "agreement__service__support_calendar"
+        )
+        return JSONRenderer().render(UrgencyTargetSerializer(targets.order_by("priority"), many=True).data).decode()
+
+    for user in ("admin", "reader"):
+        api.force_authenticate(world["users"][user])
+        for support in (None, office):  # the targets without a calendar of their own count in the service's
+            Service.objects.filter(pk=world["service"].pk).update(support_calendar=support)
+            shown = expected(agreed)
+            with django_assert_max_num_queries(2):  # the user's roles; the agreement with its targets
+                assert served(agreed.pk) == shown
+        assert [row["priority"] for row in api.get(f"/api/v1/agreements/{agreed.pk}/targets/").json()] == [1, 3, 5]
+    api.force_authenticate(world["users"]["admin"])
+    assert served(proposed.pk) == "[]"  # a version without targets
+    api.force_authenticate(world["users"]["reader"])
+    for pk in (proposed.pk, world["draft"].pk, 999999):  # not the reader's to see; no such version
+        response = api.get(f"/api/v1/agreements/{pk}/targets/")
+        assert response.status_code == 404
+        assert response.json()["errors"][0]["detail"] == "Not found."
 
 
 @pytest.mark.parametrize("zone", [None, "America/New_York", "UTC", "Asia/Kolkata"])
