@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from catalog.api import row_sql
 from catalog.api import serializers as s
 from catalog.api.value_rows import (
     SLUG_SLOT,
@@ -22,7 +22,7 @@ from catalog.api.value_rows import (
     ref_of,
     url_maker,
 )
-from catalog.models import AGREEMENT_TERMS, Agreement, Criticality, Service
+from catalog.models import AGREEMENT_TERMS, Criticality, Service
 from catalog.models.catalogue import cost_drivers_split, keywords_split
 
 _SERVICE_FIELDS = converters(s.ServiceSerializer(), ["annual_cost", "created_at", "updated_at"])
@@ -139,31 +139,31 @@ AGREEMENT_COLUMNS = (
     "status",
     *AGREEMENT_TERMS,
     "priority_matrix",
-    *(f"{relation}_id" for relation in _AGREEMENT_PEOPLE),
     *_AGREEMENT_DATES,
-    "supersedes_id",
     "superseded_by_id",
     "withdrawal_reason",
 )
 
 
 def agreement_values(queryset: QuerySet) -> QuerySet:
-    # The people come in a query of their own, and the version superseded as a subquery: with
-    # them joined (nine tables), PostgreSQL took longer to plan the query than to run it.
-    supersedes = Agreement.objects.filter(superseded_by=OuterRef("pk")).values("pk")[:1]
-    return queryset.prefetch_related(None).annotate(supersedes_id=Subquery(supersedes)).values(*AGREEMENT_COLUMNS)
+    # The four people as [username, first name, last name] and the version superseded, each a
+    # subquery of the row's own: joined (nine tables), PostgreSQL took longer to plan the query
+    # than to run it; in a query of their own, they were a round trip more (catalog/api/row_sql.py).
+    people = {f"{relation}_person": row_sql.agreement_person(relation) for relation in _AGREEMENT_PEOPLE}
+    return (
+        queryset.prefetch_related(None)
+        .annotate(supersedes_id=row_sql.agreement_supersedes(), **people)
+        .values(*AGREEMENT_COLUMNS, "supersedes_id", *people)
+    )
+
+
+def _person(names: list | None) -> dict | None:
+    return None if names is None else person(*names)
 
 
 def agreement_rows(rows: list[dict], *, request) -> list[dict]:
     url = url_maker("agreement-detail", request=request)
     portal_url = path_maker("portal:agreement")
-    people_ids = {row[f"{relation}_id"] for row in rows for relation in _AGREEMENT_PEOPLE} - {None}
-    people = {
-        pk: person(username, first_name, last_name)
-        for pk, username, first_name, last_name in get_user_model()
-        .objects.filter(pk__in=people_ids)
-        .values_list("pk", "username", "first_name", "last_name")
-    }
     shaped = []
     for row in rows:
         term = {name: plain(row[name], to) for name, to in _AGREEMENT_FIELDS.items()}
@@ -180,14 +180,14 @@ def agreement_rows(rows: list[dict], *, request) -> list[dict]:
                 "status": term["status"],
                 **{name: term[name] for name in AGREEMENT_TERMS},
                 "priority_matrix": row["priority_matrix"],
-                "created_by": people.get(row["created_by_id"]),
+                "created_by": _person(row["created_by_person"]),
                 "created_at": term["created_at"],
                 "updated_at": term["updated_at"],
-                "proposed_by": people.get(row["proposed_by_id"]),
+                "proposed_by": _person(row["proposed_by_person"]),
                 "proposed_at": term["proposed_at"],
-                "it_signed_by": people.get(row["it_signed_by_id"]),
+                "it_signed_by": _person(row["it_signed_by_person"]),
                 "it_signed_at": term["it_signed_at"],
-                "business_signed_by": people.get(row["business_signed_by_id"]),
+                "business_signed_by": _person(row["business_signed_by_person"]),
                 "business_signed_at": term["business_signed_at"],
                 "agreed_at": term["agreed_at"],
                 "supersedes": row["supersedes_id"],

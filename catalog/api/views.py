@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from catalog import selectors, services
 from catalog.api import list_rows
 from catalog.api import serializers as s
-from catalog.api.filters import AgreementFilter, ServiceFilter
+from catalog.api.filters import AgreementFilter, QueriedFilterBackend, ServiceFilter
 from catalog.api.measures import MEASURES_PREFETCH, AgreementMeasuresMixin
 from catalog.api.routing import ID_PATTERN, SLUG_PATTERN
 from catalog.api.targets import TARGETS_PREFETCH, AgreementTargetsMixin
@@ -207,6 +207,7 @@ class AgreementViewSet(
     viewsets.GenericViewSet,
 ):
     lookup_value_regex = ID_PATTERN
+    filter_backends = [QueriedFilterBackend]
     filterset_class = AgreementFilter
 
     def get_queryset(self):

@@ -58,13 +58,26 @@ def test_services_page_is_the_serializers(api, world, django_assert_max_num_quer
     assert payroll["annual_cost"] == "1234.50"
 
 
-def test_agreements_page_is_the_serializers(api, world):
+def test_agreements_page_is_the_serializers(api, world, django_assert_max_num_queries):
+    """Every status, signed and unsigned, superseded and superseding, people with and without
+    names; the people and the version superseded come in the rows' query (one, with a session)."""
+    from catalog import services
+
+    owner, rep = world["users"]["owner"], world["users"]["rep"]
+    services.agreement_sign(agreement=world["proposed"], actor=owner)
+    services.agreement_sign(agreement=world["proposed"], actor=rep)  # agreed: v1 is superseded
+    owner.first_name = owner.last_name = ""
+    owner.save(update_fields=["first_name", "last_name"])
     api.force_authenticate(world["users"]["admin"])
     results = assert_page_is_the_serializers(
         api, "/api/v1/agreements/", catalog_serializers.AgreementSerializer, Agreement.objects.all()
     )
-    assert {row["status"] for row in results} == {"agreed", "proposed", "draft"}
-    assert any(row["it_signed_by"] for row in results)
+    assert {row["status"] for row in results} == {"agreed", "superseded", "draft"}
+    assert any(row["supersedes"] for row in results) and any(row["superseded_by"] for row in results)
+    assert any(row["it_signed_by"] == {"username": "owner", "name": "owner"} for row in results)
+    assert any(row["business_signed_by"] and row["business_signed_by"]["name"] != "rep" for row in results)
+    with django_assert_max_num_queries(1):  # a page not full is its own count
+        api.get("/api/v1/agreements/?status=agreed&status=superseded&status=draft")
 
 
 def test_tickets_alerts_and_measurements_pages_are_the_serializers(api, world):
