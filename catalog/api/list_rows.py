@@ -3,16 +3,18 @@ agreements, business units and categories, exactly as their serializers write th
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 
 from django.db import connection
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 
 from catalog.api import row_sql
 from catalog.api import serializers as s
 from catalog.api.value_rows import (
     SLUG_SLOT,
     converters,
+    counted_in_rows,
     path_maker,
     person,
     person_columns,
@@ -50,33 +52,14 @@ SERVICE_COLUMNS = (
 def service_values(queryset: QuerySet) -> QuerySet:
     queryset = queryset.prefetch_related(None)
     if connection.vendor != "postgresql":
-        return queryset.values(*SERVICE_COLUMNS)  # service_rows reads the units in a query of their own
-    # On PostgreSQL the units come with the rows (a query fewer): their slugs and names in two
-    # arrays, in the order of BusinessUnit.Meta.ordering as the serializer's prefetch has them.
-    from django.contrib.postgres.aggregates import ArrayAgg
-
-    def units(column: str) -> Subquery:
-        return Subquery(
-            Service.business_units.through.objects.filter(service_id=OuterRef("pk"))
-            .values("service_id")
-            .annotate(units=ArrayAgg(f"businessunit__{column}", order_by=("businessunit__name", "businessunit__id")))
-            .values("units")
-        )
-
-    return queryset.annotate(unit_slugs=units("slug"), unit_names=units("name")).values(
-        *SERVICE_COLUMNS, "unit_slugs", "unit_names"
-    )
+        return counted_in_rows(queryset.values(*SERVICE_COLUMNS))  # the units: a query of their own
+    # On PostgreSQL the units come with the rows (a query fewer), as the JSON text of their list.
+    return counted_in_rows(queryset.annotate(units=row_sql.service_units()).values(*SERVICE_COLUMNS, "units"))
 
 
 def _units_by_service(rows: list[dict]) -> dict[int, list[dict]]:
-    if rows and "unit_slugs" in rows[0]:
-        return {
-            row["id"]: [
-                {"slug": slug, "name": name}
-                for slug, name in zip(row["unit_slugs"] or (), row["unit_names"] or (), strict=True)
-            ]
-            for row in rows
-        }
+    if rows and "units" in rows[0]:
+        return {row["id"]: json.loads(row["units"]) for row in rows}
     units = defaultdict(list)
     memberships = (
         Service.business_units.through.objects.filter(service_id__in=[row["id"] for row in rows])

@@ -7,6 +7,8 @@ import re
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 
+from catalog.api.value_rows import ROWS_TOTAL
+
 WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")  # ASCII digits: "²".isdigit() is true, int("²") fails
 DIGITS = re.compile(r"[0-9]+")
 
@@ -43,12 +45,15 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def _first_page(self, queryset, request) -> list:
         """The first page is read before it is counted: when it is not full, its length is the
-        count, and the COUNT query is saved (most filtered lists fit in one page)."""
+        count, and the COUNT query is saved (most filtered lists fit in one page); when its rows
+        carry the count of all (catalog.api.value_rows.counted_in_rows), that is the count."""
         page_size = self.get_page_size(request)
         rows = list(queryset[:page_size])
         paginator = self.django_paginator_class(queryset, page_size)
         if len(rows) < page_size:
             paginator.count = len(rows)  # a cached_property: set, it is not asked of the database
+        elif isinstance(rows[0], dict) and ROWS_TOTAL in rows[0]:
+            paginator.count = rows[0][ROWS_TOTAL]
         self.page = paginator.page(1)
         self.page.object_list = rows
         self.request = request

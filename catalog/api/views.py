@@ -57,7 +57,9 @@ class ServiceViewSet(
 ):
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
+    filter_backends = [QueriedFilterBackend]
     filterset_class = ServiceFilter
+    count_filtered = True  # the rows' columns join the category and owners (foreign keys)
 
     def get_queryset(self):
         queryset = selectors.service_list(user=self.request.user)

@@ -41,6 +41,11 @@ def test_services_page_is_the_serializers(api, world, django_assert_max_num_quer
     other = Service.objects.get(slug="other")
     other.business_owner = f.business_user(username="no-name", first_name="", last_name="")
     other.save(update_fields=["business_owner"])
+    # no business owner, calendar or keywords, a zero cost; units whose names JSON must escape
+    quoted = f.BusinessUnitFactory(name='Ventes "Île-de-France" \\ Nord', slug="ventes")
+    f.ServiceFactory(
+        slug="bare", name="Bare", business_owner=None, annual_cost=0, keywords="", cost_drivers=""
+    ).business_units.set([quoted, world["unit"]])
     api.force_authenticate(world["users"]["admin"])
     results = assert_page_is_the_serializers(
         api,
@@ -56,6 +61,32 @@ def test_services_page_is_the_serializers(api, world, django_assert_max_num_quer
     assert payroll["business_units"] == [{"slug": "finance", "name": "Finance"}, {"slug": "sales", "name": "Sales"}]
     assert payroll["keywords"] == ["pay", "salary"]
     assert payroll["annual_cost"] == "1234.50"
+    bare = next(row for row in results if row["slug"] == "bare")
+    assert (bare["business_owner"], bare["annual_cost"], bare["support_calendar"]) == (None, "0.00", None)
+    assert (bare["keywords"], bare["cost_drivers"]) == ([], [])
+    assert bare["business_units"] == [
+        {"slug": "finance", "name": "Finance"},
+        {"slug": "ventes", "name": 'Ventes "Île-de-France" \\ Nord'},
+    ]
+    assert next(row for row in results if row["slug"] == "other")["business_units"] == []
+
+
+def test_a_full_first_page_of_services_is_counted_with_its_rows(api, world, django_assert_max_num_queries):
+    """The services' rows carry the count of all (a window over them), so a full first page asks
+    for no COUNT of its own; under a DISTINCT (the lifecycle filter) and on later pages the
+    filtered services are counted, without the joins of the rows' columns."""
+    f.ServiceFactory.create_batch(3, business_units=[world["unit"]])  # five services in all
+    api.force_authenticate(world["users"]["admin"])
+    units_query = 0 if connection.vendor == "postgresql" else 1
+    for query, count in (("", 5), ("&q=keeps+running", 5), ("&business_unit=finance", 4), ("&category=none", 0)):
+        with django_assert_max_num_queries(1 + units_query):
+            body = api.get(f"/api/v1/services/?page_size=2{query}").json()
+        assert (body["count"], len(body["results"]), bool(body["next"])) == (count, min(count, 2), count > 2), query
+    for query in ("&lifecycle=live&lifecycle=retiring", "&page=2", "&page=3&lifecycle=live"):
+        with django_assert_max_num_queries(2 + units_query):
+            body = api.get(f"/api/v1/services/?page_size=2{query}").json()
+        assert body["count"] == 5, query
+        assert "rows_total" not in body["results"][0]
 
 
 def test_agreements_page_is_the_serializers(api, world, django_assert_max_num_queries):
