@@ -35,6 +35,14 @@ RUN_TWICE = {
     "sla.check_agreement_reviews": [
         "tests/sla/test_commitment_services.py::test_a_review_due_within_30_days_is_alerted_once"
     ],
+    # Ticket events accepted in large lists, derived on workers (claimed under each ticket's lock)
+    "sla.derive_ticket_observations": [
+        "tests/sla/test_ticket_accept.py::test_a_large_batch_is_stored_and_answered_202_then_derived_as_a_small_one_is",
+        "tests/sla/test_ticket_accept_concurrency.py::test_two_workers_deriving_the_same_tickets_at_once_derive_them_once",
+    ],
+    "sla.derive_pending_observations": [
+        "tests/sla/test_ticket_accept.py::test_the_sweep_derives_what_a_lost_message_left_pending"
+    ],
     # Notifications: one delivery row per alert and target, claimed before sending
     "sla.tasks.notifications.alert_notify": [
         "tests/sla/notifications/test_delivery.py::test_notifying_an_alert_twice_sends_nothing_twice"

@@ -196,6 +196,11 @@ def test_the_sweep_derives_what_a_lost_message_left_pending(desk, inline, time_m
     assert derive_pending_observations() == {"derived": 5, "failed": 0}
     assert Ticket.objects.get().state == "resolved"
     assert backlog().observations_pending == 0 and backlog().derivation_lag == timedelta(0)
+    derived = state()
+
+    # The next minute's sweep (or one overlapping it): nothing left, nothing changes.
+    assert derive_pending_observations() == {"derived": 0, "failed": 0}
+    assert state() == derived
 
 
 def test_the_sweep_is_scheduled_every_minute(db):
