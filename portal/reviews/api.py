@@ -12,6 +12,7 @@ A period that is not one is a 400 naming the field; one that has not begun, a 40
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from django.http import HttpResponse
 from django.urls import path, reverse
@@ -286,13 +287,19 @@ class _ServiceReviewMixin:
             raise NotFound("No such service.") from None
 
     def _period(self, service: Service, code: str) -> Period:
-        try:
-            period = period_parse(code)
-        except ValueError as error:
-            raise ValidationError({"period": [str(error)]}) from None
-        if not period_started(period, local_date(timezone.now(), service_time_zone(service))):
-            raise NotFound("That period has not begun: there is nothing to review yet.")
-        return period
+        return review_period(code, today=local_date(timezone.now(), service_time_zone(service)))
+
+
+def review_period(code: str, *, today: date) -> Period:
+    """The period a review URL names: a 400 naming `period` if it cannot be read, a 404 if it has
+    not begun by `today` (the service's or the site's date: the caller knows whose)."""
+    try:
+        period = period_parse(code)
+    except ValueError as error:
+        raise ValidationError({"period": [str(error)]}) from None
+    if not period_started(period, today):
+        raise NotFound("That period has not begun: there is nothing to review yet.")
+    return period
 
 
 class ServiceReviewListView(_ServiceReviewMixin, APIView):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import renderers, serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -37,9 +37,10 @@ from portal.reviews.api import (
     ReviewScoreSerializer,
     ReviewSectionSerializer,
     document_data,
+    review_period,
     section_data,
 )
-from portal.reviews.periods import Period, period_parse, period_started
+from portal.reviews.periods import Period
 
 SLUG = "service-slug"  # a placeholder, split out of one reversed URL (as the portal page does)
 
@@ -127,13 +128,7 @@ class _UnitReviewMixin:
             raise NotFound("No such business unit, or not yours.") from None
 
     def _period(self, code: str) -> Period:
-        try:
-            period = period_parse(code)
-        except ValueError as error:
-            raise ValidationError({"period": [str(error)]}) from None
-        if not period_started(period, timezone.localdate()):
-            raise NotFound("That period has not begun: there is nothing to review yet.")
-        return period
+        return review_period(code, today=timezone.localdate())
 
 
 class UnitReviewListView(_UnitReviewMixin, APIView):
