@@ -25,9 +25,10 @@ from sla import bulk_sql
 from sla import clocks as c
 from sla.events import TicketEventInput
 from sla.models import Ticket, TicketObservation
+from sla.services.ticket_checks import BatchErrors
 from sla.services.ticket_derivation import derivation_enqueue
 from sla.services.ticket_store import TicketKey, keys_query, tickets_lock
-from sla.services.tickets import OBSERVATION_COLUMNS, _Errors, _observation_values, events_check
+from sla.services.tickets import OBSERVATION_COLUMNS, _observation_values, events_check
 from sla.transitions import EVENT, Observation, event_observation
 
 
@@ -51,7 +52,7 @@ class _Known:
 def ticket_events_accept(*, events: Sequence[TicketEventInput]) -> AcceptResult:
     """Check a list of events and store them, pending; their tickets are derived on a worker.
     Raises ValidationError (nothing stored) with the synchronous path's messages."""
-    errors = _Errors(lambda index, _, name: f"events[{index}].{name}")
+    errors = BatchErrors(lambda index, _, name: f"events[{index}].{name}")
     events_check(events, errors)
     observations = [event_observation(e) for e in events]
     result = AcceptResult()
@@ -156,8 +157,8 @@ def _opening(key: TicketKey, items, known: _Known) -> tuple[datetime, str, str] 
     return min(candidates, key=lambda candidate: candidate[:2]) if candidates else None
 
 
-def _check_in_place(key: TicketKey, items, known: _Known, opening, errors: _Errors) -> None:
-    """As sla.services.tickets._check_new for explicit events: a second opening, and events
+def _check_in_place(key: TicketKey, items, known: _Known, opening, errors: BatchErrors) -> None:
+    """As sla.services.ticket_checks.deliveries_check for explicit events: a second opening, and events
     dated before the opening."""
     stored_openings = set(known.openings.get(key, {}))
     for index, observation in items:

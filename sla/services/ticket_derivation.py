@@ -22,12 +22,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from sla.models import TicketObservation
+from sla.services.ticket_checks import BatchErrors, deliveries_check, openings_check
 from sla.services.ticket_store import TicketKey, observations_stored, tickets_lock, tickets_lock_rows
 from sla.services.tickets import (
     IngestResult,
-    _check_new,
-    _check_openings,
-    _Errors,
     _integration_translators,
     _named,
     derivation_of,
@@ -73,18 +71,22 @@ def ticket_observations_derive(
             new[key] = list(enumerate(items))
             derivations[key] = derivation_of(key, observations, translators)
         ingest = IngestResult()
-        refused: dict[TicketKey, _Errors] = {}
+        refused: dict[TicketKey, BatchErrors] = {}
         for key, items in new.items():
-            errors = _Errors(lambda _index, _event, name: name)
+            errors = BatchErrors(lambda _index, _event, name: name)
             old = [o for o in stored.observations[key] if o.key not in claimed[key]]
-            _check_new(key, items, old, derivations[key], errors, ingest, None)
+            deliveries_check(
+                key=key, items=items, stored=old, derivation=derivations[key], errors=errors, result=ingest, check=None
+            )
             if errors.messages:
                 refused[key] = errors
         services, units = _named(d for key, d in derivations.items() if key not in refused)
         opened = {key: d for key, d in derivations.items() if d.opening is not None and key not in refused}
         for key in list(opened):
-            errors = _Errors(lambda _index, _event, name: name)
-            _check_openings({key: opened[key]}, new, tickets, services, units, errors)
+            errors = BatchErrors(lambda _index, _event, name: name)
+            openings_check(
+                opened={key: opened[key]}, new=new, tickets=tickets, services=services, units=units, errors=errors
+            )
             if errors.messages:
                 refused[key] = errors
                 del opened[key]
@@ -144,7 +146,7 @@ def derivation_enqueue(keys: Iterable[TicketKey], *, chunk: int = 500) -> None:
         derive_ticket_observations.delay_on_commit(keys[start : start + chunk])
 
 
-def _reason(errors: _Errors) -> str:
+def _reason(errors: BatchErrors) -> str:
     return " ".join(
         f"{name}: {message}" if name not in ("non_field_errors", "__all__") else message
         for name, messages in errors.messages.items()

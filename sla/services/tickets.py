@@ -17,17 +17,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import BusinessUnit, Service
 from sla import bulk_sql
-from sla import clocks as c
 from sla.events import TicketEventInput, event_problems
 from sla.integrations.common import Translation
 from sla.models import Ticket, TicketObservation
 from sla.services.clock_sync import tickets_sync
+from sla.services.ticket_checks import BatchErrors, deliveries_check, openings_check
 from sla.services.ticket_histories import histories_write
 from sla.services.ticket_store import (
     StoredObservations,
@@ -39,7 +38,6 @@ from sla.services.ticket_store import (
     tickets_lock_rows,
 )
 from sla.transitions import (
-    EVENT,
     Derivation,
     Observation,
     Translator,
@@ -62,7 +60,6 @@ OPEN_COLUMNS = (
 )
 FRESH_COLUMNS = (*OPEN_COLUMNS, "priority", "impact", "urgency", "resolved_at", "closed_at", "agreement_id")
 OBSERVATION_COLUMNS = ("source", "external_id", "ticket_id", "key", "origin", "observed_at", "rank", "content")
-TIME_FIELDS = {"jira": "timestamp", "servicenow": "sys_updated_on", "zendesk": "time"}  # a snapshot's instant
 
 
 @dataclass(frozen=True)
@@ -85,25 +82,6 @@ class IngestResult:
     translations: dict[str, Translation] = field(default_factory=dict)  # delivery key → its meaning in place
 
 
-class _Errors:
-    """Problems found in a batch, named by the delivery (and event) they belong to."""
-
-    def __init__(self, name: Callable[[int, TicketEventInput | None, str], str]) -> None:
-        self.name = name
-        self.messages: dict[str, list[str]] = {}
-
-    def add(self, index: int, name: str, message: str, event: TicketEventInput | None = None) -> None:
-        self.messages.setdefault(self.name(index, event, name), []).append(message)
-
-    def extend(self, index: int, error: ValidationError) -> None:
-        for name, messages in error.message_dict.items():
-            self.messages.setdefault(name, []).extend(messages)
-
-    def raise_if_any(self) -> None:
-        if self.messages:
-            raise ValidationError(self.messages)
-
-
 def ticket_events_ingest(
     *,
     events: Sequence[TicketEventInput],
@@ -115,7 +93,7 @@ def ticket_events_ingest(
 
     `many=False` names problems by field alone (for a single event). `raise_alerts=False`
     records warnings and breaches on the clocks without alerting (importing history)."""
-    errors = _Errors(lambda index, _, name: f"events[{index}].{name}" if many else name)
+    errors = BatchErrors(lambda index, _, name: f"events[{index}].{name}" if many else name)
     named = events_check(events, errors)
     observations = [ObservationInput(e.source, e.external_id, event_observation(e)) for e in events]
     return ticket_observations_ingest(
@@ -129,7 +107,7 @@ def ticket_events_ingest(
 
 
 def events_check(
-    events: Sequence[TicketEventInput], errors: _Errors
+    events: Sequence[TicketEventInput], errors: BatchErrors
 ) -> tuple[dict[str, Service], dict[str, BusinessUnit]]:
     """Each event on its own, then the services and business units it names (raised as one
     ValidationError). Returns those, by slug."""
@@ -153,7 +131,7 @@ def ticket_observations_ingest(
     *,
     observations: Sequence[ObservationInput],
     translators: Callable[[str], Translator] | None,
-    errors: _Errors | None = None,
+    errors: BatchErrors | None = None,
     now: datetime | None = None,
     raise_alerts: bool = True,
     check: Callable[[Translation], None] | None = None,
@@ -165,7 +143,7 @@ def ticket_observations_ingest(
     `check` sees what each new delivery means in its place before anything is written;
     `named`, services and business units by slug the caller has read already."""
     now = now or timezone.now()
-    errors = errors or _Errors(lambda _, event, name: f"{event.kind}.{name}" if event else name)
+    errors = errors or BatchErrors(lambda _, event, name: f"{event.kind}.{name}" if event else name)
     if translators is None:
         translators = _integration_translators()
     result = IngestResult()
@@ -189,12 +167,20 @@ def ticket_observations_ingest(
             for key, items in new.items()
         }
         for key, items in new.items():
-            _check_new(key, items, stored.observations.get(key, []), derivations[key], errors, result, check)
+            deliveries_check(
+                key=key,
+                items=items,
+                stored=stored.observations.get(key, []),
+                derivation=derivations[key],
+                errors=errors,
+                result=result,
+                check=check,
+            )
         errors.raise_if_any()
 
         services, units = _named(derivations.values(), named)
         opened = {key: d for key, d in derivations.items() if d.opening is not None}
-        _check_openings(opened, new, tickets, services, units, errors)
+        openings_check(opened=opened, new=new, tickets=tickets, services=services, units=units, errors=errors)
         errors.raise_if_any()
         histories_apply(
             settle={key for key in new if stored.pending.get(key)},  # accepted earlier: derived here with the rest
@@ -285,62 +271,6 @@ def tickets_rederive(*, ticket_ids: Sequence[int], now: datetime | None = None, 
         touched, histories = histories_write(usable, tickets, services, units, IngestResult())
         tickets_sync(ticket_ids=touched, now=now, raise_alerts=raise_alerts, histories=histories)
     return len(touched)
-
-
-def _check_new(key, items, stored, derivation: Derivation, errors: _Errors, result: IngestResult, check) -> None:
-    """A new delivery must make sense in its place; the old ones are as they were accepted."""
-    opening = derivation.opening
-    stored_openings = {o.key for o in stored if o.origin == EVENT and o.content.get("kind") == c.OPENED}
-    for index, observation in items:
-        if observation.key in derivation.failures:
-            errors.extend(index, derivation.failures[observation.key])
-            continue
-        translation = derivation.translations[observation.key]
-        result.translations[observation.key] = translation
-        result.event_duplicates += derivation.repeated.get(observation.key, 0)
-        if check is not None:
-            try:
-                check(translation)
-            except ValidationError as error:
-                errors.extend(index, error)
-        if observation.origin == EVENT and observation.content.get("kind") == c.OPENED:
-            if stored_openings - {observation.key}:
-                errors.add(
-                    index,
-                    "kind",
-                    f"Ticket {key[0]}:{key[1]} is already open; send its later events instead.",
-                    translation.events[0],
-                )
-            stored_openings.add(observation.key)
-        if observation.origin != EVENT and opening is not None and observation.observed_at < opening.occurred_at:
-            errors.add(
-                index,
-                TIME_FIELDS.get(observation.origin, "time"),
-                f"The delivery is dated {observation.observed_at.isoformat()}, before {key[1]} was opened "
-                f"({opening.occurred_at.isoformat()}).",
-            )
-            continue
-        for event in derivation.early.get(observation.key, []) if opening is not None else []:
-            errors.add(
-                index,
-                "occurred_at",
-                f"{event.occurred_at.isoformat()} is before ticket {key[0]}:{key[1]} was opened "
-                f"({opening.occurred_at.isoformat()}).",
-                event,
-            )
-
-
-def _check_openings(opened, new, tickets, services, units, errors: _Errors) -> None:
-    for key, derivation in opened.items():
-        index = new[key][0][0]
-        for derived in derivation.events:
-            event = derived.event
-            if event.service and event.service not in services:
-                errors.add(index, "service", f"Unknown service {event.service!r}.", event)
-            if event.business_unit and event.business_unit not in units:
-                errors.add(index, "business_unit", f"Unknown business unit {event.business_unit!r}.", event)
-        if key not in tickets and not derivation.opening.service:
-            errors.add(index, "service", "Name the service of a new ticket.", derivation.opening)
 
 
 def derivation_of(key: TicketKey, observations: Iterable[Observation], translators) -> Derivation:
