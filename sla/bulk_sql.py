@@ -16,6 +16,37 @@ from contextlib import contextmanager
 import psycopg
 from django.db import connection, models
 from django.utils import timezone
+from psycopg.types.json import set_json_dumps
+
+
+def _json_encoder():
+    make = json.encoder.c_make_encoder
+    if make is None:  # a Python without the C accelerator
+        return None
+    defaults = json.JSONEncoder()
+    return make(
+        None,  # markers: no check for cycles
+        defaults.default,
+        json.encoder.encode_basestring_ascii,
+        None,  # indent
+        defaults.key_separator,
+        defaults.item_separator,
+        False,  # sort_keys
+        False,  # skipkeys
+        True,  # allow_nan
+    )
+
+
+_ENCODE = _json_encoder()
+
+
+def json_text(value) -> str:
+    """`json.dumps(value)` (its defaults), for the JSON values of a COPY: json.dumps builds a new
+    C encoder for every value, behind three Python frames, a third of the time packing a row of
+    observations; this one is built once. It does not look for cycles (rows' values are trees)."""
+    if _ENCODE is None:
+        return json.dumps(value)
+    return "".join(_ENCODE(value, 0))
 
 
 def on_postgres() -> bool:
@@ -44,14 +75,12 @@ def _copy_binary(model: type[models.Model], fields: Sequence[models.Field], rows
     quote = connection.ops.quote_name
     names = ", ".join(quote(f.column) for f in fields)
     types = [f.db_type(connection).split("(")[0].strip() for f in fields]  # "varchar(40)" → "varchar"
-    with (
-        connection.cursor() as cursor,
-        connection.wrap_database_errors,
-        cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN (FORMAT BINARY)") as copy,
-    ):
-        copy.set_types(types)
-        for row in rows:
-            copy.write_row(row)
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        set_json_dumps(json_text, cursor.cursor)  # this COPY's JSON values: the same text, sooner
+        with cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(types)
+            for row in rows:
+                copy.write_row(row)
 
 
 def keys_table(columns: Sequence[tuple[str, str]]) -> str:

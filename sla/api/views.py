@@ -22,7 +22,7 @@ from config.ops.collector import cycle_collector_paused
 from sla import selectors
 from sla.api import list_rows
 from sla.api import serializers as s
-from sla.events import TicketEventInput
+from sla.events import event_from_values
 from sla.models import Alert, AlertKind, AlertState, Clock, ClockState, Ticket, TicketState
 from sla.services import alert_acknowledge, ticket_events_ingest
 from sla.services.ticket_accept import ticket_events_accept
@@ -89,7 +89,7 @@ class TicketEventsView(APIView):
                 errors[f"events[{index}]" if many else "non_field_errors"] = ["Each event must be a JSON object."]
                 continue
             try:
-                events.append(TicketEventInput(**parser.parse(item)))
+                events.append(event_from_values(parser.parse(item)))
             except ValidationError as error:
                 for field, messages in error.detail.items():
                     errors[f"events[{index}].{field}" if many else field] = messages

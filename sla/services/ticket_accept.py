@@ -28,8 +28,8 @@ from sla.models import Ticket, TicketObservation
 from sla.services.ticket_checks import BatchErrors
 from sla.services.ticket_derivation import derivation_enqueue
 from sla.services.ticket_store import TicketKey, keys_query, tickets_lock
-from sla.services.tickets import OBSERVATION_COLUMNS, _observation_values, events_check
-from sla.transitions import EVENT, Observation, event_observation
+from sla.services.tickets import OBSERVATION_COLUMNS, events_check
+from sla.transitions import EVENT, event_content, event_rank
 
 
 @dataclass
@@ -54,21 +54,23 @@ def ticket_events_accept(*, events: Sequence[TicketEventInput]) -> AcceptResult:
     Raises ValidationError (nothing stored) with the synchronous path's messages."""
     errors = BatchErrors(lambda index, _, name: f"events[{index}].{name}")
     events_check(events, errors)
-    observations = [event_observation(e) for e in events]
     result = AcceptResult()
     with transaction.atomic():
         keys = {(e.source, e.external_id) for e in events}
         tickets_lock(keys)
         known = _known(keys)
-        new: dict[TicketKey, list[tuple[int, Observation]]] = defaultdict(list)
+        # The events themselves, not observations: an explicit event's observation is keyed by
+        # its idempotency key, and only its row is written here (sla.transitions.event_observation
+        # builds the same row, for the derivation to read back).
+        new: dict[TicketKey, list[tuple[int, TicketEventInput]]] = defaultdict(list)
         taken = set(known.taken)
-        for index, (event, observation) in enumerate(zip(events, observations, strict=True)):
+        for index, event in enumerate(events):
             key = (event.source, event.external_id)
-            if (key, observation.key) in taken:
+            if (key, event.idempotency_key) in taken:
                 result.duplicates += 1
                 continue
-            taken.add((key, observation.key))
-            new[key].append((index, observation))
+            taken.add((key, event.idempotency_key))
+            new[key].append((index, event))
         openings = {key: _opening(key, items, known) for key, items in new.items()}
         for key, items in new.items():
             _check_in_place(key, items, known, openings[key], errors)
@@ -82,9 +84,18 @@ def ticket_events_accept(*, events: Sequence[TicketEventInput]) -> AcceptResult:
             model=TicketObservation,
             columns=(*OBSERVATION_COLUMNS, "pending"),
             rows=[
-                (*key, ticket[0] if (ticket := known.tickets.get(key)) else None, *_observation_values(o), True)
+                (
+                    *key,
+                    ticket[0] if (ticket := known.tickets.get(key)) else None,
+                    event.idempotency_key,
+                    EVENT,
+                    event.occurred_at,
+                    event_rank(event.kind),
+                    event_content(event),
+                    True,
+                )
                 for key, items in new.items()
-                for _, o in items
+                for _, event in items
             ],
         )
         result.created = sum(len(items) for items in new.values())
@@ -116,16 +127,19 @@ def _known_rows(keys: list[TicketKey]) -> list[tuple]:
     if bulk_sql.on_postgres():
         quote = connection.ops.quote_name
         observations, tickets = (quote(m._meta.db_table) for m in (TicketObservation, Ticket))
-        joined = (
-            "JOIN unnest(%b::text[], %b::text[]) AS k (source, external_id)"
-            " ON {0}.source = k.source AND {0}.external_id = k.external_id"
-        )
+        # Each key looked up through its table's unique key (a nested loop over the keys): joined
+        # to the keys as a set, the planner hashed them and read the whole observation table,
+        # a read that grew with every batch stored (33 ms at 19,000 rows; 1 ms this way).
+        # OFFSET 0 keeps each subquery apart, so the lookup stays per key whatever the statistics.
+        keyed = "unnest(%b::text[], %b::text[]) AS k (source, external_id) CROSS JOIN LATERAL"
         sql = (
-            f"SELECT o.source, o.external_id, o.key, o.origin, o.failure, o.content->>'kind',"  # noqa: S608
-            f" o.content->>'occurred_at', o.content->>'service', NULL::bigint, NULL::timestamptz"
-            f" FROM {observations} AS o {joined.format('o')}"
-            f" UNION ALL SELECT t.source, t.external_id, NULL, NULL, NULL, NULL, NULL, NULL, t.id, t.opened_at"
-            f" FROM {tickets} AS t {joined.format('t')}"
+            "SELECT k.source, k.external_id, o.key, o.origin, o.failure, o.kind, o.at, o.service,"  # noqa: S608
+            f" NULL::bigint, NULL::timestamptz FROM {keyed} (SELECT o.key, o.origin, o.failure,"
+            " o.content->>'kind' AS kind, o.content->>'occurred_at' AS at, o.content->>'service' AS service"
+            f" FROM {observations} AS o WHERE o.source = k.source AND o.external_id = k.external_id OFFSET 0) AS o"
+            " UNION ALL SELECT k.source, k.external_id, NULL, NULL, NULL, NULL, NULL, NULL, t.id, t.opened_at"
+            f" FROM {keyed} (SELECT t.id, t.opened_at FROM {tickets} AS t"
+            " WHERE t.source = k.source AND t.external_id = k.external_id OFFSET 0) AS t"
         )
         sources, ids = [k[0] for k in keys], [k[1] for k in keys]
         with bulk_sql.binary_cursor() as cursor:
@@ -151,7 +165,7 @@ def _opening(key: TicketKey, items, known: _Known) -> tuple[datetime, str, str] 
     `opened` of all, as the derivation takes it (sla.transitions); a stored ticket opened by a
     tool's snapshot counts with its opening instant."""
     candidates = [(when, name, service) for name, (when, service) in known.openings.get(key, {}).items()]
-    candidates += [(o.event.occurred_at, o.key, o.event.service or "") for _, o in items if o.event.kind == c.OPENED]
+    candidates += [(e.occurred_at, e.idempotency_key, e.service or "") for _, e in items if e.kind == c.OPENED]
     if key in known.tickets and not known.openings.get(key):
         candidates.append((known.tickets[key][1], "", ""))
     return min(candidates, key=lambda candidate: candidate[:2]) if candidates else None
@@ -161,12 +175,11 @@ def _check_in_place(key: TicketKey, items, known: _Known, opening, errors: Batch
     """As sla.services.ticket_checks.deliveries_check for explicit events: a second opening, and events
     dated before the opening."""
     stored_openings = set(known.openings.get(key, {}))
-    for index, observation in items:
-        event = observation.event
+    for index, event in items:
         if event.kind == c.OPENED:
-            if stored_openings - {observation.key}:
+            if stored_openings - {event.idempotency_key}:
                 errors.add(index, "kind", f"Ticket {key[0]}:{key[1]} is already open; send its later events instead.")
-            stored_openings.add(observation.key)
+            stored_openings.add(event.idempotency_key)
         if opening is not None and event.occurred_at < opening[0]:
             errors.add(
                 index,
