@@ -20,7 +20,8 @@ from django.db import IntegrityError, connection, transaction
 
 from catalog import services
 from catalog.models import Agreement, AgreementStatus, Service, ServiceDependency
-from tests.catalog.helpers import agreed, business_signer, proposed
+from tests.catalog.helpers import agreed, business_signer, draft, proposed
+from tests.catalog.test_measures import payslips
 from tests.factories import AgreementFactory, BusinessUnitFactory, CategoryFactory, ServiceFactory, representative
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -250,3 +251,36 @@ def test_two_services_created_with_one_name_at_once_give_a_clear_error(monkeypat
 
 def _dates() -> dict[str, date]:
     return {"effective_from": date(2025, 7, 1), "review_by": date(2026, 7, 1)}
+
+
+# --- Measures ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("other", ["measure_set", "measures_replace"])
+def test_two_measures_added_at_once_never_make_eight(monkeypatch, other):
+    """At most 7 measures per version spans rows, so no CHECK can hold it: the services lock the
+    agreement row before counting (docs/security.md#rules-that-span-rows). Each writer pauses
+    after its draft check, so without the lock both would count 6 and both write."""
+    agreement = draft(business_unit=BusinessUnitFactory())
+    services.measures_replace(agreement=agreement, measures=[payslips(key=f"m{index}") for index in range(6)])
+    _pause_after(monkeypatch, services.measures, "require_draft_measures")
+    seven = [payslips(key=f"m{index}") for index in range(6)] + [payslips(key="replaced")]
+    second = {
+        "measure_set": lambda: services.measure_set(agreement=agreement, **payslips(key="second")),
+        "measures_replace": lambda: services.measures_replace(agreement=agreement, measures=seven),
+    }[other]
+
+    outcomes = _run_together(lambda: services.measure_set(agreement=agreement, **payslips(key="first")), second)
+
+    assert agreement.measures.count() == 7
+    errors = _errors(outcomes)
+    assert all(isinstance(error, ValidationError) for error in errors), outcomes
+    if other == "measure_set":  # one of the two is refused, saying why
+        assert [error.message_dict for error in errors] == [
+            {"key": ["An agreement has at most 7 measures; remove one first."]}
+        ]
+    else:  # either order ends with the replaced set: "first" removed by it, or refused after it
+        assert set(agreement.measures.values_list("key", flat=True)) == {f"m{index}" for index in range(6)} | {
+            "replaced"
+        }
+        assert len(errors) <= 1
