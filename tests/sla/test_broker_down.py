@@ -1,7 +1,9 @@
-"""Broker down: ingestion still stores and answers 2xx; the messages it could not publish are
+"""Broker down: ingestion still stores and answers 2xx (201 for an event or a short list, 202 for
+a list over SLA_TICKET_EVENTS_INLINE_MAX, stored pending); the messages it could not publish are
 counted and logged; the lag is visible; when the broker is back the periodic passes catch up
 (the check pass reads due clocks by `next_check_at`, the resend sweep notifies alerts whose
-`alert_notify` message never left)."""
+`alert_notify` message never left, the derivation sweep derives the pending observations whose
+`derive_ticket_observations` message never left)."""
 
 from datetime import timedelta
 
@@ -11,9 +13,10 @@ from rest_framework.test import APIClient
 
 from catalog import rules as roles
 from config.celery import app
-from sla.models import Alert, Clock, Measurement, NotificationDelivery, TicketEvent
+from sla.models import Alert, Clock, Measurement, NotificationDelivery, Ticket, TicketEvent, TicketObservation
 from sla.services import clocks_check_due
 from sla.tasks.notifications import notifications_resend_overdue
+from sla.tasks.ticket_derivation import derive_pending_observations
 from tests import factories as f
 from tests.sla.conftest import sla as sla  # the fixture: Payroll with an agreed SLA
 from tests.sla.test_measurements import add_measure
@@ -120,3 +123,54 @@ def test_ingestion_stores_and_answers_2xx_then_the_passes_catch_up(
     with django_capture_on_commit_callbacks(execute=True):
         notifications_resend_overdue.delay().get()
     assert sorted(NotificationDelivery.objects.values_list("alert_id", "target")) == deliveries
+
+
+def test_a_large_batch_is_accepted_202_then_derived_by_the_sweep_when_the_broker_is_back(
+    sla, broker_down, settings, django_capture_on_commit_callbacks, caplog, time_machine
+):
+    """A list over SLA_TICKET_EVENTS_INLINE_MAX is stored pending and answered 202 although its
+    derivation task cannot be queued; /readyz and /metrics show what waits and for how long; the
+    sweep Celery beat sends every minute derives it once the broker is back."""
+    from config.ops.metrics import ENQUEUE_FAILURES
+    from tests.sla.test_ticket_accept import life
+
+    settings.SLA_TICKET_EVENTS_INLINE_MAX = 2
+    now = timezone.now()
+    time_machine.move_to(now, tick=False)
+    client = APIClient()
+    client.force_authenticate(f.UserFactory(username="desk", roles=[roles.INTEGRATIONS]))
+    not_queued = ENQUEUE_FAILURES.labels(task="sla.derive_ticket_observations")._value.get()
+    events = [*life("B-1"), *life("B-2")]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/ticket-events/", events, format="json")
+    assert response.status_code == 202, response.content
+    assert (response.json()["created"], response.json()["tickets"]) == (len(events), 2)
+    assert TicketObservation.objects.filter(pending=True).count() == len(events)
+    assert not Ticket.objects.exists()  # nothing derived: its task never left
+    assert ENQUEUE_FAILURES.labels(task="sla.derive_ticket_observations")._value.get() == not_queued + 1
+    assert any("sla.derive_ticket_observations not queued" in r.getMessage() for r in caplog.records)
+
+    # The lag is visible: five minutes later nothing has been derived.
+    later = now + timedelta(minutes=5)
+    time_machine.move_to(later, tick=False)
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and ready.json()["failing"] == ["broker"]
+    waiting = ready.json()["backlog"]
+    assert waiting["ticket_observations_pending"] == len(events)
+    assert waiting["derivation_lag_seconds"] == 300
+    metrics = client.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
+    assert f"accord_ticket_observations_pending {float(len(events))}" in metrics
+    assert "accord_ticket_derivation_lag_seconds 300.0" in metrics
+
+    # The broker is back: the sweep derives every pending ticket, once.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with django_capture_on_commit_callbacks(execute=True):
+        assert derive_pending_observations.delay().get() == {"derived": len(events), "failed": 0}
+    assert sorted(Ticket.objects.values_list("external_id", "state")) == [("B-1", "resolved"), ("B-2", "resolved")]
+    assert TicketEvent.objects.count() == len(events)
+    assert not TicketObservation.objects.filter(pending=True).exists()
+    backlog = client.get("/readyz").json()["backlog"]
+    assert (backlog["ticket_observations_pending"], backlog["derivation_lag_seconds"]) == (0, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert derive_pending_observations.delay().get() == {"derived": 0, "failed": 0}
