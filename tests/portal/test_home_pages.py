@@ -130,3 +130,58 @@ def test_anonymous_visitors_get_the_catalogue_or_the_sign_in_page(client, org, s
     assert "Service catalogue" in html and "Payroll" in html
     settings.CATALOGUE_PUBLIC = False
     assert client.get("/").status_code == 302
+
+
+def _risks(html: str) -> str:
+    return html.split('id="home-risks"')[1].split("</section>")[0]
+
+
+def test_a_business_users_risks_cover_ticket_clocks_and_commitments(client, org):
+    now = timezone.now()
+    Alert.objects.create(
+        key="clock",
+        kind="clock_warning",
+        severity="warning",
+        subject="P2 ticket T-7 (Payroll): 80% of the resolution time used",
+        service=org["payroll"],
+        opened_at=now,
+        due_at=now + timedelta(hours=2),
+    )
+    Alert.objects.create(
+        key="commitment",
+        kind="commitment_at_risk",
+        subject="Faster payslips is at risk (due 1 Feb)",
+        service=org["payroll"],
+        opened_at=now,
+        due_at=now + timedelta(days=3),
+    )
+    Alert.objects.create(  # another service's: not theirs to see
+        key="other",
+        kind="clock_warning",
+        subject="Elsewhere's ticket",
+        service=type(org["payroll"]).objects.get(slug="elsewhere"),
+        opened_at=now,
+    )
+    client.force_login(org["rep"])
+    risks = _risks(page_text(client.get("/")))
+    clock = risks.split("80% of the resolution time used")[1].split("</li>")[0]
+    assert "Ticket clocks" in clock
+    commitment = risks.split("Faster payslips is at risk (due 1 Feb)")[1].split("</li>")[0]
+    assert "Commitments" in commitment
+    assert "Payslips on time at risk" in risks and "Elsewhere's ticket" not in risks
+    assert "All 3 on the early-warning board" in risks
+
+
+def test_a_business_user_sees_the_agreement_in_force_due_for_review(client, org):
+    """An agreement in force whose review date is within 30 days waits for both sides."""
+    in_force = org["payroll"].agreements.get(status="agreed")
+    review_by = (timezone.now() + timedelta(days=20)).date()
+    type(in_force).objects.filter(pk=in_force.pk).update(review_by=review_by)
+    client.force_login(org["rep"])
+    agreements = page_text(client.get("/")).split('id="home-agreements"')[1].split("</section>")[0]
+    item = agreements.split(f'href="{in_force.get_absolute_url()}"')[1].split("</li>")[0]
+    assert f"due for review by {review_by.day} {review_by:%b %Y}" in item
+
+    type(in_force).objects.filter(pk=in_force.pk).update(review_by=review_by + timedelta(days=60))
+    agreements = page_text(client.get("/")).split('id="home-agreements"')[1].split("</section>")[0]
+    assert in_force.get_absolute_url() not in agreements and "due for review" not in agreements
