@@ -185,3 +185,63 @@ def test_a_business_user_sees_the_agreement_in_force_due_for_review(client, org)
     type(in_force).objects.filter(pk=in_force.pk).update(review_by=review_by + timedelta(days=60))
     agreements = page_text(client.get("/")).split('id="home-agreements"')[1].split("</section>")[0]
     assert in_force.get_absolute_url() not in agreements and "due for review" not in agreements
+
+
+def test_a_service_owner_sees_their_services_lights_breaches_stale_commitments_and_follow_ups(client, org):
+    from feedback.models import FollowUp
+
+    now = timezone.now()
+    owner = org["owner"]
+    # A service of their own that no unit of theirs uses, and one they neither own nor use.
+    f.ServiceFactory(name="Ledger", slug="ledger", service_owner=owner)
+    f.ServiceFactory(name="Canteen", slug="canteen")
+    Alert.objects.create(
+        key="breach",
+        kind="clock_breach",
+        severity="critical",
+        subject="P1 ticket T-9 (Payroll) missed its resolution time",
+        service=org["payroll"],
+        opened_at=now - timedelta(days=2),
+        due_at=now - timedelta(days=2),
+    )
+    Alert.objects.create(
+        key="stale",
+        kind="commitment_stale",
+        subject="Faster payslips: check-in overdue (due 1 Feb)",
+        service=org["payroll"],
+        opened_at=now,
+        due_at=now - timedelta(days=1),
+    )
+    unhappy = Response.objects.create(service=org["payroll"], csat=1, comment="Wrong again.", submitted_at=now)
+    follow_up = FollowUp.objects.create(response=unhappy, service=org["payroll"], owner=owner, due_at=now)
+    someone_elses = Response.objects.create(service=org["payroll"], csat=1, submitted_at=now)
+    FollowUp.objects.create(response=someone_elses, service=org["payroll"], owner=org["rep"], due_at=now)
+
+    client.force_login(owner)
+    html = page_text(client.get("/"))
+    assert "The services you look after" in html
+    lights = html.split('id="home-lights"')[1].split("</section>")[0]
+    assert "Payroll" in lights and "Ledger" in lights
+    assert "Canteen" not in lights and "Elsewhere" not in lights
+    ledger = lights.split('<a href="/services/ledger/scorecard/">Ledger</a></th>')[1].split("</tr>")[0]
+    assert ledger.count("No measures") == 6
+    payroll = lights.split('<a href="/services/payroll/scorecard/">Payroll</a></th>')[1].split("</tr>")[0]
+    assert "At risk" in payroll.split("<td>")[5]
+
+    risks = _risks(html)
+    breach = risks.split("missed its resolution time")[0].rsplit("<li>", 1)[1]
+    assert "Critical" in breach
+    assert "Ticket clocks" in risks.split("missed its resolution time")[1].split("</li>")[0]
+    stale = risks.split("Faster payslips: check-in overdue (due 1 Feb)")[1].split("</li>")[0]
+    assert "Commitments" in stale
+    # Both gone on the same service: the longer overdue first.
+    assert risks.index("missed its resolution time") < risks.index("check-in overdue")
+
+    follow_ups = html.split('id="home-follow-ups"')[1].split("</section>")[0]
+    assert f'href="/follow-ups/{follow_up.pk}/"' in follow_ups
+    assert follow_ups.count("<li>") == 1 and "Payroll: an unhappy answer to call back" in follow_ups
+
+
+def test_a_business_user_has_no_follow_ups_section(client, org):
+    client.force_login(org["rep"])
+    assert 'id="home-follow-ups"' not in page_text(client.get("/"))
