@@ -10,10 +10,11 @@ alternative, shown when scripts are off and one click away when they are on.
 The spec charts.js reads (kept small and declarative so the drawing stays in one static file):
     {"type": "line" | "bar", "labels": [...], "unit": "%" | "" | "hours",
      "y": {"min": n?, "max": n?, "title": "..."}, "horizontal": bool,
-     "datasets": [{"label": "...", "data": [n | null, ...], "style": STYLE, "colour": i}]}
+     "datasets": [{"label": "...", "data": [n | null, ...], "style": STYLE, "colour": i, "span": bool?}]}
 STYLE: "series" (a line with points), "target" (dashed, no points), "band-low" / "band-high"
 (a shaded band between the two, e.g. a confidence interval), "forecast" (points only, with
-"low"/"high" lists drawn as whiskers), "bar".
+"low"/"high" lists drawn as whiskers), "bar". "span": the line crosses the labels where the dataset
+has no value (off by default: a gap is a period without data).
 """
 
 from __future__ import annotations

@@ -1,18 +1,21 @@
 """What the commitment pages show, as pure functions of data (no queries): the status badge and
-the progress chart, drawn as inline SVG (no JavaScript library).
+the progress chart, drawn by Chart.js like every chart of the portal (portal/charts.py, docs/charts.md).
 
-The chart: days from the commitment to the latest of the due date, the forecast and today on
-the x axis; percentage done on the y axis. Check-ins are a line of points from (committed on,
-0%); the forecast is a dashed line from the last check-in to 100%; the due date is a vertical
-line (earlier due dates, before renegotiation, are dotted); today is marked.
+The chart: one label per day something happened (committed, each check-in, the due date and
+those renegotiated away, the forecast's day, today); percentage done on the y axis. Check-ins are
+a line of points from (committed on, 0%); the forecast is a dashed line from the last check-in to
+100%; the due date is a point at 100% (earlier due dates, before renegotiation, in grey). Its
+table says the same, a row per day, with what happened that day.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
+from portal.charts import Chart, _dataset
 from sla.commitments import AT_RISK, DELIVERED, MISSED, NEW, ON_TRACK, STALE, STATUS_LABELS, WITHDRAWN
 
 # Badge classes of the portal's stylesheet, by status (no new CSS needed).
@@ -39,51 +42,6 @@ def status_badge(status: str) -> Badge:
     return Badge(css=BADGE_CLASSES[status], mark=BADGE_MARKS.get(status, ""), label=STATUS_LABELS[status])
 
 
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 16, 36  # room for the axis labels
-
-
-@dataclass(frozen=True)
-class ChartPoint:
-    x: float
-    y: float
-    label: str  # for the point's <title>
-
-
-@dataclass(frozen=True)
-class VerticalLine:
-    x: float
-    label: str
-
-
-@dataclass(frozen=True)
-class Tick:
-    position: float
-    label: str
-
-
-@dataclass(frozen=True)
-class ProgressChart:
-    width: int
-    height: int
-    plot_left: float
-    plot_right: float
-    plot_top: float
-    plot_bottom: float
-    points: list[ChartPoint]
-    forecast: tuple[ChartPoint, ChartPoint] | None
-    due: VerticalLine
-    earlier_dues: list[VerticalLine] = field(default_factory=list)
-    today: VerticalLine | None = None
-    x_ticks: list[Tick] = field(default_factory=list)
-    y_ticks: list[Tick] = field(default_factory=list)
-    description: str = ""
-
-    @property
-    def polyline(self) -> str:
-        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
-
-
 def progress_chart(
     *,
     committed_on: date,
@@ -93,44 +51,66 @@ def progress_chart(
     today: date,
     earlier_due_dates: Sequence[date] = (),
     closed_on: date | None = None,
-) -> ProgressChart:
-    """The chart's geometry in SVG units. `check_ins` are (local day, percent done)."""
-    end_day = closed_on or today
-    last_day = max([due_on, end_day, *(d for d, _ in check_ins), *earlier_due_dates, forecast_done_on or due_on])
-    span = max((last_day - committed_on).days, 1)
-    left, right, top, bottom = LEFT, WIDTH - RIGHT, TOP, HEIGHT - BOTTOM
-
-    def x(day: date) -> float:
-        return left + (right - left) * (day - committed_on).days / span
-
-    def y(percent: float) -> float:
-        return bottom - (bottom - top) * percent / 100
-
-    points = [ChartPoint(x(committed_on), y(0), f"Committed on {_day(committed_on)}")]
-    points += [ChartPoint(x(day), y(percent), f"{percent}% on {_day(day)}") for day, percent in check_ins]
-    forecast = None
+) -> Chart:
+    """The progress chart (portal/charts.py conventions), one label per day something happened:
+    committed, each check-in, the due date and those renegotiated away, the forecast's day, today.
+    `check_ins` are (local day, percent done), oldest first."""
+    events: dict[date, list[str]] = defaultdict(list)
+    events[committed_on].append("committed")
+    for day, percent in check_ins:
+        events[day].append(f"check-in, {percent}% done")
+    events[due_on].append("due")
+    for day in earlier_due_dates:
+        events[day].append("was due, before renegotiation")
+    forecast_on = None
     if forecast_done_on is not None and check_ins and check_ins[-1][1] < 100 and closed_on is None:
-        last_day_, last_percent = check_ins[-1]
-        forecast = (
-            ChartPoint(x(last_day_), y(last_percent), ""),
-            ChartPoint(x(forecast_done_on), y(100), f"Forecast: done by {_day(forecast_done_on)}"),
-        )
-    description = _describe(committed_on, due_on, check_ins, forecast_done_on if forecast else None)
-    return ProgressChart(
-        width=WIDTH,
-        height=HEIGHT,
-        plot_left=left,
-        plot_right=right,
-        plot_top=top,
-        plot_bottom=bottom,
-        points=points,
-        forecast=forecast,
-        due=VerticalLine(x(due_on), f"Due {_day(due_on)}"),
-        earlier_dues=[VerticalLine(x(d), f"Was due {_day(d)}") for d in earlier_due_dates],
-        today=VerticalLine(x(today), "Today") if closed_on is None and committed_on <= today <= last_day else None,
-        x_ticks=[Tick(x(committed_on), _short(committed_on)), Tick(x(last_day), _short(last_day))],
-        y_ticks=[Tick(y(p), f"{p}%") for p in (0, 50, 100)],
-        description=description,
+        forecast_on = forecast_done_on
+        events[forecast_on].append("done at this pace (forecast)")
+    if closed_on is not None:
+        events[closed_on].append("closed")
+    elif today >= committed_on:
+        events[today].append("today")
+    days = sorted(events)
+    done = {committed_on: 0, **dict(check_ins)}  # the last check-in of a day wins
+    progress = [done.get(day) for day in days]
+    forecast = [None] * len(days)
+    if forecast_on is not None:
+        last_day, last_percent = check_ins[-1]
+        forecast[days.index(last_day)] = last_percent
+        forecast[days.index(forecast_on)] = 100
+    due = [100 if day == due_on else None for day in days]
+    earlier = [100 if day in earlier_due_dates else None for day in days]
+    labels = [_day(day) for day in days]
+    datasets = [
+        _dataset("Progress reported", progress, "series", 0, span=True),
+        _dataset("Forecast at this pace", forecast, "target", 0, span=True),
+        _dataset(f"Due: done by {_day(due_on)}", due, "forecast", 1),
+    ]
+    if earlier_due_dates:
+        datasets.append(_dataset("Earlier due dates, before renegotiation", earlier, "forecast", 5))
+    return Chart(
+        id="chart-commitment-progress",
+        title="Progress: share done at each check-in, against the due date",
+        summary="Line chart: the share done reported at each check-in, the forecast at this pace dashed to 100%, "
+        f"the due date as a point at 100%. {_describe(committed_on, due_on, check_ins, forecast_on)} "
+        "The table below gives every value.",
+        spec={
+            "type": "line",
+            "labels": labels,
+            "unit": "%",
+            "y": {"min": 0, "max": 100, "title": "Done (%)"},
+            "datasets": datasets,
+        },
+        columns=("Day", "Done", "Forecast at this pace", "What happened"),
+        rows=tuple(
+            (
+                label,
+                "–" if reported is None else f"{reported}%",
+                "–" if projected is None else f"{projected}%",
+                _sentence("; ".join(events[day])),
+            )
+            for label, day, reported, projected in zip(labels, days, progress, forecast, strict=True)
+        ),
     )
 
 
@@ -150,5 +130,5 @@ def _day(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def _short(day: date) -> str:
-    return f"{day.day} {day:%b}"
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]

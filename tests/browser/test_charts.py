@@ -104,3 +104,28 @@ def test_on_a_phone_the_charts_fit_the_screen(browser, live_server, sign_in, con
     box = chart.locator("canvas").bounding_box()
     assert 0 < box["width"] <= 375
     assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1  # no sideways scrolling
+
+
+def test_a_commitments_progress_is_drawn_by_chart_js_with_its_table(page, sign_in, sla):
+    from sla.services import check_in_record, commitment_create
+
+    today = timezone.localdate()
+    commitment = commitment_create(
+        service=sla["service"],
+        actor=sla["owner"],
+        title="Self-service payslips",
+        definition_of_done="Every employee downloads their payslip.",
+        owner=sla["owner"],
+        business_unit=sla["unit"],
+        committed_on=today - timedelta(days=10),
+        due_on=today + timedelta(days=20),
+    )
+    check_in_record(commitment=commitment, actor=sla["owner"], percent_done=40, now=timezone.now())
+    sign_in(sla["owner"])
+    page.goto(f"/commitments/{commitment.pk}/")
+    chart = page.locator("#chart-commitment-progress")
+    expect(chart.locator(DRAWN)).to_have_count(1)
+    expect(chart.locator("canvas")).to_have_attribute("aria-label", re.compile(r"^Line chart: the share done"))
+    assert page.locator("svg").count() == 0  # no hand-built chart left
+    chart.get_by_text("The numbers as a table").click()
+    expect(chart.get_by_role("table")).to_contain_text("Check-in, 40% done; today")

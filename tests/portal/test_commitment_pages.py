@@ -12,7 +12,7 @@ from django.urls import reverse
 from portal.commitments.presenters import progress_chart, status_badge
 from sla.models import CheckIn, Commitment, CommitmentOutcome, Renegotiation
 from sla.services import check_in_record, commitment_create
-from tests.portal.helpers import page_text
+from tests.portal.helpers import chart_spec, chart_table, page_text
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 13, 13, tzinfo=UTC)
@@ -94,9 +94,20 @@ def test_the_service_page_loads_its_open_commitments(client, reader, service, pa
 
 def test_the_commitment_page_draws_progress_and_hides_forms_from_readers(client, reader, payslips):
     client.force_login(reader)
-    text = page_text(client.get(url("commitment", payslips.pk)))
-    assert "<svg" in text and "<polyline" in text and 'stroke-dasharray="6 4"' in text  # the forecast
-    assert "Forecast: done by 10 Dec 2026" in text and "Due 30 Nov 2026" in text
+    response = client.get(url("commitment", payslips.pk))
+    text = page_text(response)
+    # Chart.js draws it from the page's data (no hand-built SVG, no inline script) ...
+    assert "<svg" not in text and 'src="/static/portal/charts.js" defer' in text
+    spec = chart_spec(response, "chart-commitment-progress")
+    assert spec["labels"] == ["2 Nov 2026", "6 Nov 2026", "13 Nov 2026", "30 Nov 2026", "10 Dec 2026"]
+    progress, forecast, due = spec["datasets"]
+    assert progress["data"] == [0, 20, 30, None, None] and progress["span"] is True
+    assert forecast["data"] == [None, None, 30, None, 100] and forecast["style"] == "target"
+    assert due["data"] == [None, None, None, 100, None] and due["label"] == "Due: done by 30 Nov 2026"
+    # ... and its table says the same in words.
+    table = chart_table(response, "chart-commitment-progress")
+    assert '<th scope="row">13 Nov 2026</th><td class="num">30%</td><td class="num">30%</td>' in table
+    assert "Check-in, 30% done; today" in table and "Done at this pace (forecast)" in table
     assert "Bank format changed." in text
     assert "Check in</h2>" not in text and "Renegotiate the date" not in text
 
@@ -173,7 +184,7 @@ def test_the_owner_commits_to_a_result(client, owner, unit, service):
     assert (commitment.check_in_every.days, commitment.grace.days, commitment.committed_on) == (14, 3, NOW.date())
 
 
-def test_the_chart_places_check_ins_the_forecast_and_the_dates():
+def test_the_chart_has_a_label_per_day_something_happened():
     chart = progress_chart(
         committed_on=date(2026, 11, 2),
         due_on=date(2026, 11, 30),
@@ -182,12 +193,14 @@ def test_the_chart_places_check_ins_the_forecast_and_the_dates():
         today=date(2026, 11, 13),
         earlier_due_dates=[date(2026, 11, 20)],
     )
-    # 40 days across 580 units from x=44; 0-100% over 188 units up from y=204.
-    assert [(round(p.x, 1), round(p.y, 1)) for p in chart.points] == [(44, 204), (102, 166.4), (203.5, 147.6)]
-    assert (round(chart.forecast[1].x), round(chart.forecast[1].y)) == (624, 16)
-    assert round(chart.due.x) == 450 and [round(line.x) for line in chart.earlier_dues] == [305]
-    assert round(chart.today.x, 1) == 203.5
-    assert chart.description.endswith("the last, on 13 Nov 2026, 30%. At this pace done by 12 Dec 2026.")
+    days = ["2 Nov 2026", "6 Nov 2026", "13 Nov 2026", "20 Nov 2026", "30 Nov 2026", "12 Dec 2026"]
+    assert chart.spec["labels"] == days and [row[0] for row in chart.rows] == days
+    progress, forecast, due, earlier = (d["data"] for d in chart.spec["datasets"])
+    assert progress == [0, 20, 30, None, None, None]
+    assert forecast == [None, None, 30, None, None, 100]
+    assert due == [None, None, None, None, 100, None] and earlier == [None, None, None, 100, None, None]
+    assert chart.rows[3] == ("20 Nov 2026", "–", "–", "Was due, before renegotiation")
+    assert chart.summary.startswith("Line chart:") and "At this pace done by 12 Dec 2026." in chart.summary
     delivered = progress_chart(
         committed_on=date(2026, 11, 2),
         due_on=date(2026, 11, 30),
@@ -196,5 +209,12 @@ def test_the_chart_places_check_ins_the_forecast_and_the_dates():
         today=date(2027, 1, 5),
         closed_on=date(2026, 11, 21),
     )
-    assert delivered.forecast is None and delivered.today is None
+    # Closed: no forecast, no today; the day it closed instead.
+    assert [d["label"] for d in delivered.spec["datasets"]] == [
+        "Progress reported",
+        "Forecast at this pace",
+        "Due: done by 30 Nov 2026",
+    ]
+    assert not any(delivered.spec["datasets"][1]["data"])
+    assert [row[3] for row in delivered.rows] == ["Committed", "Check-in, 100% done", "Closed", "Due"]
     assert status_badge("missed").css == "badge--risk-breached" and status_badge("missed").mark == "✗"

@@ -30,7 +30,8 @@
 
   function dataset(spec, index) {
     var c = colour(spec.colour || 0);
-    var base = { label: spec.label, data: spec.data, borderColor: c, backgroundColor: c, spanGaps: false };
+    // span: a line drawn across the labels where the series has no value (a commitment's check-ins).
+    var base = { label: spec.label, data: spec.data, borderColor: c, backgroundColor: c, spanGaps: !!spec.span };
     switch (spec.style) {
       case "target":
         return Object.assign(base, { borderDash: [6, 4], borderWidth: 2, pointRadius: 0, pointHoverRadius: 0, fill: false });
