@@ -1,8 +1,10 @@
 """Benchmark of a person's home (/) and the early-warning board (/board/, GET /api/v1/risks/) with
 ten times the demo's size: 500 services, 1,000 measures in force with this period's evaluations,
 600 unresolved alerts of every kind. Seen by an admin (the catalogue-wide home and board: the
-largest). Goal: a median server time under 200 ms for each. The baseline, measured in the same
-run, is the login page.
+largest); the homes also as a business unit's representative (the ~170 services the unit uses,
+business owner of a tenth of them, the unit's feedback and surveys waiting) and as a service
+owner (~25 services, follow-ups due, also a unit's member). Goal: a median server time under
+200 ms for each. The baseline, measured in the same run, is the login page.
 
     .venv/bin/python bench/home_board.py [--runs 20]
 
@@ -23,10 +25,13 @@ from bench._django import django_database, median_ms, page_figures, vendor
 GOAL_MS = 200.0
 SERVICES = 500
 ALERTS = 600
+RESPONSES = 300  # with a comment, from the representative's unit and others
+FOLLOW_UPS = 40  # the owner's, open
 KINDS = ("clock_warning", "clock_breach", "measure_at_risk", "commitment_stale", "agreement_review_due")
 
 
-def build() -> object:
+def build() -> dict:
+    """The data, and who looks at it: {"admin": ..., "business": ..., "owner": ...}."""
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
@@ -85,19 +90,81 @@ def build() -> object:
         )
         for n in range(ALERTS)
     )
-    return admin
+    return {"admin": admin, **_people(services, now)}
+
+
+def _people(services, now) -> dict:
+    """A representative of the first unit (business owner of a tenth of its services) and the
+    owner of the most services (a member of another unit), with what waits for them."""
+    from collections import Counter
+
+    from django.contrib.auth import get_user_model
+
+    from catalog.models import BusinessUnit, Membership, Service
+    from feedback.models import FollowUp, Invitation, InvitationStatus, Response
+
+    User = get_user_model()
+    units = list(BusinessUnit.objects.order_by("pk"))
+    rep = User.objects.create_user("bench-rep", "rep@example.com")
+    Membership.objects.create(user=rep, business_unit=units[0], is_representative=True)
+    used = list(Service.objects.filter(business_units=units[0]).order_by("pk").values_list("pk", flat=True))
+    Service.objects.filter(pk__in=used[::10]).update(business_owner=rep)
+    owner_id, _ = Counter(s.service_owner_id for s in services).most_common(1)[0]
+    owner = User.objects.get(pk=owner_id)
+    Membership.objects.create(user=owner, business_unit=units[1])
+    responses = Response.objects.bulk_create(
+        Response(
+            service=services[n % len(services)],
+            business_unit=units[n % len(units)],
+            csat=1 + n % 5,
+            comment=f"Bench comment {n}.",
+            submitted_at=now,
+        )
+        for n in range(RESPONSES)
+    )
+    owned = [s for s in services if s.service_owner_id == owner_id]
+    FollowUp.objects.bulk_create(
+        FollowUp(response=r, service=owned[n % len(owned)], owner=owner, due_at=now)
+        for n, r in enumerate(responses[:FOLLOW_UPS])
+    )
+    Invitation.objects.bulk_create(
+        Invitation(
+            kind="event",
+            service_id=used[n % len(used)],
+            email="rep@example.com",
+            nonce=f"bench-{n}",
+            status=InvitationStatus.SENT,
+            send_after=now,
+            sent_at=now,
+            expires_at=now + timedelta(days=5),
+        )
+        for n in range(20)
+    )
+    return {"business": rep, "owner": owner}
 
 
 def measure(runs: int) -> dict:
     from django.test import Client
 
-    admin = build()
-    client = Client()
-    client.force_login(admin)
-    pages = {"home (admin)": "/", "board": "/board/", "GET /api/v1/risks/": "/api/v1/risks/"}
+    people = build()
+    pages = {
+        "home (admin)": ("admin", "/"),
+        "board": ("admin", "/board/"),
+        "GET /api/v1/risks/": ("admin", "/api/v1/risks/"),
+        "home (business)": ("business", "/"),
+        "home (owner)": ("owner", "/"),
+    }
     result = {"database": vendor(), "pages": {}}
-    for name, url in pages.items():
-        assert client.get(url).status_code == 200, url
+    for name, (who, url) in pages.items():
+        client = Client()
+        client.force_login(people[who])
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        if name == "home (business)":  # the home of that role, with something in it
+            assert "Bench alert" in html and "Bench comment" in html and 'id="home-follow-ups"' not in html
+        elif name == "home (owner)":
+            assert "Bench alert" in html and 'id="home-follow-ups"' in html
         result["pages"][name] = page_figures(client, url, runs=runs)
     anonymous = Client()
     result["baseline"] = median_ms(lambda: anonymous.get("/accounts/login/"), runs=runs)
