@@ -1,9 +1,9 @@
 """Demo data of catalogue alignment (loaded by `manage.py load_demo`, after the catalogue):
 each unit's marks (IT's list with a few differences both ways), requests for what the catalogue
-lacks in every state (added, already there, declined, awaiting IT's answer and overdue), a
-history of each unit's share of agreement over 90 days, and the overdue alerts. Idempotent: a
-unit with marks keeps them, a request already there (by unit and title) is left alone, a
-history day already recorded is not written again."""
+lacks in every state (added, already there, declined, withdrawn by the unit, awaiting IT's
+answer and overdue), a history of each unit's share of agreement over 90 days, and the overdue
+alerts. Idempotent: a unit with marks keeps them, a request already there (by unit and title)
+is left alone, a history day already recorded is not written again."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from catalog.services import service_update
 HISTORY_DAYS = 90
 
 # unit, title, source, annual cost, people, description, days ago asked, IT owner (None: the
-# catalogue's manager), answer: (outcome, days after asking, who answers, service, text) or None.
+# catalogue's manager), answer: (outcome, days after asking, who answers, service, text) or None;
+# "withdrawn": the unit's representative withdrew it, unanswered, the text its note.
 REQUESTS = [
     (
         "finance",
@@ -108,6 +109,23 @@ REQUESTS = [
         16,
         "owen.davies",
         None,
+    ),
+    (
+        "finance",
+        "Currency rates feed",
+        "bought",
+        "360",
+        3,
+        "Treasury subscribed to a currency rates feed to revalue foreign invoices at month end.",
+        35,
+        None,
+        (
+            "withdrawn",
+            4,
+            None,
+            None,
+            "Asked by mistake: the bank's portal gives us the rates, and the subscription has been cancelled.",
+        ),
     ),
     (
         "legal",
@@ -204,6 +222,11 @@ def _load_requests(context) -> None:
         if answer is None:
             continue
         outcome, after, who, target, text = answer
+        if outcome == RequestState.WITHDRAWN:
+            services.missing_service_request_withdraw(
+                request=request, actor=_representative(unit), note=text, now=asked + timedelta(days=after)
+            )
+            continue
         kwargs = {"answer": text}
         if outcome == RequestState.ADDED:
             kwargs["category"] = Category.objects.get(slug=target)

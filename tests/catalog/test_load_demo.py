@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
-from django.db.models import Q
+from django.db.models import F, Q
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -235,3 +235,62 @@ def test_refuses_to_run_with_debug_off_unless_forced(settings):
     assert not Service.objects.exists()
     call_command("load_demo", "--force", verbosity=0)
     assert Service.objects.filter(name="Payroll").exists()
+
+
+def test_every_unit_marks_its_services_and_the_lists_differ_both_ways(demo):
+    """Issue 11 §5: each unit's own list beside IT's, with differences in both directions, and a
+    history of the share of agreement for the chart."""
+    from catalog.alignment.models import AlignmentSnapshot, ServiceMark
+
+    units = list(BusinessUnit.objects.all())
+    for unit in units:
+        assert ServiceMark.objects.filter(business_unit=unit).count() >= 3, unit
+    marked_not_listed = ServiceMark.objects.exclude(service__business_units=F("business_unit"))
+    assert marked_not_listed.exists()  # the unit believes it receives what IT does not list for it
+    latest = AlignmentSnapshot.objects.filter(day=AlignmentSnapshot.objects.latest("day").day)
+    assert latest.count() == len(units)
+    assert latest.filter(it_only__gt=0).exists() and latest.filter(unit_only__gt=0).exists()
+    days = AlignmentSnapshot.objects.filter(business_unit=units[0]).values_list("day", flat=True)
+    assert len(set(days)) >= 30  # enough points for a trend
+    shares = list(
+        AlignmentSnapshot.objects.filter(business_unit=units[0]).order_by("day").values_list("share", flat=True)
+    )
+    assert len(set(shares)) > 1  # a trend, not a flat line
+
+
+def test_missing_service_requests_are_seeded_in_every_state(demo):
+    from catalog.alignment.models import MissingServiceRequest, RequestState
+    from sla.models import Alert
+
+    requests = MissingServiceRequest.objects.all()
+    assert set(requests.values_list("state", flat=True)) == set(RequestState.values)
+    added = requests.get(state=RequestState.ADDED)
+    assert added.service.lifecycle == Lifecycle.PROPOSED
+    assert requests.filter(state=RequestState.EXISTS, service__isnull=False).exists()
+    assert requests.filter(state=RequestState.DECLINED).exclude(answer="").exists()
+    assert requests.filter(state=RequestState.WITHDRAWN, withdrawn_at__isnull=False).exists()
+    overdue = Alert.objects.filter(kind="alignment_request_overdue", state="open")
+    assert overdue.exists() and requests.filter(state=RequestState.OPEN).count() > overdue.count()
+    assert all(request.owner_id for request in requests)
+
+
+def test_cost_drivers_are_seeded_under_each_allocation_rule(demo):
+    from catalog.costs.models import AllocationRule, CostDriver, ServiceCost
+
+    for rule in AllocationRule.values:
+        costs = ServiceCost.objects.filter(allocation_rule=rule)
+        assert CostDriver.objects.filter(service_cost__in=costs, amount__gt=0).exists(), rule
+    assert CostDriver.objects.exclude(unit_of_measure="").filter(quantity__gt=0).exists()
+    assert BusinessUnit.objects.filter(headcount__gt=0).count() == BusinessUnit.objects.count()
+
+
+def test_review_actions_are_seeded_in_every_status_with_one_overdue(demo):
+    from portal.reviews.models import ActionStatus, ReviewAction
+
+    actions = ReviewAction.objects.select_related("review")
+    assert set(actions.values_list("status", flat=True)) == set(ActionStatus.values)
+    assert actions.filter(status=ActionStatus.OPEN, due_on__lt=timezone.localdate()).exists()
+    assert not actions.filter(status=ActionStatus.OPEN, closed_on__isnull=False).exists()
+    assert not actions.exclude(status=ActionStatus.OPEN).filter(closed_on__isnull=True).exists()
+    assert actions.filter(review__service__isnull=False).exists()
+    assert actions.filter(review__business_unit__isnull=False).exists()
