@@ -3,7 +3,8 @@ agreement in force; the reviewed service with 5 priorities' targets, 5 measures 
 last 7 months, 1,500 tickets with 3,000 clocks over the last months (150 breached last month),
 30 commitments, 2,000 survey answers across the catalogue (600 its own), 3 actions from the last
 review. Seen by a business representative (the catalogue-wide ranking of survey scores is read
-for them too). Measured: last month's review page, its PDF, the API's detail, and a unit's review
+for them too). Measured: last month's review page, its PDF, the API's detail, the lists of reviews
+(the service's and the unit's), and a unit's review
 across its 172 services (page, PDF and API detail): an overview row each, and in full the 12 with
 something to discuss (the reviewed service, and 11 others with a commitment late last month). Goal: a median server time
 under 200 ms for each.
@@ -220,6 +221,7 @@ def measure(runs: int) -> dict:
         "review page": f"/services/{slug}/reviews/{period}/",
         "review PDF": f"/services/{slug}/reviews/{period}/pdf/",
         "GET api review": f"/api/v1/services/{slug}/reviews/{period}/",
+        "service's review list": f"/services/{slug}/reviews/",
     }
     result = {"database": vendor(), "pages": {}}
     for name, url in pages.items():
@@ -232,6 +234,7 @@ def measure(runs: int) -> dict:
         "unit review": f"/units/{unit}/reviews/{period}/",
         "unit review PDF": f"/units/{unit}/reviews/{period}/pdf/",
         "GET api unit review": f"/api/v1/business-units/{unit}/reviews/{period}/",
+        "unit's review list": f"/units/{unit}/reviews/",
     }
     for name, url in units.items():
         response = client.get(url)
