@@ -145,7 +145,7 @@ class BusinessUnitViewSet(ValuesListMixin, _AdminWritableViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="List categories, with the number of services not retired"))
-class CategoryViewSet(ValuesListMixin, _AdminWritableViewSet):
+class CategoryViewSet(ValuesListMixin, _AdminWritableViewSet):  # the mixin: the schema's description
     serializer_class = s.CategorySerializer
     manage_perm = "catalog.manage_categories"
 
@@ -156,11 +156,10 @@ class CategoryViewSet(ValuesListMixin, _AdminWritableViewSet):
             .order_by("position", "name")
         )
 
-    def value_rows(self, queryset):
-        return queryset.values(*list_rows.CATEGORY_COLUMNS)
-
-    def shape_rows(self, rows):
-        return list_rows.category_rows(rows, request=self.request)
+    def list(self, request, *args, **kwargs):
+        # get_queryset's rows, compiled once (list_rows.CATEGORIES); no filter set to apply
+        page = self.paginate_queryset(list_rows.category_page(user=request.user))
+        return self.get_paginated_response(list_rows.category_rows(page, request=request))
 
 
 # --- Agreements ----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from rest_framework.renderers import JSONRenderer
 
 from catalog.api import serializers as catalog_serializers
@@ -216,6 +217,32 @@ def test_business_units_and_categories_pages_are_the_serializers(api, world, dja
     for url in ("/api/v1/business-units/", "/api/v1/categories/"):
         with django_assert_max_num_queries(2):  # the user's roles, the rows (a page not full is its count)
             api.get(url)
+
+
+def test_categories_pages_from_compiled_sql_are_the_serializers(api, world, django_assert_max_num_queries):
+    """The categories' list runs SQL compiled once (list_rows.CATEGORIES): a full page is the
+    serializer's and counted by a query of its own, the next page too, past the last a 404."""
+    from catalog.models import Category
+
+    f.CategoryFactory.create_batch(3, description="Tabs\tand “quotes”")
+    total = Category.objects.count()
+    assert total >= 4
+    api.force_authenticate(world["users"]["reader"])
+    url = f"/api/v1/categories/?page_size={total - 1}"
+    first = api.get(url).json()
+    assert (first["count"], len(first["results"]), first["previous"]) == (total, total - 1, None)
+    assert first["next"].endswith(f"/api/v1/categories/?page=2&page_size={total - 1}")
+    second = assert_page_is_the_serializers(
+        api, f"{url}&page=2", catalog_serializers.CategorySerializer, Category.objects, key="slug"
+    )
+    ordered = list(Category.objects.order_by("position", "name").values_list("slug", flat=True))
+    assert [row["slug"] for row in first["results"] + second] == ordered
+    with django_assert_max_num_queries(3):  # the user's roles, the rows, their count
+        assert api.get(url).status_code == 200
+    assert api.get(f"{url}&page=3").status_code == 404
+    api.force_authenticate(None)
+    with override_settings(CATALOGUE_PUBLIC=False):
+        assert api.get("/api/v1/categories/").status_code in (401, 403)
 
 
 def test_risks_page_is_the_serializers(api, world, django_assert_max_num_queries):
