@@ -75,8 +75,22 @@ def _check_ins_query(**filters) -> QuerySet:
     )
 
 
+_CHECK_IN_COLUMNS = ("check_ins__id", "check_ins__at", "check_ins__percent_done", "check_ins__note")
+
+
+def _check_ins_of_query(*, commitment: int) -> QuerySet:
+    """Commitment `commitment` left-joined to its check-ins, oldest first, with who made each:
+    no row for no such commitment, one row of NULLs for one without check-ins."""
+    return (
+        Commitment.objects.filter(pk=commitment)
+        .order_by("check_ins__at", "check_ins__pk")
+        .values(*_CHECK_IN_COLUMNS, *person_columns("check_ins__by"))
+    )
+
+
 COMMITMENTS = CompiledValues(_commitments_query)
 CHECK_INS = CompiledValues(_check_ins_query)
+CHECK_INS_OF = CompiledValues(_check_ins_of_query)
 
 
 def commitment_list_rows(*, user, service: str | None, business_unit: str | None, outcome: list | None) -> list[dict]:
@@ -98,6 +112,44 @@ def commitment_list_rows(*, user, service: str | None, business_unit: str | None
     for row in rows:
         row["check_ins"] = found[row["id"]]
     return rows
+
+
+def check_in_rows(*, user, pk: int) -> list[dict] | None:
+    """CheckInSerializer(many=True).data of commitment `pk`'s check-ins, oldest first, if `user`
+    may see it (commitment_list); None when they may not or it does not exist. One query compiled
+    once, where there were two (the commitment in the user's scope, then its check-ins), and no
+    serializer walking each check-in's fields."""
+    lowest, highest = connection.ops.integer_field_range(Commitment._meta.pk.get_internal_type())
+    if not lowest <= pk <= highest:  # as the ORM takes an id out of range: no such row
+        return None
+    if commitment_selectors.commitment_list(user=user).query.is_empty():  # the scope stays there
+        return None
+    rows = CHECK_INS_OF.rows(commitment=pk)
+    if not rows:
+        return None
+    return _check_in_shapes(rows) if rows[0]["check_ins__id"] is not None else []
+
+
+@one_time_zone()
+def _check_in_shapes(rows: list[dict]) -> list[dict]:
+    at, percent_done, note = _check_in_converters()
+    return [
+        {
+            "id": row["check_ins__id"],
+            "at": plain(row["check_ins__at"], at),
+            "percent_done": percent_done(row["check_ins__percent_done"]),
+            "note": note(row["check_ins__note"]),
+            "by": person_of(row, "check_ins__by"),
+        }
+        for row in rows
+    ]
+
+
+@functools.cache
+def _check_in_converters() -> tuple:
+    from sla.api.commitments import CheckInSerializer
+
+    return tuple(field for _name, field in converters(CheckInSerializer(), ["at", "percent_done", "note"]))
 
 
 def with_state(rows: list[dict], *, now: datetime) -> list[tuple[dict, CommitmentState]]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -36,7 +37,7 @@ from catalog.models import BusinessUnit
 from sla import commitment_selectors as selectors
 from sla.api import commitment_rows
 from sla.commitments import STATUS_CHOICES, STATUSES
-from sla.models import CheckIn, CommitmentOutcome
+from sla.models import CommitmentOutcome
 from sla.services import (
     check_in_record,
     commitment_create,
@@ -316,12 +317,12 @@ class CommitmentViewSet(
     )
     @action(detail=True, methods=["get", "post"], url_path="check-ins", url_name="check-ins")
     def check_ins(self, request, pk=None):
-        commitments = selectors.commitment_list(user=request.user)
-        if request.method == "GET":  # the commitment need only be one the user may see: nothing joined
-            commitment = get_object_or_404(commitments.select_related(None).prefetch_related(None).only("pk"), pk=pk)
-            check_ins = CheckIn.objects.filter(commitment=commitment).select_related("by").order_by("at", "pk")
-            return Response(CheckInSerializer(check_ins, many=True).data)
-        commitment = get_object_or_404(commitments, pk=pk)
+        if request.method == "GET":  # the commitment in the user's scope joined to its check-ins, one query
+            found = commitment_rows.check_in_rows(user=request.user, pk=int(pk))
+            if found is None:
+                raise Http404("No Commitment matches the given query.")  # get_object_or_404's words
+            return Response(found)
+        commitment = get_object_or_404(selectors.commitment_list(user=request.user), pk=pk)
         if not request.user.has_perm("sla.check_in_commitment", commitment):
             raise PermissionDenied("Only the commitment's owner, the service's owner and admins may check in.")
         data = _parsed(CheckInSerializer, request.data)

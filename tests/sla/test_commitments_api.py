@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from sla.models import CheckIn, Commitment, Renegotiation
@@ -160,6 +161,52 @@ def test_check_ins_by_the_commitments_owner_and_listed_oldest_first(world, djang
     assert client_for(f.business_user(username="bea")).post(url, {"percent_done": 90}).status_code == 403
     assert errors_by_attr(doer.post(url, {"percent_done": 101}))["percent_done"]
     assert errors_by_attr(doer.post(url, {"percent_done": 10}))["note"].startswith("Progress went down from 70%")
+
+
+def test_check_ins_list_is_the_serializers_from_one_query(world, django_assert_max_num_queries):
+    """GET .../check-ins/ from one compiled query (commitment_rows.check_in_rows) gives, byte
+    for byte, what CheckInSerializer gives: microseconds, a note JSON must escape, someone
+    without a name; [] for a commitment without check-ins; a 404 as get_object_or_404's for an
+    id that is not there, out of range, or a commitment the user may not see."""
+    from rest_framework.renderers import JSONRenderer
+
+    from sla.api.commitments import CheckInSerializer
+
+    commitment = world["commitment"]
+    nameless = f.UserFactory(username="nameless", first_name="", last_name="")
+    CheckIn.objects.create(
+        commitment=commitment,
+        at=datetime(2026, 11, 13, 12, 30, 1, 250, tzinfo=UTC),
+        percent_done=45,
+        note='Line one\nQuoted "Île" \\ tab\t',
+        by=nameless,
+    )
+    reader = client_for(f.business_user(username="bea"))
+    url = f"{LIST}{commitment.pk}/check-ins/"
+    with django_assert_max_num_queries(2):  # the reader's roles, the commitment joined to its check-ins
+        response = reader.get(url)
+    assert response.status_code == 200
+    expected = CheckInSerializer(CheckIn.objects.filter(commitment=commitment).order_by("at", "pk"), many=True).data
+    assert response.content == JSONRenderer().render(expected)
+    assert [row["by"] for row in response.json()][-1] == {"username": "nameless", "name": "nameless"}
+    empty = commitment_create(
+        service=world["service"],
+        actor=world["owner"],
+        title="Nothing yet",
+        owner=world["doer"],
+        definition_of_done="Done.",
+        committed_on=date(2026, 11, 2),
+        due_on=date(2026, 12, 30),
+    )
+    assert reader.get(f"{LIST}{empty.pk}/check-ins/").json() == []
+    missing = reader.get(f"{LIST}{empty.pk + 1000}/check-ins/")
+    assert missing.status_code == 404
+    for pk in (2**63, 10**30):
+        assert reader.get(f"{LIST}{pk}/check-ins/").content == missing.content
+    with override_settings(CATALOGUE_PUBLIC=True):  # let in, but no longer active: no commitment to see
+        with_no_rights = client_for(f.UserFactory(username="gone", is_active=False))
+        assert with_no_rights.get(LIST).json()["results"] == []
+        assert with_no_rights.get(url).content == missing.content
 
 
 def test_a_check_in_on_a_delivered_commitment_is_400_and_nothing_written(world):
