@@ -15,6 +15,7 @@ Rules live in catalog.services.measure_rules; this module only parses and shapes
 from datetime import timedelta
 
 from django.db.models import Prefetch
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -202,6 +203,13 @@ class AgreementMeasuresMixin:
     )
     @action(detail=True, methods=["get", "put"], url_path="measures", pagination_class=None)  # a plain list
     def measures(self, request, pk=None):
+        if request.method == "GET":  # the agreement in the user's scope and its measures: one query
+            from catalog.api.measure_rows import agreement_measures  # (it imports this module's serializer)
+
+            rows = agreement_measures(self.get_queryset(), pk=self.kwargs["pk"])
+            if rows is None:
+                raise Http404("No Agreement matches the given query.")  # get_object's words
+            return Response(rows)
         agreement = self.get_object()
         if request.method == "PUT":
             require_change(request, agreement, refused=_WRITE_REFUSED)

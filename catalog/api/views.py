@@ -4,7 +4,7 @@ services/selectors, shape output. Nothing else."""
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import generics, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -327,14 +327,8 @@ class AgreementViewSet(
         )
 
     def get_object(self):
-        if self.action == "measures" and self.request.method == "GET":
-            # They read their own rows by the agreement's id: the agreement need only be one the
-            # user may see, not loaded with six related rows and what the user may do with it.
-            # (The targets' GET reads the agreement with its targets: catalog/api/target_rows.py.)
-            lean = self.get_queryset().select_related(None).only("pk")
-            agreement = generics.get_object_or_404(lean, pk=self.kwargs["pk"])
-            self.check_object_permissions(self.request, agreement)
-            return agreement
+        # (The GETs of the measures and targets read the agreement in the user's scope joined to
+        # their rows, not through here: catalog/api/measure_rows.py, target_rows.py.)
         agreement = super().get_object()
         agreement._allowed_actions = agreement_allowed_actions(self.request.user, agreement)
         return agreement
