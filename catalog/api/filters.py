@@ -16,11 +16,16 @@ class QueriedFilterBackend(DjangoFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is not None and not any(
-            parameter.startswith(name) for parameter in request.query_params for name in filterset_class.base_filters
-        ):
+        if filterset_class is not None and not names_a_filter(request, filterset_class):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+def names_a_filter(request, filterset_class) -> bool:
+    """Whether the query string names one of the filter set's filters (QueriedFilterBackend)."""
+    return any(
+        parameter.startswith(name) for parameter in request.query_params for name in filterset_class.base_filters
+    )
 
 
 class ServiceFilter(django_filters.FilterSet):

@@ -59,6 +59,24 @@ def service_values(queryset: QuerySet) -> QuerySet:
     return counted_in_rows(queryset.annotate(units=row_sql.service_units()).values(*SERVICE_COLUMNS, "units"))
 
 
+def _services_query() -> QuerySet:
+    """service_values of selectors.service_list (every service, for a user who may read the
+    catalogue), unfiltered, in the model's order."""
+    return service_values(Service.objects.all())
+
+
+# Built and compiled once (catalog/api/compiled.py) for the pages no filter narrows: building
+# the rows' query with its four joins and compiling it cost more CPU than the floor's request.
+SERVICES = CompiledValues(_services_query)
+
+
+def service_page(*, user) -> CompiledRows | list:
+    """The services `user` may read (selectors.service_list), unfiltered, for a paginator."""
+    if selectors.service_list(user=user).query.is_empty():  # the scope stays there
+        return []
+    return SERVICES.page()
+
+
 def _units_by_service(rows: list[dict]) -> dict[int, list[dict]]:
     if rows and "units" in rows[0]:
         return {row["id"]: json.loads(row["units"]) for row in rows}

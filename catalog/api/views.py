@@ -12,11 +12,11 @@ from rest_framework.response import Response
 from catalog import selectors, services
 from catalog.api import list_rows
 from catalog.api import serializers as s
-from catalog.api.filters import AgreementFilter, QueriedFilterBackend, ServiceFilter
+from catalog.api.filters import AgreementFilter, QueriedFilterBackend, ServiceFilter, names_a_filter
 from catalog.api.measures import MEASURES_PREFETCH, AgreementMeasuresMixin
 from catalog.api.routing import ID_PATTERN, SLUG_PATTERN
 from catalog.api.targets import TARGETS_PREFETCH, AgreementTargetsMixin
-from catalog.api.value_rows import ValuesListMixin
+from catalog.api.value_rows import ValuesListMixin, one_time_zone
 from catalog.models import Agreement, AgreementStatus, Lifecycle
 
 
@@ -69,6 +69,14 @@ class ServiceViewSet(
 
     def get_serializer_class(self):
         return s.ServiceSerializer if self.action == "list" else s.ServiceDetailSerializer
+
+    def list(self, request, *args, **kwargs):
+        if names_a_filter(request, self.filterset_class):  # validated and applied by the filter set
+            return super().list(request, *args, **kwargs)
+        # Unfiltered: get_queryset's rows, compiled once (list_rows.SERVICES)
+        with one_time_zone():
+            page = self.paginate_queryset(list_rows.service_page(user=request.user))
+            return self.get_paginated_response(self.shape_rows(page))
 
     def value_rows(self, queryset):
         return list_rows.service_values(queryset)
