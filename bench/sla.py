@@ -23,6 +23,8 @@ import json
 import statistics
 import sys
 import time
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -98,32 +100,159 @@ def event_rows(count: int) -> list[dict]:
     return rows
 
 
-def measure_ingestion(rows: list[dict], bot, *, inline: bool = False) -> tuple[float, list]:
-    """Events per second through the whole API stack. The bodies are encoded before the clock
-    starts (a sender's work, not the endpoint's). Lists of 1,000 are accepted (202) and their
-    tickets left pending for a worker; returns the rate and the tickets to derive (the task
-    messages the endpoint would have queued). With `inline`, the lists are derived in the
-    request as before (SLA_TICKET_EVENTS_INLINE_MAX raised to 1,000): 201."""
-    from unittest import mock
-
-    from django.conf import settings
+def ingestion_client(bot):
     from rest_framework.test import APIClient
 
     client = APIClient()
     client.force_authenticate(bot)
-    bodies = [json.dumps(rows[offset : offset + 1000]) for offset in range(0, len(rows), 1000)]
-    queued: list = []
-    expected = 201 if inline else 202
+    return client
+
+
+@contextmanager
+def accept_settings(queued: list, *, inline: bool):
+    """Lists of 1,000 accepted (202; SLA_TICKET_EVENTS_INLINE_MAX 100), the tasks the endpoint
+    queues kept in `queued`; with `inline`, derived in the request as before (the setting raised
+    to 1,000): 201."""
+    from unittest import mock
+
+    from django.conf import settings
+
     with (
         mock.patch.object(settings, "SLA_TICKET_EVENTS_INLINE_MAX", 1000 if inline else 100),
         mock.patch("sla.services.ticket_accept.derivation_enqueue", lambda keys: queued.append(list(keys))),
     ):
+        yield
+
+
+def measure_ingestion(rows: list[dict], bot, *, inline: bool = False) -> tuple[float, list]:
+    """Events per second through the whole API stack, all lists one after another. The bodies
+    are encoded before the clock starts (a sender's work, not the endpoint's). Returns the rate
+    and the tickets to derive (the task messages the endpoint would have queued)."""
+    client = ingestion_client(bot)
+    bodies = [json.dumps(rows[offset : offset + 1000]) for offset in range(0, len(rows), 1000)]
+    queued: list = []
+    expected = 201 if inline else 202
+    with accept_settings(queued, inline=inline):
         started = time.perf_counter()
         for body in bodies:
             response = client.post("/api/v1/ticket-events/", body, content_type="application/json")
             assert response.status_code == expected, response.content[:300]
         elapsed = time.perf_counter() - started
     return len(rows) / elapsed, queued
+
+
+@dataclass
+class Interleaved:
+    """Seconds per list of 1,000: the endpoint's and its floor's, each floor list timed next to
+    the endpoint's list of the same rows (the order alternating pair by pair)."""
+
+    endpoint: list[float]
+    floor: list[float]  # per pair, the faster of the text and the binary COPY
+    text: list[float]
+    binary: list[float]
+    whole: list[float]  # seconds per 1,000 rows of one binary COPY of all the rows (3: start, middle, end)
+    queued: list
+
+    def floor_seconds(self, pick) -> float:
+        """Seconds per 1,000 rows of the floor: the lists' COPYs summarised by `pick` (median or
+        min), or one COPY of all the rows if that was faster per row (a COPY of 1,000 rows pays
+        the statement's round trips that a longer one spreads out)."""
+        return min(pick(self.floor), pick(self.whole))
+
+    def share(self, pick) -> float:
+        """The endpoint's rate over the floor's, both summarised by `pick` (median or min)."""
+        return self.floor_seconds(pick) / pick(self.endpoint)
+
+
+def measure_interleaved(rows: list[dict], bot) -> Interleaved:
+    """The endpoint and the COPY floor timed in the same loop, list by list: the load other
+    work puts on the machine comes and goes in seconds, and a floor timed a minute before the
+    endpoint (as this bench used to) swung the ratio by a fifth between runs. Each list of 1,000
+    events is POSTed (202); next to it the same 1,000 rows are COPYed raw into a bare temporary
+    table twice, in text and in binary format, and the faster counts as that pair's floor (the
+    floor is never slower than either honest way of copying). Pairs alternate which side goes
+    first. All the rows are also COPYed in one binary statement at the start, the middle and the
+    end; if that is faster per row, it is the floor."""
+    from django.db import connection
+
+    client = ingestion_client(bot)
+    batches = [rows[offset : offset + 1000] for offset in range(0, len(rows), 1000)]
+    bodies = [json.dumps(batch) for batch in batches]
+    queued: list = []
+    timings = Interleaved([], [], [], [], [], queued)
+    with connection.cursor() as cursor, accept_settings(queued, inline=False):
+        for table in ("bench_copy_text", "bench_copy_binary", "bench_copy_whole"):
+            cursor.execute(
+                f"CREATE TEMP TABLE {table} (source text, external_id text, kind text, occurred_at timestamptz,"
+                " idempotency_key text, payload jsonb)"
+            )
+        for n, (batch, body) in enumerate(zip(batches, bodies, strict=True)):
+            if n in (0, len(batches) // 2):
+                timings.whole.append(copy_binary(cursor, rows, table="bench_copy_whole") * 1000 / len(rows))
+            order = (0, 1) if n % 2 == 0 else (1, 0)
+            for side in order:
+                if side == 0:
+                    started = time.perf_counter()
+                    response = client.post("/api/v1/ticket-events/", body, content_type="application/json")
+                    timings.endpoint.append(time.perf_counter() - started)
+                    assert response.status_code == 202, response.content[:300]
+                else:
+                    text, binary = copy_text(cursor, batch), copy_binary(cursor, batch)
+                    timings.text.append(text)
+                    timings.binary.append(binary)
+                    timings.floor.append(min(text, binary))
+        timings.whole.append(copy_binary(cursor, rows, table="bench_copy_whole") * 1000 / len(rows))
+        cursor.execute("DROP TABLE bench_copy_text, bench_copy_binary, bench_copy_whole")
+    return timings
+
+
+def copy_text(cursor, rows: list[dict]) -> float:
+    """Seconds to COPY these rows in text format into bench_copy_text (as this bench always did)."""
+    from sla.bulk_sql import json_text
+
+    cursor.execute("SELECT 1")  # the connection is warm before the clock starts
+    started = time.perf_counter()
+    with cursor.copy("COPY bench_copy_text FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(
+                (
+                    row["source"],
+                    row["external_id"],
+                    row["kind"],
+                    row["occurred_at"],
+                    row["idempotency_key"],
+                    json_text(row),
+                )
+            )
+    return time.perf_counter() - started
+
+
+def copy_binary(cursor, rows: list[dict], *, table: str = "bench_copy_binary") -> float:
+    """Seconds to COPY these rows in binary format into `table`, as the endpoint writes
+    its observations (sla.bulk_sql: psycopg's C dumpers, JSON through the endpoint's encoder);
+    the instant parsed in the client."""
+    from psycopg.types.json import set_json_dumps
+
+    from sla.bulk_sql import json_text
+
+    set_json_dumps(json_text, cursor.cursor)
+    cursor.execute("SELECT 1")
+    started = time.perf_counter()
+    with cursor.copy(f"COPY {table} FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(["text", "text", "text", "timestamptz", "text", "jsonb"])
+        parse = datetime.fromisoformat
+        for row in rows:
+            copy.write_row(
+                (
+                    row["source"],
+                    row["external_id"],
+                    row["kind"],
+                    parse(row["occurred_at"]),
+                    row["idempotency_key"],
+                    row,
+                )
+            )
+    return time.perf_counter() - started
 
 
 def measure_derivation(queued: list, events: int) -> float:
@@ -138,34 +267,6 @@ def measure_derivation(queued: list, events: int) -> float:
     assert derived == events, f"derived {derived} of {events}"
     assert not TicketObservation.objects.filter(pending=True).exists()
     return events / elapsed
-
-
-def measure_copy(rows: list[dict]) -> float:
-    """The same rows copied raw into a bare table: the floor of what the database can take."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMP TABLE bench_copy (source text, external_id text, kind text, occurred_at timestamptz,"
-            " idempotency_key text, payload jsonb)"
-        )
-        cursor.execute("SELECT 1")  # the connection is warm before the clock starts
-        started = time.perf_counter()
-        with cursor.copy("COPY bench_copy FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(
-                    (
-                        row["source"],
-                        row["external_id"],
-                        row["kind"],
-                        row["occurred_at"],
-                        row["idempotency_key"],
-                        json.dumps(row),
-                    )
-                )
-        elapsed = time.perf_counter() - started
-        cursor.execute("DROP TABLE bench_copy")
-    return len(rows) / elapsed
 
 
 def measure_rows_floor(rows: list[dict], service, office) -> float:
@@ -307,19 +408,26 @@ def main() -> int:
             _, queued = measure_ingestion([{**row, "source": "warm-up"} for row in warm], bot)
             measure_derivation(queued, len(warm))
             measure_ingestion([{**row, "source": "warm-up-inline"} for row in warm], bot, inline=True)
-            copy_rate = statistics.median(measure_copy(rows) for _ in range(3))
-            ingest_rate, queued = measure_ingestion(rows, bot)
-            derive_rate = measure_derivation(queued, len(rows))
+            timings = measure_interleaved(rows, bot)
+            copy_rate = 1000 / timings.floor_seconds(statistics.median)
+            ingest_rate = 1000 / statistics.median(timings.endpoint)
+            derive_rate = measure_derivation(timings.queued, len(rows))
             inline_rate, _ = measure_ingestion([{**row, "source": "inline"} for row in rows], bot, inline=True)
             rows_rate = measure_rows_floor(rows, service, office)
             due = args.clocks // 100
             if args.clocks:
                 small, large, alerts = check_passes(args.clocks, due, service, office)
+    paired = statistics.median(f / e for f, e in zip(timings.floor, timings.endpoint, strict=True))
     result = {
         "events": len(rows),
         "ingest_events_per_second": ingest_rate,
         "copy_rows_per_second": copy_rate,
         "ingest_share_of_copy": ingest_rate / copy_rate,
+        "ingest_share_of_copy_best": timings.share(min),
+        "ingest_share_of_copy_paired": paired,
+        "copy_text_rows_per_second": 1000 / statistics.median(timings.text),
+        "copy_binary_rows_per_second": 1000 / statistics.median(timings.binary),
+        "copy_whole_rows_per_second": 1000 / statistics.median(timings.whole),
         "rows_only_events_per_second": rows_rate,
         "rows_only_share_of_copy": rows_rate / copy_rate,
         "derivation_events_per_second": derive_rate,
@@ -336,6 +444,12 @@ def main() -> int:
     print(
         f"  raw psycopg COPY of the same rows:               {copy_rate:>10,.0f} rows/s  "
         f"(ingestion is {share:.3f} of the floor, {copy_rate / ingest_rate:.1f}x slower)"
+    )
+    print(
+        f"    lists of 1,000 timed in turn, medians of {len(timings.endpoint)} each; best list against best floor:"
+        f" {timings.share(min):.3f}; median of the pairs' ratios: {paired:.3f}; floor in text"
+        f" {result['copy_text_rows_per_second']:,.0f} rows/s, binary {result['copy_binary_rows_per_second']:,.0f},"
+        f" all {len(rows):,} rows in one binary COPY {result['copy_whole_rows_per_second']:,.0f} (median of 3)"
     )
     print(
         f"  then one worker deriving them:                   {derive_rate:>10,.0f} events/s "
