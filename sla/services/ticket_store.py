@@ -108,15 +108,28 @@ def observations_settle(*, keys: Iterable[TicketKey], tickets: dict[TicketKey, i
             if key in tickets:
                 rows.filter(ticket__isnull=True).update(ticket_id=tickets[key])
         return
-    table = connection.ops.quote_name(TicketObservation._meta.db_table)
     with bulk_sql.binary_cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS o SET pending = false, ticket_id = COALESCE(o.ticket_id, v.ticket_id)"  # noqa: S608
-            " FROM unnest(%b::text[], %b::text[], %b::bigint[]) AS v (source, external_id, ticket_id)"
-            " WHERE o.source = v.source AND o.external_id = v.external_id"
-            " AND (o.pending OR (o.ticket_id IS NULL AND v.ticket_id IS NOT NULL))",
-            [[k[0] for k in keys], [k[1] for k in keys], [tickets.get(k) for k in keys]],
-        )
+        cursor.execute(*settle_statement(keys=keys, tickets=tickets))
+
+
+def settle_statement(*, keys: list[TicketKey], tickets: dict[TicketKey, int]) -> tuple[str, list]:
+    """observations_settle's statement on PostgreSQL and its parameters (for binary_cursor).
+    Each key's observations are looked up through the table's unique key (a nested loop over
+    the keys, as the accept path reads them): joined to the keys as a set, the planner hashed
+    the keys and read the whole observation table, a statement that grew with every batch
+    stored. OFFSET 0 keeps each subquery apart whatever the statistics; the rows found are then
+    updated by id."""
+    table = connection.ops.quote_name(TicketObservation._meta.db_table)
+    sql = (
+        f"UPDATE {table} AS o SET pending = false, ticket_id = COALESCE(o.ticket_id, s.ticket_id)"  # noqa: S608
+        " FROM (SELECT found.id, v.ticket_id"
+        " FROM unnest(%b::text[], %b::text[], %b::bigint[]) AS v (source, external_id, ticket_id)"
+        f" CROSS JOIN LATERAL (SELECT x.id FROM {table} AS x"
+        " WHERE x.source = v.source AND x.external_id = v.external_id"
+        " AND (x.pending OR (x.ticket_id IS NULL AND v.ticket_id IS NOT NULL)) OFFSET 0) AS found) AS s"
+        " WHERE o.id = s.id"
+    )
+    return sql, [[k[0] for k in keys], [k[1] for k in keys], [tickets.get(k) for k in keys]]
 
 
 def by_slug(model, slugs: set[str]) -> dict:
