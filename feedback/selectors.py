@@ -9,8 +9,9 @@ finished periods.
 
 Queries, whatever the size of the catalogue: the time zones of the services the user may see
 (one), the answers of those services grouped by (service, period), one per time zone (almost
-always one), and the invitations of the one service grouped by period (one). Ranks and medians
-come from the same grouped answers, computed in Python without intervals.
+always one; counted as feedback.answer_counts defines, as the watermelon counts them), and the
+invitations of the one service grouped by period (one). Ranks and medians come from the same
+grouped answers, computed in Python without intervals.
 
 The response rate of a period: the invitations sent in it that have been answered, over the
 invitations sent in it (so a late answer counts for the period its invitation went out in, and
@@ -24,13 +25,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Service
 from feedback import scores
-from feedback.experience.lost_time import NO_LOST_TIME, LostTimeSummary, lost_time_summary
-from feedback.models import Invitation, LostTime, Response
+from feedback.answer_counts import ANSWER_COUNTS, NO_ANSWERS, PeriodAnswers, period_answers
+from feedback.experience.lost_time import NO_LOST_TIME, LostTimeSummary
+from feedback.models import Invitation, Response
 from sla.periods import MONTH, QUARTER, WEEK, period_bounds, period_label, previous_periods
 from sla.selectors import service_time_zone
 
@@ -40,7 +42,6 @@ DEFAULT_COUNT = 6  # the current period and the five before it
 MIN_COUNT, MAX_COUNT = 2, 12
 
 Bounds = tuple[datetime, datetime]
-LOST_VALUES = tuple(LostTime.values)  # Choices.values builds a new list on each access
 
 
 @dataclass(frozen=True)
@@ -134,16 +135,6 @@ def period_windows(period: str, now: datetime, time_zone: str, count: int) -> li
 # --- The grouped queries -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PeriodAnswers:
-    responses: int
-    answers: dict[str, scores.Answers]
-    lost_time: LostTimeSummary = NO_LOST_TIME
-
-
-NO_ANSWERS = PeriodAnswers(0, {kind: scores.Answers() for kind in scores.KINDS})
-
-
 def _slot(field: str, windows: list[Bounds]) -> Case:
     """Which of `windows` the row's `field` falls in (its index), else null."""
     return Case(
@@ -189,33 +180,12 @@ def _answers_in(of_services: Q, *, windows: list[Bounds], now: datetime) -> dict
         )
         .annotate(slot=_slot("submitted_at", windows))
         .values("service_id", "slot")
-        .annotate(
-            n=Count("pk"),
-            csat_n=Count("csat"),
-            csat_ok=Count("pk", filter=Q(csat__gte=4)),
-            nps_n=Count("nps"),
-            promoters=Count("pk", filter=Q(nps__gte=9)),
-            detractors=Count("pk", filter=Q(nps__lte=6)),
-            ces_n=Count("ces"),
-            ces_sum=Sum("ces"),
-            ces_squares=Sum(F("ces") * F("ces")),
-            **{f"lost_{value}": Count("pk", filter=Q(lost_time=value)) for value in LOST_VALUES},
-        )
+        .annotate(**ANSWER_COUNTS)
         .order_by()
     )
     for row in rows:
         periods = found.setdefault(row["service_id"], [NO_ANSWERS] * len(windows))
-        periods[row["slot"]] = PeriodAnswers(
-            row["n"],
-            {
-                scores.CSAT: scores.Answers(row["csat_n"], favourable=row["csat_ok"]),
-                scores.NPS: scores.Answers(row["nps_n"], favourable=row["promoters"], unfavourable=row["detractors"]),
-                scores.CES: scores.Answers(
-                    row["ces_n"], total=float(row["ces_sum"] or 0), squares=float(row["ces_squares"] or 0)
-                ),
-            },
-            lost_time_summary({value: row[f"lost_{value}"] for value in LOST_VALUES}),
-        )
+        periods[row["slot"]] = period_answers(row)
     return found
 
 

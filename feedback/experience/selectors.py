@@ -9,22 +9,25 @@ a quarter:
     found.flagged, found.attainment, found.happiness, found.lost_time, found.reasons
 
 Queries, whatever the number of services: `watermelons` four (clock outcomes grouped by service,
-priority and kind; the agreed objectives; the responses grouped by service; the agreed feedback
-measures' targets); `lost_time_by_service` and `lost_time_by_unit` one each.
+priority and kind; the agreed objectives; the responses grouped by service, counted as the
+feedback summaries count them, feedback.answer_counts; the agreed feedback measures' targets),
+three when given the services' survey summaries of the same period (a review reads them
+anyway); `lost_time_by_service` and `lost_time_by_unit` one each.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 
 from catalog.models import AgreementStatus, Direction, Measure, MeasureSource, Service, UrgencyTarget
 from feedback import scores
+from feedback.answer_counts import ANSWER_COUNTS, LOST_COUNTS, lost_counts, period_answers
 from feedback.experience import watermelon as melon
 from feedback.experience.lost_time import (
     NO_LOST_TIME,
@@ -33,16 +36,14 @@ from feedback.experience.lost_time import (
     LostTimeSummary,
     lost_time_summary,
 )
-from feedback.models import LostTime, Response
-from feedback.selectors import min_responses_setting
+from feedback.models import Response
+from feedback.selectors import PeriodSummary, min_responses_setting
 from sla.models import Clock, ClockState
 from sla.selectors import clock_outcomes_between
 
 DEFAULT_WINDOW_DAYS = 90
 LOST_TIME_WINDOW = timedelta(days=365)
 DEFAULT_RED_LINES = {scores.CSAT: 70.0, scores.NPS: 0.0, scores.CES: 4.0}
-LOST_VALUES = tuple(LostTime.values)  # Choices.values builds a new list on each access
-LOST_COUNTS = {f"lost_{value}": Count("pk", filter=Q(lost_time=value)) for value in LOST_VALUES}
 
 
 def hourly_cost_setting() -> Decimal | None:
@@ -84,7 +85,7 @@ def _ids(service_ids):
 
 
 def _summaries(rows, key: str) -> dict[int, LostTimeSummary]:
-    return {row[key]: lost_time_summary({v: row[f"lost_{v}"] for v in LOST_VALUES}) for row in rows}
+    return {row[key]: lost_time_summary(lost_counts(row)) for row in rows}
 
 
 def lost_time_by_service(
@@ -156,30 +157,31 @@ def _feedback(ids: list[int], start: datetime, end: datetime, guard: int):
     rows = (
         Response.objects.filter(service_id__in=ids, submitted_at__gte=start, submitted_at__lt=end)
         .values("service_id")
-        .annotate(
-            csat_n=Count("csat"),
-            csat_ok=Count("pk", filter=Q(csat__gte=4)),
-            nps_n=Count("nps"),
-            promoters=Count("pk", filter=Q(nps__gte=9)),
-            detractors=Count("pk", filter=Q(nps__lte=6)),
-            ces_n=Count("ces"),
-            ces_sum=Sum("ces"),
-            **LOST_COUNTS,
-        )
+        .annotate(**ANSWER_COUNTS)
         .order_by()
     )
     values: dict[int, dict[str, float | None]] = {}
     lost: dict[int, LostTimeSummary] = {}
     for row in rows:
-        answers = {
-            scores.CSAT: scores.Answers(row["csat_n"], favourable=row["csat_ok"]),
-            scores.NPS: scores.Answers(row["nps_n"], favourable=row["promoters"], unfavourable=row["detractors"]),
-            scores.CES: scores.Answers(row["ces_n"], total=float(row["ces_sum"] or 0)),
-        }
+        answers = period_answers(row)
         values[row["service_id"]] = {
-            kind: scores.score(kind, answers[kind], min_responses=guard, interval=False).value for kind in scores.KINDS
+            kind: scores.score(kind, answers.answers[kind], min_responses=guard, interval=False).value
+            for kind in scores.KINDS
         }
-        lost[row["service_id"]] = lost_time_summary({v: row[f"lost_{v}"] for v in LOST_VALUES})
+        lost[row["service_id"]] = answers.lost_time
+    return values, lost
+
+
+def _surveyed(summaries: Mapping[int, PeriodSummary], start: datetime, end: datetime):
+    """_feedback's values and lost time from the services' survey summaries of [start, end) (the
+    same answers, counted alike: a score's value does not depend on its interval)."""
+    values: dict[int, dict[str, float | None]] = {}
+    lost: dict[int, LostTimeSummary] = {}
+    for service_id, summary in summaries.items():
+        if (summary.start, summary.end) != (start, end):
+            raise ValueError(f"service {service_id}'s survey summary is not of the watermelon's period")
+        values[service_id] = {kind: summary.scores[kind].score.value for kind in scores.KINDS}
+        lost[service_id] = summary.lost_time
     return values, lost
 
 
@@ -199,14 +201,25 @@ def _lines(ids: list[int]) -> dict[int, dict[str, melon.Line]]:
     return {service_id: {**defaults, **agreed.get(service_id, {})} for service_id in ids}
 
 
-def watermelons(*, service_ids: Iterable[int], start: datetime, end: datetime) -> dict[int, melon.Watermelon]:
-    """Service id -> its three lights over [start, end), for every id given. Four queries."""
+def watermelons(
+    *,
+    service_ids: Iterable[int],
+    start: datetime,
+    end: datetime,
+    surveys: Mapping[int, PeriodSummary] | None = None,
+) -> dict[int, melon.Watermelon]:
+    """Service id -> its three lights over [start, end), for every id given. Four queries; three
+    with `surveys`, service id -> its survey summary of [start, end) (feedback.selectors
+    PeriodSummary, read as of the period's end or now), for every id given."""
     ids = sorted(set(service_ids))
     if not ids:
         return {}
     guard = min_responses_setting()
     outcomes = _outcomes(ids, start, end)
-    values, lost = _feedback(ids, start, end, guard)
+    if surveys is None:
+        values, lost = _feedback(ids, start, end, guard)
+    else:
+        values, lost = _surveyed({service_id: surveys[service_id] for service_id in ids}, start, end)
     lines = _lines(ids)
     red_hours = red_hours_setting()
     return {

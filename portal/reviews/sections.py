@@ -130,7 +130,10 @@ def _zone_sections(
     scorecards = service_scorecards(services=measured, now=as_of) if measured else {}
     commitments = _commitments(user=user, service_ids=ids, unit=unit, period=period, time_zone=time_zone, today=today)
     summaries = service_feedback_summaries(services=services, now=as_of, period=period.kind, count=2)
-    melons = watermelons(service_ids=ids, start=start, end=end)
+    # The watermelon's happiness and lost time from the same answers as the survey scores.
+    melons = watermelons(
+        service_ids=ids, start=start, end=end, surveys={pk: summary.current for pk, summary in summaries.items()}
+    )
 
     read = {}
     for service in services:

@@ -115,7 +115,7 @@ def test_only_the_units_members_and_admins_read_it(api, world, suffix):
 def test_a_units_review_in_the_same_queries_for_2_or_6_services(api, finance, extra, django_assert_max_num_queries):
     world = finance(extra)
     api.force_authenticate(world["rep"])
-    with django_assert_max_num_queries(27):
+    with django_assert_max_num_queries(26):
         response = api.get(f"{URL}2026-11/")
     assert response.status_code == 200 and len(response.json()["overview"]) == extra + 1
 

@@ -57,6 +57,31 @@ def test_green_sla_and_unhappy_people_is_a_watermelon(sla, django_assert_num_que
     assert found.reasons[1:] == ("CSAT 0% below the red line 70%", "NPS -100 below the red line +0")
 
 
+def test_the_lights_from_a_review_s_survey_summaries_are_those_read_from_the_answers(sla, django_assert_num_queries):
+    """A review passes the month's survey summaries it read anyway: the same happiness and lost
+    time (the same answers, counted by feedback.answer_counts), one query fewer."""
+    from feedback.selectors import service_feedback_summaries
+
+    kept(sla, 20)
+    answers(sla, 10, csat=5, nps=10, lost_time="day")
+    answers(sla, 2, csat=2, nps=3, ces=2)
+    quiet = f.ServiceFactory(slug="quiet", support_calendar=sla["service"].support_calendar)
+    month_start, month_end = at(1, 0), at(1, 0) + timedelta(days=30)  # November 2026, UTC
+    ids = [sla["service"].pk, quiet.pk]
+    summaries = service_feedback_summaries(
+        services=[sla["service"], quiet], now=month_end - timedelta(microseconds=1), period="month", count=2
+    )
+    surveys = {pk: summary.current for pk, summary in summaries.items()}
+    read = watermelons(service_ids=ids, start=month_start, end=month_end)
+    with django_assert_num_queries(3):
+        given = watermelons(service_ids=ids, start=month_start, end=month_end, surveys=surveys)
+    assert given == read
+    assert (read[sla["service"].pk].happiness, read[sla["service"].pk].lost_time) == ("green", "red")
+    assert (read[quiet.pk].happiness, read[quiet.pk].lost_time) == ("unknown", "unknown")
+    with pytest.raises(ValueError, match="not of the watermelon's period"):
+        watermelons(service_ids=ids, start=START, end=END, surveys=surveys)
+
+
 def test_an_agreed_feedback_measure_sets_the_line(sla):
     kept(sla, 20)
     answers(sla, 10, csat=4)  # CSAT 100 %: green against the default line

@@ -318,7 +318,7 @@ def test_a_units_review_page_in_the_same_queries_for_2_or_6_services(
     world = finance(extra)
     client.force_login(world["rep"])
     url = reverse("portal:unit_review", args=["finance", "2026-11"])
-    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(32):
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(31):
         response = client.get(url)
     assert response.status_code == 200
     text = response.content.decode()
@@ -332,7 +332,7 @@ def test_a_units_review_pdf_in_the_same_queries_for_2_or_6_services(
     world = finance(extra)
     client.force_login(world["rep"])
     url = reverse("portal:unit_review_pdf", args=["finance", "2026-11"])
-    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(29):
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(28):
         response = client.get(url)
     assert response.status_code == 200 and response.content.startswith(b"%PDF-")
 
