@@ -254,7 +254,7 @@ def service_feedback_summaries(
 ) -> dict[int, FeedbackSummary]:
     """Service id -> its summary as service_feedback_summary(ranked=False) reads it (each service
     ranked alone), for services of one time zone: two queries whatever their number (a
-    business unit's review)."""
+    business unit's review). `count` 1: the current period alone (no trend), all a review shows."""
     guard = min_responses_setting()
     if not services:
         return {}
@@ -262,7 +262,9 @@ def service_feedback_summaries(
     if len(zones) != 1:
         raise ValueError("service_feedback_summaries reads services of one time zone")
     time_zone = zones.pop()
-    windows = period_windows(period, now, time_zone, count)
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    windows = period_windows(period, now, time_zone, max(count, MIN_COUNT))[-count:]
     ids = [s.pk for s in services]
     by_service = _answers_in(Q(service_id__in=ids), windows=windows, now=now)  # all in the one zone
     invitations = invitations_by_service(service_ids=ids, windows=windows, now=now)

@@ -129,7 +129,7 @@ def _zone_sections(
     measured = [s for s in services if any(a.has_measures for a in agreements.get(s.pk, ()))]
     scorecards = service_scorecards(services=measured, now=as_of) if measured else {}
     commitments = _commitments(user=user, service_ids=ids, unit=unit, period=period, time_zone=time_zone, today=today)
-    summaries = service_feedback_summaries(services=services, now=as_of, period=period.kind, count=2)
+    summaries = service_feedback_summaries(services=services, now=as_of, period=period.kind, count=1)
     # The watermelon's happiness and lost time from the same answers as the survey scores.
     melons = watermelons(
         service_ids=ids, start=start, end=end, surveys={pk: summary.current for pk, summary in summaries.items()}

@@ -246,3 +246,24 @@ def test_many_services_summaries_in_two_queries_each_as_read_alone(reader, offic
     assert found[services[0].pk].current.scores["csat"].score.low is not None  # with its interval
     assert found[services[0].pk].current.scores["csat"].rank_text == "1st of 1 service"
     assert found[services[2].pk].periods[-2].lost_time.answers == 12
+
+
+def test_a_review_reads_the_current_period_alone_the_same_as_with_the_periods_before(office, django_assert_num_queries):
+    """count=1 (a review shows the period's scores, no trend): the same current period as a
+    summary over more periods gives, in the same two queries."""
+    from feedback.selectors import service_feedback_summaries
+
+    services = [f.ServiceFactory(name=f"Service {i}", slug=f"service-{i}", support_calendar=office) for i in range(3)]
+    survey(services[0], Q4 + timedelta(days=1), csat=[5, 4, 2, 1, 3] * 3, nps=[10, 9, 3, 7, 0] * 3, ces=[7, 6, 2] * 5)
+    respond(services[0], Q3 + timedelta(days=2), n=12, csat=2, nps=4, ces=3, lost_time="1_4h")
+    respond(services[1], Q4 + timedelta(days=2), n=12, csat=1, lost_time="day")
+    with django_assert_num_queries(2):
+        alone = service_feedback_summaries(services=services, now=NOW, count=1)
+    longer = service_feedback_summaries(services=services, now=NOW, count=4)
+    for service in services:
+        assert len(alone[service.pk].periods) == 1
+        assert alone[service.pk].current == longer[service.pk].current, service.name
+    assert alone[services[0].pk].current.scores["csat"].score.responses == 15
+    assert alone[services[1].pk].current.lost_time.answers == 12
+    with pytest.raises(ValueError, match="at least 1"):
+        service_feedback_summaries(services=services, now=NOW, count=0)
