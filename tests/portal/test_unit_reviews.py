@@ -417,3 +417,75 @@ def test_the_pdf_tables_cells_are_plain_strings_broken_to_fit_their_column():
     assert pdf._fit("Café → “booking”", 36 * mm) == 'Café -> "booking"'
     header, row = pdf._cells(["Service", "Count"], [[long, 3]], [36 * mm, None])
     assert header == ["Service", "Count"] and row == ["\n".join(lines), "3"]
+
+
+# The overview's rows as the template loop wrote them before templatetags/review_overview.py: the
+# tag must write the same HTML, to the byte.
+_OVERVIEW_LOOP = """{% for row in document.overview %}
+          <tr data-testid="review-overview-row"{% if row.discussed %} class="review__discussed"{% endif %}>
+            <th scope="row"><a href="{{ service_review_url.0 }}{{ row.service.slug }}{{ service_review_url.1 }}">{{ row.service.name }}</a></th>
+            <td>{% if row.attainment_percent is None %}<span class="muted">no tickets</span>{% else %}{{ row.attainment_percent }}% <span class="muted">({{ row.met }} of {{ row.total }})</span>{% endif %}{% for p in row.off_track %}<br><span class="badge badge--standing-off-track">P{{ p.priority }} {{ p.percent }}% &lt; {{ p.objective_percent|floatformat:"-1" }}%</span>{% endfor %}</td>
+            <td class="num">{% if row.measures %}{{ row.measures_met }}/{{ row.measures }}{% else %}–{% endif %}</td>
+            <td>{{ row.delivered }} / {{ row.late }}{% if row.renegotiated %} <span class="muted">({{ row.renegotiated }} renegotiated)</span>{% endif %}</td>
+            <td>{% if row.csat.value is None %}–{% else %}{{ row.csat.value|floatformat:"0" }}{% endif %} / {% if row.nps.value is None %}–{% else %}{{ row.nps.value|floatformat:"0" }}{% endif %} <span class="muted">({{ row.feedback.responses }} response{{ row.feedback.responses|pluralize }})</span></td>
+            <td>{% if row.flagged %}<strong>Yes</strong>{% else %}–{% endif %}</td>
+            <td>{% if row.discussed %}<a href="#service-{{ row.service.pk }}">In full below</a>: {{ row.reasons|join:"; " }}{% else %}<span class="muted">Met everything</span>{% endif %}</td>
+          </tr>
+        {% endfor %}"""  # noqa: E501
+
+
+def test_the_overview_rows_written_in_python_are_the_template_loops_to_the_byte():
+    from types import SimpleNamespace
+
+    from django.template import Context, Template
+
+    from feedback import scores
+    from feedback.experience import watermelon as melon
+    from portal.reviews.document import ServiceRow
+    from portal.reviews.outcomes import PriorityAttainment
+
+    def feedback(responses, csat, nps):
+        def ranked(kind, value):
+            return SimpleNamespace(score=scores.Score(kind, value, None, None, responses, value is not None, ""))
+
+        return SimpleNamespace(responses=responses, scores={"csat": ranked("csat", csat), "nps": ranked("nps", nps)})
+
+    flagged = melon.Watermelon(1, NOW, NOW, melon.GREEN, melon.RED, melon.UNKNOWN, ("SLA green", "CSAT red"))
+    quiet = melon.Watermelon(1, NOW, NOW, melon.UNKNOWN, melon.UNKNOWN, melon.UNKNOWN, ())
+    service = SimpleNamespace
+    rows = (
+        ServiceRow(service(pk=1, slug="a", name="Pay & <roll>"), (), 0, 0, 0, 0, 0, 0, feedback(0, None, None), quiet),
+        ServiceRow(
+            service(pk=22, slug="b-2", name="Mail “quoted”"),
+            (PriorityAttainment(1, 9, 3, 95.0), PriorityAttainment(2, 10, 0, 90.5), PriorityAttainment(3, 1, 1, None)),
+            2,
+            1,
+            3,
+            1,
+            2,
+            1,
+            feedback(1, 66.66666, -12.5),
+            flagged,
+            2,
+        ),
+        ServiceRow(
+            service(pk=3, slug="c", name="Laptops"),
+            (PriorityAttainment(2, 1000, 1, 99.0),),
+            4,
+            0,
+            4,
+            3,
+            0,
+            0,
+            feedback(12, 100.0, 0.0),
+            None,
+        ),
+    )
+    context = {
+        "document": SimpleNamespace(overview=rows),
+        "service_review_url": ["/services/", "/reviews/2026-11/?x=1&y=2"],
+    }
+    loop = Template(_OVERVIEW_LOOP).render(Context(context))
+    tag = Template("{% load review_overview %}{% review_overview_rows document.overview service_review_url %}")
+    assert tag.render(Context(context)) == loop
+    assert "Pay &amp; &lt;roll&gt;" in loop and "<strong>Yes</strong>" in loop and "renegotiated" in loop
