@@ -81,12 +81,9 @@ def _units_by_service(rows: list[dict]) -> dict[int, list[dict]]:
     if rows and "units" in rows[0]:
         return {row["id"]: json.loads(row["units"]) for row in rows}
     units = defaultdict(list)
-    memberships = (
-        Service.business_units.through.objects.filter(service_id__in=[row["id"] for row in rows])
-        .order_by("businessunit__name", "businessunit__id")
-        .values_list("service_id", "businessunit__slug", "businessunit__name")
-    )
-    for service_id, slug, name in memberships:
+    if not rows:
+        return units
+    for service_id, slug, name in row_sql.service_units_of([row["id"] for row in rows]):
         units[service_id].append({"slug": slug, "name": name})
     return units
 

@@ -10,6 +10,7 @@ row it belongs to by the main table's name, which a list's outer query never ali
 from __future__ import annotations
 
 import functools
+import json
 
 from django.contrib.auth import get_user_model
 from django.db import connection, models
@@ -38,6 +39,30 @@ def _service_units_sql(vendor: str) -> str:
         f"SELECT COALESCE(json_agg({pair} ORDER BY b.{name}, b.{pk}), '[]'::json)::text "  # noqa: S608
         f"FROM {q(through.db_table)} m JOIN {q(BusinessUnit._meta.db_table)} b ON b.{pk} = m.{unit_id} "
         f"WHERE m.{service_id} = {q(Service._meta.db_table)}.{q(Service._meta.pk.column)}"
+    )
+
+
+def service_units_of(ids: list[int]) -> list[tuple]:
+    """SQLite: (service id, slug, name) of the business units of services `ids`, by the units'
+    name then id (the serializer's order). One statement written once, the ids bound as
+    one JSON array whatever the page's length: built through the ORM, it cost a page of services
+    more CPU than running it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_service_units_of_sql(connection.vendor), [json.dumps(ids)])
+        return cursor.fetchall()
+
+
+@functools.cache
+def _service_units_of_sql(vendor: str) -> str:
+    assert vendor == "sqlite", "PostgreSQL reads the units with the rows (service_units)"  # noqa: S101
+    q = connection.ops.quote_name
+    through = Service.business_units.through._meta
+    service_id, unit_id = (q(through.get_field(name).column) for name in ("service", "businessunit"))
+    slug, name, pk = q("slug"), q("name"), q(BusinessUnit._meta.pk.column)
+    return (
+        f"SELECT m.{service_id}, b.{slug}, b.{name} "  # noqa: S608
+        f"FROM {q(through.db_table)} m JOIN {q(BusinessUnit._meta.db_table)} b ON b.{pk} = m.{unit_id} "
+        f"WHERE m.{service_id} IN (SELECT value FROM json_each(%s)) ORDER BY b.{name}, b.{pk}"
     )
 
 
