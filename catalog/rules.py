@@ -124,8 +124,12 @@ rules.add_perm("sla.send_ticket_events", is_admin | is_integration | owns_servic
 # Alerts (one inbox for the whole product). An alert is seen by the people of its service (its
 # owner for IT, its business owner) and by the person who carries its subject, the alert's owner
 # (the ticket's assignee, the commitment's or the follow-up's owner): everyone it is e-mailed to.
-# Those who act on it acknowledge it: the service's owner, the alert's owner and admins; the
-# business owner is told, and reads. sla.selectors.alert_list scopes lists the same way.
+# A business unit's members also see their units' risks (sla/models/alerts.py UNIT_*_ALERT_KINDS):
+# the clocks of their units' tickets; the measures, agreement reviews, watermelons and, if they
+# may see commitments, the commitments of the services their units use; never a follow-up or a
+# catalogue request. Those who act on it acknowledge it: the service's owner, the alert's owner
+# and admins; the business owner and the units' members are told or read, and do not act.
+# sla.selectors.alert_list scopes lists the same way.
 
 
 @rules.predicate
@@ -153,7 +157,29 @@ def owns_alert(user, alert) -> bool:
     return alert is not None and user.is_authenticated and alert.owner_id == user.pk
 
 
-rules.add_perm("sla.view_alert", is_admin | owns_alert_service | business_owns_alert_service | owns_alert)
+@rules.predicate
+def member_sees_unit_alert(user, alert) -> bool:
+    """A member of the alert's ticket's unit (clocks), or of a unit using its service (the kinds
+    a unit's members see); as sla.selectors.alert_list."""
+    from sla.models.alerts import COMMITMENT_ALERT_KINDS, UNIT_SERVICE_ALERT_KINDS, UNIT_TICKET_ALERT_KINDS
+
+    if alert is None or not user.is_authenticated:
+        return False
+    if alert.kind in UNIT_TICKET_ALERT_KINDS:
+        unit_id = alert.ticket.business_unit_id if alert.ticket_id else None
+        return unit_id is not None and any(m.business_unit_id == unit_id for m in _memberships(user))
+    service_kinds = UNIT_SERVICE_ALERT_KINDS
+    if user.has_perm("sla.view_commitment"):
+        service_kinds += COMMITMENT_ALERT_KINDS
+    if alert.kind not in service_kinds or alert.service_id is None:
+        return False
+    return user.memberships.filter(business_unit__services=alert.service_id).exists()
+
+
+rules.add_perm(
+    "sla.view_alert",
+    is_admin | owns_alert_service | business_owns_alert_service | owns_alert | member_sees_unit_alert,
+)
 rules.add_perm("sla.acknowledge_alert", is_admin | owns_alert_service | owns_alert)  # object: the alert
 
 

@@ -21,6 +21,22 @@ class AlertKind(models.TextChoices):
     WATERMELON = "watermelon", "Green outside, red inside"
 
 
+# What a business unit's members see of their units' risks besides their own alerts (the rule
+# `sla.view_alert` in catalog/rules.py and sla.selectors.alert_list): a ticket's clocks when the
+# ticket is their unit's (the tickets they may open); a service's measures, agreement reviews and
+# watermelons (what its scorecard shows them), and its commitments (every signed-in reader sees
+# commitments) when their unit uses the service. Never a detractor's follow-up (one person's
+# feedback) nor a catalogue request (its alert names no service; the unit's own page shows it).
+UNIT_TICKET_ALERT_KINDS = (AlertKind.CLOCK_WARNING, AlertKind.CLOCK_BREACH)
+UNIT_SERVICE_ALERT_KINDS = (
+    AlertKind.MEASURE_AT_RISK,
+    AlertKind.MEASURE_MISSED,
+    AlertKind.AGREEMENT_REVIEW_DUE,
+    AlertKind.WATERMELON,
+)
+COMMITMENT_ALERT_KINDS = (AlertKind.COMMITMENT_AT_RISK, AlertKind.COMMITMENT_STALE, AlertKind.COMMITMENT_MISSED)
+
+
 class AlertSeverity(models.TextChoices):
     INFO = "info", "Info"
     WARNING = "warning", "Warning"

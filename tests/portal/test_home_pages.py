@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from catalog.models import Measure
 from feedback.models import Invitation, InvitationStatus, Response
-from sla.models import Alert, MeasureEvaluation
+from sla.models import Alert, MeasureEvaluation, Ticket
 from tests import factories as f
 from tests.catalog.helpers import agreed, draft, proposed
 from tests.portal.helpers import page_text
@@ -245,3 +245,38 @@ def test_a_service_owner_sees_their_services_lights_breaches_stale_commitments_a
 def test_a_business_user_has_no_follow_ups_section(client, org):
     client.force_login(org["rep"])
     assert 'id="home-follow-ups"' not in page_text(client.get("/"))
+
+
+def test_a_plain_member_of_a_unit_sees_its_tickets_and_services_at_risk(client, org, django_assert_max_num_queries):
+    """Neither representative nor business owner: what is at risk for their unit still shows
+    (issue 11 §1), but not another unit's ticket nor a detractor's follow-up."""
+    now = timezone.now()
+    member = f.MembershipFactory(business_unit=org["payroll"].business_units.get(), user=f.business_user()).user
+    hr = f.BusinessUnitFactory(name="HR", slug="hr")
+    org["payroll"].business_units.add(hr)
+    for unit, subject in (
+        (org["payroll"].business_units.get(slug="finance"), "Finance ticket T-1"),
+        (hr, "HR ticket T-2"),
+    ):
+        ticket = Ticket.objects.create(
+            source="test",
+            external_id=subject[-3:],
+            service=org["payroll"],
+            business_unit=unit,
+            priority=2,
+            opened_at=now,
+        )
+        Alert.objects.create(
+            key=subject, kind="clock_breach", subject=subject, service=org["payroll"], ticket=ticket, opened_at=now
+        )
+    Alert.objects.create(
+        key="f", kind="follow_up_overdue", subject="Call back a detractor", service=org["payroll"], opened_at=now
+    )
+    client.force_login(member)
+    with django_assert_max_num_queries(16):
+        html = page_text(client.get("/"))
+    risks = _risks(html)
+    assert "Nothing is at risk" not in risks
+    assert "Finance ticket T-1" in risks and "Payslips on time at risk" in risks
+    assert "HR ticket T-2" not in risks and "Call back a detractor" not in risks
+    assert "/acknowledge/" not in html

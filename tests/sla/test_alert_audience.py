@@ -131,12 +131,17 @@ def world(sla):
     )
     watermelons_check(now=at(20, 12))
 
+    hr = f.BusinessUnitFactory(name="HR", slug="hr")
     unrelated = {
         "another service's owner": f.service_owner(username="uma", email="uma@example.com"),
-        "a Finance representative": sla["rep"],
         "a business user": f.business_user(username="ben", email="ben@example.com"),
+        "a member of a unit that does not use Payroll": f.MembershipFactory(business_unit=hr).user,
     }
-    return {"people": people, "unrelated": unrelated}
+    finance = {
+        "a Finance representative": sla["rep"],
+        "a Finance member": f.MembershipFactory(business_unit=sla["unit"], is_representative=False).user,
+    }
+    return {"people": people, "unrelated": unrelated, "finance": finance}
 
 
 def _ack(api, user, alert):
@@ -215,3 +220,25 @@ def test_an_owner_sees_only_their_own_alerts_of_a_service_they_do_not_own(world)
         listed = api.get("/api/v1/alerts/?page_size=500").json()["results"]
         assert {a["kind"] for a in listed} == kinds, name
         assert {a["owner"] for a in listed} == {name}
+
+
+# Finance's members read what threatens Finance (issue 11 §1: "what is at risk right now"); a
+# detractor's follow-up is one person's feedback and a catalogue request names no service.
+FINANCE_SEES = set(AlertKind.values) - {AlertKind.FOLLOW_UP_OVERDUE, AlertKind.ALIGNMENT_REQUEST_OVERDUE}
+
+
+def test_a_unit_s_members_see_its_risks_and_acknowledge_none(world):
+    api = APIClient()
+    for who, user in world["finance"].items():
+        seen = set()
+        for alert in Alert.objects.select_related("service", "ticket", "owner").order_by("pk"):
+            user = get_user_model().objects.get(pk=user.pk)  # no rule's cache carried over
+            if alert.kind in FINANCE_SEES:
+                assert _sees(api, user, alert) == (200, True, True), (alert.kind, who)
+                assert _ack(api, user, alert) == 403, (alert.kind, who)
+                seen.add(alert.kind)
+            else:
+                assert _sees(api, user, alert) == (404, False, False), (alert.kind, who)
+                assert _ack(api, user, alert) == 404, (alert.kind, who)
+            assert not user.has_perm("sla.acknowledge_alert", alert), (alert.kind, who)
+        assert seen == FINANCE_SEES, who
