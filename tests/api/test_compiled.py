@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 
 from catalog.api.compiled import CompiledValues
 from catalog.models import Service
@@ -84,3 +85,23 @@ def test_only_ints_and_strings_are_bound():
     compiled = CompiledValues(lambda *, days: Commitment.objects.filter(grace=days).values("id"))
     with pytest.raises(TypeError, match="only ints and strings"):
         compiled.rows(days=timedelta(days=1))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares; SQLite has no plans to keep")
+def test_a_statement_run_often_is_planned_once_per_connection(services, django_assert_num_queries):
+    owner, _ = services
+    compiled = CompiledValues(_services)
+
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ['%"slug" IN%'])
+            return cursor.fetchone()[0]
+
+    assert prepared() == 0
+    expected = list(_services(slugs=["a", "c"], lifecycle=None, owner_id=owner.pk, with_owner=False))
+    with django_assert_num_queries(6):  # still Django's cursor: logged and counted
+        runs = [compiled.rows(slugs=["a", "c"], lifecycle=None, owner_id=owner.pk, with_owner=False) for _ in range(6)]
+    assert all(rows == expected for rows in runs)
+    assert prepared() == 1  # one server-side statement, planned there, not once per run
+    other = compiled.rows(slugs=["b", "d"], lifecycle=None, owner_id=owner.pk, with_owner=False)
+    assert [row["slug"] for row in other] == ["b", "d"]  # the same prepared statement, other values
