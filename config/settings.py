@@ -104,11 +104,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # The list APIs' compiled statements run prepared (catalog/api/compiled.py): psycopg prepares
-    # only what a cursor binding on the server runs, and Django's own cursors bind on the client.
-    # Off (None, Django's default) behind a pooler in transaction mode that cannot keep them.
+    # The list APIs' compiled statements run prepared (catalog/api/compiled.py asks psycopg to prepare
+    # each; a threshold never reached by count prepares nothing else). None (Django's default: no
+    # preparing) behind a pooler in transaction mode that cannot keep prepared statements.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
-        0 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None
+        2**31 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -27,6 +27,7 @@ transaction mode that cannot keep prepared statements (docs/deploy.md).
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -223,14 +224,32 @@ def _planned_cursor(connection):
     module's docstring); Django's own cursor elsewhere, or when preparing is off."""
     if connection.vendor != "postgresql" or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None:
         return connection.cursor()
-    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor, register_tzloader
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, register_tzloader
     from psycopg.pq import Format
 
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
         # What DatabaseWrapper.create_cursor does for its own cursors, the time zone included.
-        cursor = ServerBindingCursor(connection.connection)
+        cursor = _preparing_cursor_class()(connection.connection)
         if connection.timezone != connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
             register_tzloader(connection.timezone, cursor)
         return connection._prepare_cursor(cursor)  # Django's wrapping, as cursor() does
+
+
+@functools.cache
+def _preparing_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        """Binds on the server and has psycopg prepare each statement (once a connection; it keeps
+        them by text). A prepared run leaves psycopg's `_query` unset, where Django's query log
+        reads the SQL: it is set again, so logged and captured queries keep their text."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            result = super().execute(query, params, prepare=True, binary=binary)
+            if self._query is None:
+                self._query = self._convert_query(query, params)
+            return result
+
+    return PreparingCursor

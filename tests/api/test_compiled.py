@@ -99,9 +99,10 @@ def test_a_statement_run_often_is_planned_once_per_connection(services, django_a
 
     assert prepared() == 0
     expected = list(_services(slugs=["a", "c"], lifecycle=None, owner_id=owner.pk, with_owner=False))
-    with django_assert_num_queries(6):  # still Django's cursor: logged and counted
+    with django_assert_num_queries(6) as counted:  # still Django's cursor: logged and counted
         runs = [compiled.rows(slugs=["a", "c"], lifecycle=None, owner_id=owner.pk, with_owner=False) for _ in range(6)]
     assert all(rows == expected for rows in runs)
+    assert all('"slug" IN' in query["sql"] for query in counted.captured_queries)  # the log keeps the SQL
     assert prepared() == 1  # one server-side statement, planned there, not once per run
     other = compiled.rows(slugs=["b", "d"], lifecycle=None, owner_id=owner.pk, with_owner=False)
     assert [row["slug"] for row in other] == ["b", "d"]  # the same prepared statement, other values
