@@ -7,42 +7,31 @@ its twenty-six fields a measure."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from types import SimpleNamespace
 
 from django.db.models import QuerySet
 
 from catalog import measure_text
+from catalog.api.measures import MeasureSerializer
 from catalog.durations import duration_human
 from catalog.models import SuccessFactor
 
 _MEASURE = "measures__"
-# The serializer's fields read straight from a column, each written by the field's own
-# to_representation (choices, decimals, the duration) as DRF writes a value that is not None.
-_PLAIN = (
-    "key",
-    "name",
-    "description",
-    "factor",
-    "source",
-    "ticket_metric",
-    "ticket_priority",
-    "ticket_within",
-    "feedback_metric",
-    "aggregation",
-    "condition",
-    "condition_value",
-    "unit",
-    "direction",
-    "target",
-    "warning_level",
-    "valid_min",
-    "valid_max",
-    "period",
-    "min_points",
-    "position",
-)
-_COLUMNS = tuple(f"{_MEASURE}{name}" for name in _PLAIN)
 _FACTOR_LABELS = dict(SuccessFactor.choices)
+# The serializer's fields worked out from a measure's values (what measure_text reads of a
+# Measure), each as its SerializerMethodField or source method gives it.
+_COMPUTED: dict[str, Callable[[SimpleNamespace], object]] = {
+    "factor_label": lambda m: None if m.factor is None else str(_FACTOR_LABELS.get(m.factor, m.factor)),
+    "ticket_within_seconds": lambda m: None if m.ticket_within is None else int(m.ticket_within.total_seconds()),
+    "ticket_within_human": lambda m: None if m.ticket_within is None else duration_human(m.ticket_within),
+    "target_text": measure_text.success_text,
+    "counted": measure_text.counted_text,
+}
+# The others are read straight from a column, each written by the field's own to_representation
+# (choices, decimals, the duration) as DRF writes a value that is not None.
+_PLAIN = tuple(name for name in MeasureSerializer.Meta.fields if name not in _COMPUTED)
+_COLUMNS = tuple(f"{_MEASURE}{name}" for name in _PLAIN)
 
 
 def agreement_measures(agreements: QuerySet, *, pk) -> list[dict] | None:
@@ -57,30 +46,16 @@ def agreement_measures(agreements: QuerySet, *, pk) -> list[dict] | None:
 
 @functools.cache
 def _fields() -> tuple:
-    from catalog.api.measures import MeasureSerializer
-
+    """(name, column, to_representation) of each plain field, and the row's fields in the
+    serializer's order, each with its to_representation or, for a computed one, its function."""
     fields = MeasureSerializer().fields
-    return tuple((name, f"{_MEASURE}{name}", fields[name].to_representation) for name in _PLAIN)
+    plain = tuple((name, f"{_MEASURE}{name}", fields[name].to_representation) for name in _PLAIN)
+    return plain, tuple((name, name in _COMPUTED) for name in MeasureSerializer.Meta.fields)
 
 
 def _measure(row: dict) -> dict:
-    values = {name: row[column] for name, column, _convert in _fields()}
-    shaped = {name: None if values[name] is None else convert(values[name]) for name, _column, convert in _fields()}
-    factor, within = values["factor"], values["ticket_within"]
+    plain, order = _fields()
+    values = {name: row[column] for name, column, _convert in plain}
+    shaped = {name: None if values[name] is None else convert(values[name]) for name, _column, convert in plain}
     measure = SimpleNamespace(**values)  # what measure_text reads of a Measure: its values
-    return {
-        "key": shaped["key"],
-        "name": shaped["name"],
-        "description": shaped["description"],
-        "factor": shaped["factor"],
-        "factor_label": None if factor is None else str(_FACTOR_LABELS.get(factor, factor)),
-        "source": shaped["source"],
-        "ticket_metric": shaped["ticket_metric"],
-        "ticket_priority": shaped["ticket_priority"],
-        "ticket_within": shaped["ticket_within"],
-        "ticket_within_seconds": None if within is None else int(within.total_seconds()),
-        "ticket_within_human": None if within is None else duration_human(within),
-        **{name: shaped[name] for name in _PLAIN[8:]},
-        "target_text": measure_text.success_text(measure),
-        "counted": measure_text.counted_text(measure),
-    }
+    return {name: _COMPUTED[name](measure) if computed else shaped[name] for name, computed in order}
