@@ -129,7 +129,7 @@ rules.add_perm("sla.send_ticket_events", is_admin | is_integration | owns_servic
 # may see commitments, the commitments of the services their units use; never a follow-up or a
 # catalogue request. Those who act on it acknowledge it: the service's owner, the alert's owner
 # and admins; the business owner and the units' members are told or read, and do not act.
-# sla.selectors.alert_list scopes lists the same way.
+# sla.alert_selectors.alert_list scopes lists the same way.
 
 
 @rules.predicate
@@ -160,7 +160,7 @@ def owns_alert(user, alert) -> bool:
 @rules.predicate
 def member_sees_unit_alert(user, alert) -> bool:
     """A member of the alert's ticket's unit (clocks), or of a unit using its service (the kinds
-    a unit's members see); as sla.selectors.alert_list."""
+    a unit's members see); as sla.alert_selectors.alert_list."""
     from sla.models.alerts import COMMITMENT_ALERT_KINDS, UNIT_SERVICE_ALERT_KINDS, UNIT_TICKET_ALERT_KINDS
 
     if alert is None or not user.is_authenticated:

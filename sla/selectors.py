@@ -1,5 +1,6 @@
-"""Reads of the sla app: the targets a ticket counts against, tickets, clocks and alerts,
-scoped to who asks."""
+"""Reads of the sla app: the targets a ticket counts against, tickets and clocks, scoped to who
+asks. Which alerts a user sees: sla.alert_selectors (alert_list, alerts_mine, also importable
+from here)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from django.db.models.functions import Lower
 
 from catalog import rules as access
 from catalog.models import Agreement, AgreementStatus, Measure, Membership, Service, UrgencyTarget
+from sla.alert_selectors import alert_list as alert_list  # re-exported: the alerts' scope lives there
+from sla.alert_selectors import alerts_mine as alerts_mine
 from sla.attainment import PriorityCounts
 from sla.business_time import business_time_between
 from sla.calendars import calendar_specs
 from sla.clocks import DEFAULT_WARNING_SHARES, Targets
-from sla.models import ACTIVE_TICKET_STATES, Alert, Clock, ClockState, Ticket
-from sla.models.alerts import COMMITMENT_ALERT_KINDS, UNIT_SERVICE_ALERT_KINDS, UNIT_TICKET_ALERT_KINDS
+from sla.models import ACTIVE_TICKET_STATES, Clock, ClockState, Ticket
 
 ServiceUnit = tuple[int, int | None]  # (service id, business unit id or None for all units)
 
@@ -116,41 +118,6 @@ def _assigned_to(user) -> Q:
 def ticket_detail(*, user, pk: int) -> Ticket:
     clocks = Clock.objects.select_related("calendar").order_by("kind", "cycle")
     return ticket_list(user=user).prefetch_related(Prefetch("clocks", queryset=clocks)).get(pk=pk)
-
-
-def alert_list(*, user) -> QuerySet[Alert]:
-    """The alerts `user` may see (the rule `sla.view_alert`): admins every alert; the service's
-    owners (IT and business) its alerts; the alert's owner (who carries its subject: the ticket's
-    assignee, the commitment's or the follow-up's owner) that alert; a business unit's members
-    their units' risks (UNIT_*_ALERT_KINDS): the clocks of their units' tickets, and the
-    measures, agreement reviews, watermelons and (if they see commitments) commitments of the
-    services their units use. Exists subqueries: one row per alert, however many units."""
-    base = Alert.objects.select_related("service", "ticket", "acknowledged_by", "owner")
-    if not user.is_authenticated:
-        return base.none()
-    if access.is_admin(user):
-        return base
-    service_kinds = UNIT_SERVICE_ALERT_KINDS
-    if user.has_perm("sla.view_commitment"):  # as sla.commitment_selectors.commitment_list
-        service_kinds += COMMITMENT_ALERT_KINDS
-    # As ticket_list's `member`: the ticket's unit is one of the user's.
-    unit_ticket = Exists(Membership.objects.filter(user=user, business_unit=OuterRef("ticket__business_unit")))
-    unit_service = Exists(Membership.objects.filter(user=user, business_unit__services=OuterRef("service")))
-    return base.filter(
-        Q(service__service_owner=user)
-        | Q(service__business_owner=user)
-        | Q(owner=user)
-        | (Q(kind__in=UNIT_TICKET_ALERT_KINDS) & unit_ticket)
-        | (Q(kind__in=service_kinds) & unit_service)
-    )
-
-
-def alerts_mine(alerts: QuerySet[Alert], *, user) -> QuerySet[Alert]:
-    """Narrow `alerts` to those for `user` to act on: those they carry (owner) and those of the
-    services they own (IT), whatever else an admin or a business owner may see."""
-    if not user.is_authenticated:
-        return alerts.none()
-    return alerts.filter(Q(owner=user) | Q(service__service_owner=user))
 
 
 def ticket_assignee_user_ids(*, ticket_ids: Iterable[int]) -> dict[int, int]:

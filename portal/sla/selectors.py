@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from catalog.models import AgreementStatus, Service, UrgencyTarget
 from portal.sla.presenters import ClockView, TargetSummary
 from sla import selectors as sla_selectors
+from sla.alert_selectors import alert_list, alerts_mine
 from sla.calendars import calendar_specs
 from sla.models import Alert, AlertState, Clock, ClockKind, ClockState, Ticket
 
@@ -79,17 +80,17 @@ def ticket_for_user(*, user, pk: int) -> Ticket:
 
 
 def ticket_open_alerts(*, user, ticket: Ticket) -> QuerySet[Alert]:
-    return sla_selectors.alert_list(user=user).filter(ticket=ticket, state__in=INBOX_STATES).order_by("-opened_at")
+    return alert_list(user=user).filter(ticket=ticket, state__in=INBOX_STATES).order_by("-opened_at")
 
 
 def alert_inbox(
     *, user, state: str | None = None, kind: str | None = None, service: Service | None = None, mine: bool = False
 ) -> QuerySet[Alert]:
     """Open and acknowledged alerts the user may see (of their services, or their own), newest
-    first; `mine`: only those for the user to act on (sla.selectors.alerts_mine)."""
-    alerts = sla_selectors.alert_list(user=user).filter(state__in=[state] if state else INBOX_STATES)
+    first; `mine`: only those for the user to act on (sla.alert_selectors.alerts_mine)."""
+    alerts = alert_list(user=user).filter(state__in=[state] if state else INBOX_STATES)
     if mine:
-        alerts = sla_selectors.alerts_mine(alerts, user=user)
+        alerts = alerts_mine(alerts, user=user)
     if kind:
         alerts = alerts.filter(kind=kind)
     if service is not None:
@@ -99,8 +100,8 @@ def alert_inbox(
 
 def alert_for_user(*, user, pk: int) -> Alert:
     """One alert the user may see; Alert.DoesNotExist otherwise."""
-    return sla_selectors.alert_list(user=user).get(pk=pk)
+    return alert_list(user=user).get(pk=pk)
 
 
 def open_alert_count(*, user) -> int:
-    return sla_selectors.alert_list(user=user).filter(state=AlertState.OPEN).count()
+    return alert_list(user=user).filter(state=AlertState.OPEN).count()

@@ -19,7 +19,7 @@ from catalog.api.routing import ID_PATTERN
 from catalog.api.value_rows import ValuesListMixin
 from catalog.models import ApiScope, Service
 from config.ops.collector import cycle_collector_paused
-from sla import selectors
+from sla import alert_selectors, selectors
 from sla.api import list_rows
 from sla.api import serializers as s
 from sla.events import event_from_values
@@ -206,7 +206,7 @@ class AlertFilter(django_filters.FilterSet):
         fields = ["service", "kind", "state", "mine"]
 
     def filter_mine(self, queryset, name, value):
-        return selectors.alerts_mine(queryset, user=self.request.user) if value else queryset
+        return alert_selectors.alerts_mine(queryset, user=self.request.user) if value else queryset
 
 
 @extend_schema_view(list=extend_schema(summary="Alerts of the services you own, and the alerts you own"))
@@ -216,7 +216,7 @@ class AlertViewSet(ValuesListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     filterset_class = AlertFilter
 
     def get_queryset(self):
-        return selectors.alert_list(user=self.request.user).order_by("-opened_at", "-pk")
+        return alert_selectors.alert_list(user=self.request.user).order_by("-opened_at", "-pk")
 
     def value_rows(self, queryset):
         return list_rows.alert_values(queryset)

@@ -22,7 +22,7 @@ class AlertKind(models.TextChoices):
 
 
 # What a business unit's members see of their units' risks besides their own alerts (the rule
-# `sla.view_alert` in catalog/rules.py and sla.selectors.alert_list): a ticket's clocks when the
+# `sla.view_alert` in catalog/rules.py and sla.alert_selectors.alert_list): a ticket's clocks when the
 # ticket is their unit's (the tickets they may open); a service's measures, agreement reviews and
 # watermelons (what its scorecard shows them), and its commitments (every signed-in reader sees
 # commitments) when their unit uses the service. Never a detractor's follow-up (one person's

@@ -128,7 +128,7 @@ def alert_recipients(alert: Alert) -> list[Recipient]:
     follow-up's owner and the service owner; a catalogue request unanswered: its owner; any
     other kind: the service owner; critical alerts: the business owner too.
     The assignee, the commitment's and the follow-up's owner are the alert's `owner`, so that
-    whoever is e-mailed also sees the alert in the inbox (sla.selectors.alert_list); the one
+    whoever is e-mailed also sees the alert in the inbox (sla.alert_selectors.alert_list); the one
     exception is an assignee e-mail of the ticket tool that belongs to no Accord user.
     Inactive users and users without an e-mail address are skipped.
     """

@@ -1,5 +1,5 @@
 """Reads of the early-warning board: everything that can go wrong before it does, as the alerts
-the user may see (sla.selectors.alert_list: scoped to the user) that are not resolved: ticket
+the user may see (sla.alert_selectors.alert_list: scoped to the user) that are not resolved: ticket
 clocks, measures at risk or missed, commitments at risk, stale or missed, agreements due for
 review, overdue follow-ups, business units' catalogue requests unanswered, services green outside
 and red inside. Ranked in Python (ranking.py) after one query: the board holds the unresolved
@@ -13,7 +13,7 @@ from datetime import datetime
 from django.db.models import Q
 
 from catalog.models import BusinessUnit, Service
-from sla import selectors as sla_selectors
+from sla.alert_selectors import alert_list
 from sla.models import Alert, AlertKind, AlertState
 from sla.risks import ranking
 
@@ -82,7 +82,7 @@ def _board_alerts(
     acknowledged: bool,
 ):
     """The unresolved alerts `user` may see, narrowed by the board's filters."""
-    alerts = sla_selectors.alert_list(user=user).filter(state__in=OPEN_STATES if acknowledged else [AlertState.OPEN])
+    alerts = alert_list(user=user).filter(state__in=OPEN_STATES if acknowledged else [AlertState.OPEN])
     if business_unit is not None:
         # A unit's catalogue requests have no service: their alerts name the unit instead.
         alerts = alerts.filter(

@@ -3,7 +3,7 @@ told (the business owner); nobody else can do either. Every kind of alert is rai
 that raises it in production, then checked through the API.
 
 (The rules: sla.notifications.recipients for the e-mails; catalog/rules.py `sla.view_alert` and
-`sla.acknowledge_alert` with sla.selectors.alert_list for the inbox.)"""
+`sla.acknowledge_alert` with sla.alert_selectors.alert_list for the inbox.)"""
 
 from datetime import date, timedelta
 

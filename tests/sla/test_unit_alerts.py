@@ -1,15 +1,15 @@
 """A business unit's members see their units' risks (issue 11 §1) and act on none of them: the
 clocks of their units' tickets; the measures, agreement reviews, watermelons and commitments of
 the services their units use. Never another unit's ticket, a detractor's follow-up, or a service
-only another unit uses. The list (sla.selectors.alert_list) and the rule (`sla.view_alert`) agree."""
+only another unit uses. The list (sla.alert_selectors.alert_list) and the rule (`sla.view_alert`) agree."""
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from sla.alert_selectors import alert_list
 from sla.models import Alert, AlertKind, Ticket
-from sla.selectors import alert_list
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
