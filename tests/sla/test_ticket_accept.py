@@ -24,15 +24,8 @@ from sla.services.ticket_derivation import observations_failed_retry, ticket_obs
 from sla.tasks.ticket_derivation import derive_pending_observations, derive_ticket_observations
 from tests import factories as f
 from tests.sla.conftest import at
-from tests.sla.integrations.test_delivery_order import (
-    CLOCK_FIELDS,
-    EVENT_FIELDS,
-    EXAMPLES,
-    REST_KINDS,
-    TICKET_FIELDS,
-    arrivals,
-    rest_deliveries,
-)
+from tests.sla.integrations.lives import CLOCK_FIELDS, EVENT_FIELDS, REST_KINDS, TICKET_FIELDS, rest_deliveries
+from tests.sla.integrations.test_delivery_order import EXAMPLES, arrivals
 
 NOW = at(5, 12)
 URL = "/api/v1/ticket-events/"

@@ -9,50 +9,36 @@ shuffled run start from the same database."""
 
 from __future__ import annotations
 
-import json
-from datetime import timedelta
-
 import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog import rules as roles
-from sla.integrations.signatures import sign_zendesk
 from sla.models import Clock, Ticket, TicketEvent
 from tests import factories as f
 from tests.sla.conftest import at
-from tests.sla.integrations.conftest import (
-    SECRET,
-    body_of,
-    jira_created,
-    jira_headers,
-    jira_updated,
-    sn_headers,
-    sn_record,
-    sn_time,
-    zd_event,
-    zd_time,
+from tests.sla.integrations.lives import (
+    CLOCK_FIELDS,
+    EVENT_FIELDS,
+    REST_KINDS,
+    STATES,
+    TICKET_FIELDS,
+    jira_deliveries,
+    rest_deliveries,
+    servicenow_deliveries,
+    zendesk_deliveries,
 )
 
 NOW = at(5, 12)
-STEP = timedelta(minutes=40)
 EXAMPLES = settings(
     max_examples=15,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-TICKET_FIELDS = ("state", "priority", "impact", "urgency", "opened_at", "resolved_at", "closed_at", "title")
-TICKET_FIELDS += ("requester", "assignee", "service_id", "business_unit_id", "agreement_id")
-EVENT_FIELDS = ("kind", "occurred_at", "idempotency_key", "priority", "impact", "urgency", "assignee", "note")
-EVENT_FIELDS += ("data", "sequence")
-CLOCK_FIELDS = ("kind", "cycle", "priority", "calendar_id", "target_seconds", "started_at", "stopped_at", "due_at")
-CLOCK_FIELDS += ("elapsed_seconds", "state", "warning_shares", "breached_at", "counting", "last_warned_share")
-CLOCK_FIELDS += ("computed_at", "next_check_at")
 
-# A life: (state, priority 1-4, assignee 0-2) at 09:00, 09:40, … on Monday 2 November.
-STATES = ("new", "active", "waiting", "resolved", "closed")
+# A life (tests/sla/integrations/lives.py), ended by its first "closed".
 steps = st.tuples(st.sampled_from(STATES), st.integers(1, 4), st.integers(0, 2))
 lives = st.lists(steps, min_size=2, max_size=6).map(
     lambda life: life[: next((n + 1 for n, step in enumerate(life) if step[0] == "closed"), len(life))]
@@ -99,30 +85,6 @@ def assert_order_free(api, deliveries, order):
 
 # --- ServiceNow ---------------------------------------------------------------------------
 
-SN_STATES = {"new": "1", "active": "2", "waiting": "3", "resolved": "6", "closed": "7"}
-SN_ASSIGNEES = ("", "Beth Agent", "Carl Agent")
-
-
-def servicenow_deliveries(life) -> list:
-    deliveries, resolved_at = [], ""
-    for n, (state, priority, assignee) in enumerate(life):
-        when = at(2, 9) + n * STEP
-        if state in ("resolved", "closed"):
-            resolved_at = resolved_at or sn_time(when - timedelta(minutes=5 if n else 0))
-        else:
-            resolved_at = ""
-        record = sn_record(
-            updated=when,
-            state=SN_STATES[state],
-            priority=str(priority),
-            assigned_to=SN_ASSIGNEES[assignee],
-            resolved_at=resolved_at,
-            closed_at=sn_time(when) if state == "closed" else "",
-        )
-        body = body_of(record)
-        deliveries.append(("/api/v1/integrations/servicenow/", body, sn_headers(body)))
-    return deliveries
-
 
 @EXAMPLES
 @given(data=st.data(), life=lives)
@@ -133,64 +95,15 @@ def test_servicenow_snapshots_in_any_order(api, servicenow, data, life):
 
 # --- Zendesk ------------------------------------------------------------------------------
 
-ZD_STATES = {"new": "NEW", "active": "OPEN", "waiting": "PENDING", "resolved": "SOLVED", "closed": "CLOSED"}
-ZD_PRIORITIES = {1: "URGENT", 2: "HIGH", 3: "NORMAL", 4: "LOW"}
-ZD_ASSIGNEES = (None, "900", "901")
-
-
-def zendesk_deliveries(life) -> list:
-    deliveries = []
-    for n, (state, priority, assignee) in enumerate(life):
-        payload = zd_event(
-            "created" if n == 0 else "status_changed",
-            when=at(2, 9) + n * STEP,
-            event_id=f"e{n}",
-            status=ZD_STATES[state],
-            priority=ZD_PRIORITIES[priority],
-            assignee=ZD_ASSIGNEES[assignee],
-        )
-        body = body_of(payload)
-        timestamp = zd_time(NOW)
-        headers = {
-            "HTTP_X_ZENDESK_WEBHOOK_SIGNATURE": sign_zendesk(SECRET, body, timestamp),
-            "HTTP_X_ZENDESK_WEBHOOK_SIGNATURE_TIMESTAMP": timestamp,
-        }
-        deliveries.append(("/api/v1/integrations/zendesk/", body, headers))
-    return deliveries
-
 
 @EXAMPLES
 @given(data=st.data(), life=lives)
 def test_zendesk_events_in_any_order(api, zendesk, data, life):
-    deliveries = zendesk_deliveries(life)
+    deliveries = zendesk_deliveries(life, signed_at=NOW)
     assert_order_free(api, deliveries, data.draw(arrivals(len(deliveries))))
 
 
 # --- Jira ---------------------------------------------------------------------------------
-
-JIRA_STATES = {
-    "new": "Waiting for support",
-    "active": "In Progress",
-    "waiting": "Waiting for customer",
-    "resolved": "Resolved",
-    "closed": "Closed",
-}
-JIRA_PRIORITIES = {1: "Highest", 2: "High", 3: "Medium", 4: "Low"}
-JIRA_ASSIGNEES = (None, "Alex Agent", "Beth Agent")
-
-
-def jira_deliveries(life) -> list:
-    deliveries = []
-    for n, (state, priority, assignee) in enumerate(life):
-        fields = {"status": JIRA_STATES[state], "priority": JIRA_PRIORITIES[priority]}
-        fields["assignee"] = JIRA_ASSIGNEES[assignee]
-        if n == 0:
-            payload = jira_created(when=at(2, 9), **fields)
-        else:
-            payload = jira_updated(when=at(2, 9) + n * STEP, items=[("status", None, fields["status"])], **fields)
-        body = body_of(payload)
-        deliveries.append(("/api/v1/integrations/jira/", body, jira_headers(body, delivery=f"d{n}")))
-    return deliveries
 
 
 @EXAMPLES
@@ -201,43 +114,6 @@ def test_jira_deliveries_in_any_order(api, jira, data, life):
 
 
 # --- REST ---------------------------------------------------------------------------------
-
-REST_KINDS = ("assigned", "responded", "customer_updated", "paused", "resumed", "priority_changed", "resolved")
-REST_KINDS += ("reopened",)
-
-
-def rest_deliveries(kinds, batch: int) -> list:
-    events = [
-        {
-            "source": "desk",
-            "external_id": "INC-9",
-            "kind": "opened",
-            "occurred_at": at(2, 9).isoformat(),
-            "idempotency_key": "opened",
-            "service": "payroll",
-            "business_unit": "finance",
-            "impact": 2,
-            "urgency": 2,
-            "title": "Payslips not generated",
-        }
-    ]
-    for n, kind in enumerate(kinds, start=1):
-        event = {
-            "source": "desk",
-            "external_id": "INC-9",
-            "kind": kind,
-            "occurred_at": (at(2, 9) + n * STEP).isoformat(),
-            "idempotency_key": f"{kind}:{n}",
-        }
-        if kind == "assigned":
-            event["assignee"] = f"Agent {n}"
-        if kind == "priority_changed":
-            event["priority"] = 1 + n % 4
-        events.append(event)
-    # Deliveries of `batch` events each: a batch is one request, stored all-or-nothing.
-    return [
-        ("/api/v1/ticket-events/", json.dumps(events[i : i + batch]).encode(), {}) for i in range(0, len(events), batch)
-    ]
 
 
 @EXAMPLES
