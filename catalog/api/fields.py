@@ -42,9 +42,22 @@ class ServiceCheckedIntegerField(serializers.IntegerField):
         self.validators = [v for v in self.validators if not isinstance(v, MinValueValidator | MaxValueValidator)]
 
 
-class BoundedDurationField(serializers.Field):
-    """Seconds or an ISO 8601 duration (PT30M, PT4H, P2D, P2W) in, ISO 8601 out; from
-    `min_value` to `max_value`."""
+class DurationField(serializers.Field):
+    """Seconds or an ISO 8601 duration (PT30M, PT4H, P2D, P2W) in, ISO 8601 out. Its schema is
+    the use's to state (extend_schema_field on a subclass, or an override as below)."""
+
+    def to_internal_value(self, data) -> timedelta:
+        try:
+            return duration_parse(data)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from error
+
+    def to_representation(self, value) -> str:
+        return duration_iso(value)
+
+
+class BoundedDurationField(DurationField):
+    """A DurationField from `min_value` to `max_value`."""
 
     def __init__(self, *, min_value: timedelta, max_value: timedelta, **kwargs):
         super().__init__(**kwargs)
@@ -60,10 +73,7 @@ class BoundedDurationField(serializers.Field):
         set_override(self, "field", schema)
 
     def to_internal_value(self, data) -> timedelta:
-        try:
-            value = duration_parse(data)
-        except ValueError as error:
-            raise serializers.ValidationError(str(error)) from error
+        value = super().to_internal_value(data)
         if not self.min_value <= value <= self.max_value:
             raise serializers.ValidationError(
                 f"Give a duration from {self._words(self.min_value)} to {self._words(self.max_value)}."
@@ -73,6 +83,3 @@ class BoundedDurationField(serializers.Field):
     @staticmethod
     def _words(value: timedelta) -> str:
         return duration_human(value) if value else "none"
-
-    def to_representation(self, value) -> str:
-        return duration_iso(value)

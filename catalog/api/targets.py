@@ -22,9 +22,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from catalog import services
-from catalog.api.fields import BoundedDurationField, ServiceCheckedIntegerField
+from catalog.api.fields import BoundedDurationField, DurationField, ServiceCheckedIntegerField
 from catalog.api.version_sets import item_at_address, parse_whole_set, require_change
-from catalog.durations import duration_human, duration_iso, duration_parse
+from catalog.durations import duration_human
 from catalog.models import Agreement, Priority, UrgencyTarget
 from catalog.services.targets import LONGEST_TARGET, TARGET_FIELDS
 from sla.models import Calendar
@@ -44,17 +44,8 @@ _DURATION_SCHEMA = {
 
 
 @extend_schema_field(_DURATION_SCHEMA)
-class BusinessDurationField(serializers.Field):
+class BusinessDurationField(DurationField):
     """A duration in business time: seconds or an ISO 8601 duration in, ISO 8601 out."""
-
-    def to_internal_value(self, data):
-        try:
-            return duration_parse(data)
-        except ValueError as error:
-            raise serializers.ValidationError(str(error)) from error
-
-    def to_representation(self, value) -> str:
-        return duration_iso(value)
 
 
 @extend_schema_field({"oneOf": [{"type": "string", "example": "uk-office-hours"}, {"type": "object"}]})

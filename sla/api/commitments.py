@@ -29,10 +29,9 @@ from rest_framework.generics import get_object_or_404  # a malformed id is a 404
 from rest_framework.response import Response
 
 from catalog import selectors as catalog_selectors
-from catalog.api.fields import BoundedDurationField
+from catalog.api.fields import BoundedDurationField, DurationField
 from catalog.api.routing import ID_PATTERN
 from catalog.api.serializers import PersonSerializer, RefSerializer
-from catalog.durations import duration_iso, duration_parse
 from catalog.models import BusinessUnit
 from sla import commitment_selectors as selectors
 from sla.api import commitment_rows
@@ -59,17 +58,8 @@ User = get_user_model()
         ]
     }
 )
-class DurationField(serializers.Field):
+class CalendarDurationField(DurationField):
     """Seconds or an ISO 8601 duration (P7D, P2W) in; ISO 8601 out."""
-
-    def to_internal_value(self, data):
-        try:
-            return duration_parse(data)
-        except ValueError as error:
-            raise serializers.ValidationError(str(error)) from error
-
-    def to_representation(self, value) -> str:
-        return duration_iso(value)
 
 
 class PersonField(serializers.SlugRelatedField):
@@ -103,8 +93,8 @@ class CommitmentSerializer(serializers.Serializer):
     owner = PersonSerializer()
     committed_on = serializers.DateField()
     due_on = serializers.DateField()
-    check_in_every = DurationField()
-    grace = DurationField()
+    check_in_every = CalendarDurationField()
+    grace = CalendarDurationField()
     outcome = serializers.ChoiceField(choices=CommitmentOutcome.choices)
     closed_on = serializers.DateField(allow_null=True)
     closing_note = serializers.CharField(allow_blank=True)
