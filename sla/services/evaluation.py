@@ -59,19 +59,10 @@ EVALUATION_COLUMNS = [
     "budget",
     "computed_at",
 ]
+# The unique key an evaluation is upserted on; on a conflict every other column is written.
+EVALUATION_KEY = ["measure", "period_start"]
 EVALUATION_FIELDS = [
-    "service",
-    "measure_key",
-    "period_end",
-    "actual",
-    "volume",
-    "status",
-    "reason",
-    "forecast",
-    "forecast_low",
-    "forecast_high",
-    "budget",
-    "computed_at",
+    name for name in (column.removesuffix("_id") for column in EVALUATION_COLUMNS) if name not in EVALUATION_KEY
 ]
 CLOCK_METRICS = {
     TicketMetric.RESOLVED_IN_TIME: ClockKind.RESOLVE,
@@ -170,14 +161,14 @@ def evaluations_write(judged: Sequence[_Judged], *, now: datetime) -> None:
             model=MeasureEvaluation,
             columns=EVALUATION_COLUMNS,
             rows=rows,
-            conflict=["measure", "period_start"],
+            conflict=EVALUATION_KEY,
             update=EVALUATION_FIELDS,
         )
         return
     MeasureEvaluation.objects.bulk_create(
         [MeasureEvaluation(**dict(zip(EVALUATION_COLUMNS, row, strict=True))) for row in rows],
         update_conflicts=True,
-        unique_fields=["measure", "period_start"],
+        unique_fields=EVALUATION_KEY,
         update_fields=EVALUATION_FIELDS,
     )
 
