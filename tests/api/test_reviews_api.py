@@ -15,6 +15,11 @@ from tests.portal.test_reviews import november as november  # the fixture: Payro
 from tests.sla.conftest import sla as sla
 
 pytestmark = pytest.mark.django_db
+# Measured on main (SQLite and PostgreSQL, 7 Dec 2026): November's detail for its representative 26
+# queries, its PDF 26, and the same with more tickets, measures, commitments and actions (test
+# below); Q4's PDF with an API key 26.
+DETAIL_QUERIES = 26
+PDF_QUERIES = 26
 
 
 @pytest.fixture
@@ -34,9 +39,10 @@ def test_the_list_marks_the_prepared_periods(api, november):
     assert periods["2026-11"]["page"].endswith("/services/payroll/reviews/2026-11/")
 
 
-def test_one_review_says_what_the_page_says(api, november):
+def test_one_review_says_what_the_page_says(api, november, django_assert_max_num_queries):
     api.force_authenticate(november["rep"])
-    body = api.get("/api/v1/services/payroll/reviews/2026-11/").json()
+    with django_assert_max_num_queries(DETAIL_QUERIES):
+        body = api.get("/api/v1/services/payroll/reviews/2026-11/").json()
     assert body["period"] == {
         "period": "2026-11",
         "kind": "month",
@@ -57,10 +63,11 @@ def test_one_review_says_what_the_page_says(api, november):
     assert body["pdf"].endswith("/api/v1/services/payroll/reviews/2026-11/pdf/")
 
 
-def test_the_pdf_with_a_read_key(api, november):
+def test_the_pdf_with_a_read_key(api, november, django_assert_max_num_queries):
     _, key = api_token_issue(user=november["owner"], name="reviews", scopes=["read"])
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    response = api.get("/api/v1/services/payroll/reviews/2026-Q4/pdf/", HTTP_ACCEPT="application/pdf")
+    with django_assert_max_num_queries(PDF_QUERIES):
+        response = api.get("/api/v1/services/payroll/reviews/2026-Q4/pdf/", HTTP_ACCEPT="application/pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = PdfReader(BytesIO(response.content)).pages[0].extract_text()
     assert "Payroll: service review, Q4 2026" in text
@@ -147,3 +154,95 @@ def test_the_list_is_the_serializers(api, november, settings, time_machine, djan
     response = api.get(f"/api/v1/services/{plain.slug}/reviews/")
     assert response.content.decode() == expected(plain.slug, response.wsgi_request)
     assert response.json()["results"][0]["period"]["period"] == "2026-11"
+
+
+def _more_of_november(sla, n: int) -> None:
+    """`n` more of each thing November's review reads row by row: P1-P3 tickets with a met and a
+    breached clock, measures evaluated (missed), commitments delivered late, renegotiated and due
+    next month, and October's actions."""
+    from datetime import date
+
+    from catalog.models import Measure
+    from portal.reviews.periods import period_parse
+    from portal.reviews.services import review_action_record
+    from sla.models import ClockState, Commitment, MeasureEvaluation, Renegotiation
+    from tests.sla.test_series_selectors import clock, ticket
+
+    common = {
+        "service": sla["service"],
+        "business_unit": sla["unit"],
+        "owner": sla["owner"],
+        "definition_of_done": "Done.",
+        "committed_on": date(2026, 9, 1),
+    }
+    for i in range(n):
+        day = datetime(2026, 11, 2 + i, tzinfo=UTC)
+        t = ticket(sla, f"MORE-{i}", day, priority=1 + i % 3)
+        clock(sla, t, state=ClockState.MET, started=day, stopped=day.replace(hour=1))
+        clock(sla, t, state=ClockState.BREACHED, started=day, stopped=day.replace(hour=5), breached=day.replace(hour=2))
+        measure = Measure.objects.create(
+            agreement=sla["agreement"], key=f"more-{i}", name=f"More {i}", description="Why.", factor="pace", target=90
+        )
+        MeasureEvaluation.objects.create(
+            measure=measure,
+            service=sla["service"],
+            measure_key=measure.key,
+            period_start=datetime(2026, 11, 1, tzinfo=UTC),
+            period_end=datetime(2026, 12, 1, tzinfo=UTC),
+            actual=80,
+            status="missed",
+            volume=3,
+            reason=f"Reason {i}.",
+            computed_at=datetime(2026, 12, 1, 2, tzinfo=UTC),
+        )
+        Commitment.objects.create(
+            title=f"Late {i}",
+            due_on=date(2026, 11, 10),
+            outcome="delivered",
+            closed_on=date(2026, 11, 20),
+            closing_note=f"Note {i}.",
+            **common,
+        )
+        moved = Commitment.objects.create(title=f"Moved {i}", due_on=date(2027, 2, 1), **common)
+        Renegotiation.objects.create(
+            commitment=moved,
+            at=datetime(2026, 11, 12, tzinfo=UTC),
+            old_due_on=date(2026, 11, 28),
+            new_due_on=date(2027, 2, 1),
+            reason=f"Moved {i}.",
+            by=sla["owner"],
+        )
+        Commitment.objects.create(title=f"Next {i}", due_on=date(2026, 12, 20), **common)
+        review_action_record(
+            period=period_parse("2026-10"),
+            service=sla["service"],
+            text=f"Action {i}",
+            owner=sla["owner"],
+            due_on=date(2026, 11, 25),
+            by=sla["owner"],
+        )
+
+
+def test_the_review_and_its_pdf_cost_the_same_queries_with_more_rows(api, november, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    urls = ("/api/v1/services/payroll/reviews/2026-11/", "/api/v1/services/payroll/reviews/2026-11/pdf/")
+
+    def counts() -> list[int]:
+        found = []
+        for url, pinned in zip(urls, (DETAIL_QUERIES, PDF_QUERIES), strict=True):
+            accept = "application/pdf" if url.endswith("pdf/") else "application/json"
+            # a fresh user each time, as each request reads it (the instance caches its groups)
+            api.force_authenticate(type(november["rep"]).objects.get(pk=november["rep"].pk))
+            with django_assert_max_num_queries(pinned), CaptureQueriesContext(connection) as captured:
+                assert api.get(url, HTTP_ACCEPT=accept).status_code == 200
+            found.append(len(captured))
+        return found
+
+    few = counts()
+    _more_of_november(november, 5)
+    assert counts() == few
+    body = api.get(urls[0]).json()
+    assert {"Late 4", "Moved 4"} <= {c["title"] for c in body["commitments"]}
+    assert len(body["previous_actions"]) == 6

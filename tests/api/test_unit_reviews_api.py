@@ -18,6 +18,7 @@ from tests.sla.conftest import sla as sla
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/business-units/finance/reviews/"
+LIST_QUERIES = 3  # the user's groups, the unit (scoped), its prepared periods: measured on SQLite and PostgreSQL
 
 
 @pytest.fixture
@@ -34,9 +35,10 @@ def world(finance):
     return world
 
 
-def test_the_list_of_a_units_reviews(api, world):
+def test_the_list_of_a_units_reviews(api, world, django_assert_max_num_queries):
     api.force_authenticate(world["rep"])
-    body = api.get(URL).json()
+    with django_assert_max_num_queries(LIST_QUERIES):
+        body = api.get(URL).json()
     periods = {row["period"]["period"]: row for row in body["results"]}
     assert body["business_unit"] == {"slug": "finance", "name": world["unit"].name}
     assert set(periods) >= {"2026-11", "2026-10", "2026-Q4"}
@@ -130,3 +132,27 @@ def test_the_schema_describes_the_three_operations(api):
         assert "get" in schema["paths"][path], path
     row = schema["components"]["schemas"]["UnitReviewRow"]["properties"]
     assert {"attainment", "csat", "nps", "watermelon", "in_full", "reasons", "review"} <= set(row)
+
+
+def test_the_list_costs_the_same_queries_with_more_reviews(api, world, django_assert_max_num_queries):
+    from datetime import date
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.reviews.models import Review
+
+    def count() -> int:
+        api.force_authenticate(type(world["rep"]).objects.get(pk=world["rep"].pk))  # as each request reads it
+        with django_assert_max_num_queries(LIST_QUERIES), CaptureQueriesContext(connection) as captured:
+            assert api.get(URL).status_code == 200
+        return len(captured)
+
+    few = count()
+    for year in (2025, 2026):
+        for month in range(1, 13):
+            Review.objects.get_or_create(business_unit=world["unit"], period="month", period_start=date(year, month, 1))
+            Review.objects.get_or_create(service=world["service"], period="month", period_start=date(year, month, 1))
+    assert count() == few
+    body = api.get(URL).json()
+    assert all(row["prepared"] for row in body["results"] if row["period"]["kind"] == "month")

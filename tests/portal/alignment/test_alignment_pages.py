@@ -14,6 +14,7 @@ from catalog.models import MissingServiceRequest, RequestState, Service, Service
 from tests.factories import business_user
 
 pytestmark = pytest.mark.django_db
+MARKS_FORM_QUERIES = 8  # the marks form's GET, measured on SQLite and PostgreSQL; not one per service
 
 
 @pytest.fixture(autouse=True)
@@ -50,15 +51,39 @@ def test_unit_page_shows_both_lists_the_differences_and_the_chart(world, client,
     assert "Mark the services" not in page  # a member reads; representatives change
 
 
-def test_representative_marks_services(world, client):
+def test_representative_marks_services(world, client, django_assert_max_num_queries):
     client.force_login(world["rep"])
     url = reverse("portal:unit_alignment_marks", args=[world["unit"].slug])
-    page = client.get(url).content.decode()
+    with django_assert_max_num_queries(MARKS_FORM_QUERIES):
+        page = client.get(url).content.decode()
     assert f'value="{world["crm"].pk}"' in page
     response = client.post(url, {"services": [world["crm"].pk, world["mail"].pk]})
     assert response.status_code == 302
     assert set(ServiceMark.objects.values_list("service__name", flat=True)) == {"CRM", "E-mail"}
     assert "checked" in client.get(url).content.decode()
+
+
+def test_the_marks_form_costs_the_same_queries_with_more_services(world, client, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import CategoryFactory, ServiceFactory
+
+    client.force_login(world["rep"])
+    url = reverse("portal:unit_alignment_marks", args=[world["unit"].slug])
+
+    def count() -> int:
+        with django_assert_max_num_queries(MARKS_FORM_QUERIES), CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = count()
+    categories = [CategoryFactory(name=f"Category {n}") for n in range(4)]
+    more = [ServiceFactory(name=f"More {n:02d}", category=categories[n % 4]) for n in range(20)]
+    services.service_marks_set(unit=world["unit"], services=more[::2], actor=world["rep"])
+    assert count() == few
+    page = client.get(url).content.decode()
+    assert all(f"Category {n}" in page for n in range(4)) and page.count("checked") >= 10
 
 
 def test_marks_refuse_members_and_unknown_services(world, client):
@@ -71,9 +96,11 @@ def test_marks_refuse_members_and_unknown_services(world, client):
     assert not ServiceMark.objects.exists()
 
 
-def test_representative_asks_about_something_missing(world, client):
+def test_representative_asks_about_something_missing(world, client, django_assert_max_num_queries):
     client.force_login(world["rep"])
     url = reverse("portal:missing_service_request_create", args=[world["unit"].slug])
+    with django_assert_max_num_queries(6):  # the form's GET: measured 6 on SQLite and PostgreSQL
+        assert 'name="title"' in client.get(url).content.decode()
     bad = client.post(url, {"title": "", "source": "bought", "annual_cost": "-5"})
     assert bad.status_code == 200 and not MissingServiceRequest.objects.exists()
     response = client.post(
