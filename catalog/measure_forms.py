@@ -13,28 +13,7 @@ from catalog.measure_text import EMPTY_CHOICES, IMPLIED_CHOICE, MEASURE_HELP, ME
 from catalog.models import Aggregation, Direction, Measure, MeasureSource, Priority
 from catalog.services.measure_rules import MEASURE_INPUT_FIELDS
 
-MEASURE_FORM_FIELDS = [
-    "key",
-    "name",
-    "description",
-    "factor",
-    "source",
-    "ticket_metric",
-    "ticket_priority",
-    "ticket_within",
-    "feedback_metric",
-    "aggregation",
-    "condition",
-    "condition_value",
-    "unit",
-    "direction",
-    "target",
-    "warning_level",
-    "valid_min",
-    "valid_max",
-    "period",
-    "min_points",
-]
+MEASURE_FORM_FIELDS = list(MEASURE_INPUT_FIELDS)
 IMPLIED_FIELDS = ("aggregation", "unit", "direction")
 NUMBER_FIELDS = ("condition_value", "target", "warning_level", "valid_min", "valid_max")
 

@@ -38,10 +38,12 @@ from catalog.models import (
     SuccessFactor,
     TicketMetric,
 )
-from catalog.services.measure_rules import LONGEST_WITHIN, MOST_MEASURES, MOST_MIN_POINTS
+from catalog.services.measure_rules import LONGEST_WITHIN, MEASURE_INPUT_FIELDS, MOST_MEASURES, MOST_MIN_POINTS
 
 KEY_FORMAT = "A key is letters, digits, hyphens or underscores, e.g. payslips-on-time."
 _NUMBER = {"max_digits": 14, "decimal_places": 4, "coerce_to_string": False}
+# The fields the API adds to a measure, each after the field it is worked out from.
+_DERIVED_AFTER = {"factor": ("factor_label",), "ticket_within": ("ticket_within_seconds", "ticket_within_human")}
 
 
 class MeasureSerializer(serializers.ModelSerializer):
@@ -62,29 +64,7 @@ class MeasureSerializer(serializers.ModelSerializer):
     class Meta:
         model = Measure
         fields = [
-            "key",
-            "name",
-            "description",
-            "factor",
-            "factor_label",
-            "source",
-            "ticket_metric",
-            "ticket_priority",
-            "ticket_within",
-            "ticket_within_seconds",
-            "ticket_within_human",
-            "feedback_metric",
-            "aggregation",
-            "condition",
-            "condition_value",
-            "unit",
-            "direction",
-            "target",
-            "warning_level",
-            "valid_min",
-            "valid_max",
-            "period",
-            "min_points",
+            *(name for field in MEASURE_INPUT_FIELDS for name in (field, *_DERIVED_AFTER.get(field, ()))),
             "position",
             "target_text",
             "counted",

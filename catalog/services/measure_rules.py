@@ -26,10 +26,19 @@ from catalog.models import (
     TicketMetric,
 )
 
+# A measure's own fields in the order people read them: the form's, the admin's and the API's.
 MEASURE_FIELDS = (
     "name",
     "description",
     "factor",
+    "source",
+    "ticket_metric",
+    "ticket_priority",
+    "ticket_within",
+    "feedback_metric",
+    "aggregation",
+    "condition",
+    "condition_value",
     "unit",
     "direction",
     "target",
@@ -37,14 +46,6 @@ MEASURE_FIELDS = (
     "valid_min",
     "valid_max",
     "period",
-    "aggregation",
-    "condition",
-    "condition_value",
-    "source",
-    "ticket_metric",
-    "ticket_priority",
-    "ticket_within",
-    "feedback_metric",
     "min_points",
 )
 MEASURE_INPUT_FIELDS = ("key", *MEASURE_FIELDS)
