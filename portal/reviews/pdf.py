@@ -5,11 +5,11 @@ copied, and a test reads the service's name back out of it.
 ReportLab's standard fonts (Helvetica) cover Latin-1 only; other characters are replaced rather
 than drawn as boxes (_plain, _text).
 
-Table cells are plain strings, broken into lines to fit their column with simpleSplit (_cells),
-not a Paragraph each: a Paragraph is parsed as mini-markup and laid out word by word, and with a
-unit's 172-row overview and its sections' tables (some 2,500 cells) that was most of the PDF's
-time. Running text stays in Paragraphs. The C helpers of reportlab[accel] (rl-accel) measure
-and format the text."""
+Tables are plain strings drawn straight on the canvas (pdf_grid.Grid), not platypus Tables of
+Paragraphs: a Paragraph is parsed as mini-markup and laid out word by word, and a Table draws
+cell by cell; with a unit's 172-row overview and its sections' tables (some 1,540 cells) that
+was most of the PDF's time. Running text stays in Paragraphs. The C helpers of
+reportlab[accel] (rl-accel) measure and format the text."""
 
 from __future__ import annotations
 
@@ -21,12 +21,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from feedback import scores
 from portal.reviews.document import ReviewDocument, ServiceSection
+from portal.reviews.pdf_grid import Grid
 from sla.notifications.rendering import absolute_url
 
 _STYLES = getSampleStyleSheet()
@@ -35,17 +34,6 @@ H2 = ParagraphStyle("ReviewH2", parent=_STYLES["Heading2"], fontSize=13, spaceBe
 H3 = ParagraphStyle("ReviewH3", parent=_STYLES["Heading3"], fontSize=11, spaceBefore=6)
 BODY = ParagraphStyle("ReviewBody", parent=_STYLES["BodyText"], fontSize=9, leading=12)
 SMALL = ParagraphStyle("ReviewSmall", parent=BODY, fontSize=8, leading=10, textColor=colors.HexColor("#444444"))
-FONT, BOLD, SIZE = "Helvetica", "Helvetica-Bold", 8
-PADDING = 6  # a table cell's left and right padding (TableStyle's default)
-TABLE_STYLE = TableStyle(
-    [
-        ("FONT", (0, 0), (-1, 0), BOLD, SIZE, 10),
-        ("FONT", (0, 1), (-1, -1), FONT, SIZE, 10),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#999999")),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]
-)
 _REPLACEMENTS = {"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "→": "->", "…": "..."}
 
 
@@ -68,50 +56,10 @@ def _p(text, style=BODY) -> Paragraph:
     return Paragraph(_text(text), style)
 
 
-def _fit(value, width: float | None, font: str = FONT) -> str:
-    """A cell's text as a plain string, broken into lines (at spaces) that fit a column `width`
-    points wide (None: the column takes its widest cell)."""
-    text = _plain(value)
-    if width is None or ("\n" not in text and stringWidth(text, font, SIZE) <= width - 2 * PADDING):
-        return text
-    return "\n".join(simpleSplit(text, font, SIZE, width - 2 * PADDING)) or text
-
-
-def _cells(header: list[str], rows: list[list], widths: list[float] | None) -> list[list[str]]:
-    """A table's header and rows as plain strings fitted to their columns (_fit)."""
-    fits = widths or [None] * len(header)
-    return [[_fit(h, w, BOLD) for h, w in zip(header, fits, strict=True)]] + [
-        [_fit(cell, w) for cell, w in zip(row, fits, strict=True)] for row in rows
-    ]
-
-
-def _table(header: list[str], rows: list[list], widths: list[float] | None = None) -> Table:
-    table = Table(_cells(header, rows, widths), colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TABLE_STYLE)
-    return table
-
-
-class _Linked(str):
-    """A table cell's text that links to `url`: the whole cell is the link (_LinkedTable)."""
-
-    url: str
-
-    def __new__(cls, text: str, url: str):
-        cell = super().__new__(cls, text)
-        cell.url = url
-        return cell
-
-
-class _LinkedTable(Table):
-    """A Table that lays a link annotation over each _Linked cell it draws, on whichever page
-    (a split table's parts are of its class, with the same cells)."""
-
-    def _drawCell(self, cellval, cellstyle, pos, size):
-        super()._drawCell(cellval, cellstyle, pos, size)
-        url = getattr(cellval, "url", None)
-        if url:
-            (x, y), (width, height) = pos, size
-            self.canv.linkURL(url, (x, y, x + width, y + height), relative=1)
+def _table(header: list[str], rows: list[list], widths: list[float] | None = None, links=None) -> Grid:
+    """A table of plain strings (pdf_grid.Grid: drawn straight on the canvas, each cell broken
+    into lines that fit its column)."""
+    return Grid([_plain(h) for h in header], [[_plain(cell) for cell in row] for row in rows], widths, links)
 
 
 def _percent(value) -> str:
@@ -247,11 +195,8 @@ def _overview(document: ReviewDocument) -> list:
                 "In full: " + "; ".join(row.reasons) if row.discussed else "Met everything",
             ]
         )
-    cells = _cells(OVERVIEW_HEADER, rows, OVERVIEW_WIDTHS)
-    for line, row in zip(cells[1:], document.overview, strict=True):
-        line[0] = _Linked(line[0], f"{before}{row.service.slug}{after}")
-    table = _LinkedTable(cells, colWidths=OVERVIEW_WIDTHS, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TABLE_STYLE)
+    links = [f"{before}{row.service.slug}{after}" for row in document.overview]
+    table = _table(OVERVIEW_HEADER, rows, OVERVIEW_WIDTHS, links)
     return [Paragraph("The services at a glance", H2), _p(document.discussion_note), table]
 
 

@@ -400,25 +400,6 @@ def test_services_without_answers_or_comments_read_as_their_own_summary_says(fin
     assert overviews[services[1].pk] == service_theme_overview(service=services[1], now=NOW, period="month", count=2)
 
 
-def test_the_pdf_tables_cells_are_plain_strings_broken_to_fit_their_column():
-    """No Paragraph per cell (most of a unit's PDF time): a short text stays one line, a long one
-    is broken at spaces into lines that each fit the column, every word kept, in characters the
-    standard fonts draw."""
-    from reportlab.lib.units import mm
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    from portal.reviews import pdf
-
-    assert pdf._fit("Payroll", 36 * mm) == "Payroll"
-    long = "Customer relationship management platform for the whole of the sales team"
-    lines = pdf._fit(long, 36 * mm).split("\n")
-    assert len(lines) > 1 and " ".join(lines) == long
-    assert all(stringWidth(line, pdf.FONT, pdf.SIZE) <= 36 * mm - 2 * pdf.PADDING for line in lines)
-    assert pdf._fit("Café → “booking”", 36 * mm) == 'Café -> "booking"'
-    header, row = pdf._cells(["Service", "Count"], [[long, 3]], [36 * mm, None])
-    assert header == ["Service", "Count"] and row == ["\n".join(lines), "3"]
-
-
 # The overview's rows as the template loop wrote them before templatetags/review_overview.py: the
 # tag must write the same HTML, to the byte.
 _OVERVIEW_LOOP = """{% for row in document.overview %}
