@@ -3,29 +3,28 @@ page shows (selectors.ReviewDocument). Text, not pictures of text: the PDF can b
 copied, and a test reads the service's name back out of it.
 
 ReportLab's standard fonts (Helvetica) cover Latin-1 only; other characters are replaced rather
-than drawn as boxes (_plain, _text).
+than drawn as boxes (_plain).
 
-Tables are plain strings drawn straight on the canvas (pdf_grid.Grid), not platypus Tables of
-Paragraphs: a Paragraph is parsed as mini-markup and laid out word by word, and a Table draws
-cell by cell; with a unit's 172-row overview and its sections' tables (some 1,540 cells) that
-was most of the PDF's time. Running text stays in Paragraphs. The C helpers of
-reportlab[accel] (rl-accel) measure and format the text."""
+Everything is plain text drawn straight on the canvas: tables by pdf_grid.Grid, not platypus
+Tables (drawn cell by cell: with a unit's 172-row overview and its sections' tables, some 1,540
+cells, that was most of the PDF's time), running text by pdf_grid.Lines, not Paragraphs (parsed
+as mini-markup first; some 200 of them). The C helpers of reportlab[accel] (rl-accel) measure
+and format the text."""
 
 from __future__ import annotations
 
 from io import BytesIO
-from xml.sax.saxutils import escape
 
 from django.urls import reverse
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import SimpleDocTemplate, Spacer
 
 from feedback import scores
 from portal.reviews.document import ReviewDocument, ServiceSection
-from portal.reviews.pdf_grid import Grid
+from portal.reviews.pdf_grid import Grid, Lines
 from sla.notifications.rendering import absolute_url
 
 _STYLES = getSampleStyleSheet()
@@ -47,13 +46,9 @@ def _plain(value) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
-def _text(value) -> str:
-    """Escaped for ReportLab's mini-markup, in characters its standard fonts can draw."""
-    return escape(_plain(value))
-
-
-def _p(text, style=BODY) -> Paragraph:
-    return Paragraph(_text(text), style)
+def _p(text, style=BODY) -> Lines:
+    """Running text in `style` (pdf_grid.Lines: as a Paragraph of plain text draws it)."""
+    return Lines(_plain(text), style)
 
 
 def _table(header: list[str], rows: list[list], widths: list[float] | None = None, links=None) -> Grid:
@@ -69,8 +64,8 @@ def _percent(value) -> str:
 def _section(section: ServiceSection, *, heading: bool) -> list:
     story: list = []
     if heading:
-        story.append(Paragraph(_text(section.service.name), H2))
-    story.append(Paragraph("What was agreed", H3))
+        story.append(_p(section.service.name, H2))
+    story.append(_p("What was agreed", H3))
     if not section.agreed:
         story.append(_p("No agreement in force."))
     for terms in section.agreed:
@@ -85,7 +80,7 @@ def _section(section: ServiceSection, *, heading: bool) -> list:
                     [45 * mm, 80 * mm, 45 * mm],
                 )
             )
-    story.append(Paragraph("What happened", H3))
+    story.append(_p("What happened", H3))
     if section.attainment:
         story.append(
             _table(
@@ -150,14 +145,14 @@ def _section(section: ServiceSection, *, heading: bool) -> list:
         story.append(_p("Perception gap (IT minus business): " + "; ".join(f"{g.label} {g.gap:+.1f}" for g in gaps)))
     if section.watermelon is not None and section.watermelon.flagged:
         story.append(_p(f"Green outside, red inside: {section.watermelon.summary}."))
-    story.append(Paragraph("Misses and their causes", H3))
+    story.append(_p("Misses and their causes", H3))
     if not section.misses:
         story.append(_p("No miss in the period."))
     for miss in section.misses:
         story.append(_p(miss.what))
         for cause in miss.causes:
             story.append(_p(f"- {cause}", SMALL))
-    story.append(Paragraph("What comes next", H3))
+    story.append(_p("What comes next", H3))
     for audience, day in section.review_dates:
         story.append(_p(f"Agreement for {audience} to be reviewed by {day:%d %b %Y}."))
     for commitment in section.commitments_next:
@@ -197,7 +192,7 @@ def _overview(document: ReviewDocument) -> list:
         )
     links = [f"{before}{row.service.slug}{after}" for row in document.overview]
     table = _table(OVERVIEW_HEADER, rows, OVERVIEW_WIDTHS, links)
-    return [Paragraph("The services at a glance", H2), _p(document.discussion_note), table]
+    return [_p("The services at a glance", H2), _p(document.discussion_note), table]
 
 
 def _score(score) -> str:
@@ -205,7 +200,7 @@ def _score(score) -> str:
 
 
 def _actions(title: str, lines) -> list:
-    story = [Paragraph(_text(title), H2)]
+    story = [_p(title, H2)]
     if not lines:
         story.append(_p("None recorded."))
         return story
@@ -240,7 +235,7 @@ def review_pdf(document: ReviewDocument) -> bytes:
         author="Accord",
         subject=f"Service review, {document.period.label}",
     )
-    story: list = [Paragraph(_text(document.title), TITLE)]
+    story: list = [_p(document.title, TITLE)]
     note = f"As of {document.as_of:%d %b %Y %H:%M} UTC" + (
         " (the period is still in progress)" if document.so_far else ""
     )

@@ -170,3 +170,52 @@ class Grid(Flowable):
             text.setTextOrigin(left + PADDING, baseline)
             for line in lines:
                 text.textLine(line)
+
+
+@lru_cache(maxsize=4096)
+def _broken(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
+    return tuple(simpleSplit(text, font, size, width)) or ("",)
+
+
+class Lines(Flowable):
+    """Plain running text in a ParagraphStyle's font, size, leading, colour and spacing, broken at
+    spaces to the frame's width and drawn as one text object: what a Paragraph of plain text
+    draws, without parsing it as mini-markup (a unit's review has some 200 of them). Its
+    whitespace collapsed, as a Paragraph's. Splits between lines, never leaving one alone."""
+
+    def __init__(self, text: str, style, lines: tuple[str, ...] | None = None):
+        super().__init__()
+        self.text = " ".join(text.split())
+        self.style = style  # platypus reads its keepWithNext, our spaces
+        self._lines = lines
+
+    def getSpaceBefore(self):
+        return self.style.spaceBefore
+
+    def getSpaceAfter(self):
+        return self.style.spaceAfter
+
+    def wrap(self, availWidth, availHeight):
+        if self._lines is None:
+            self._lines = _broken(self.text, self.style.fontName, self.style.fontSize, availWidth)
+        self.width = availWidth
+        self.height = len(self._lines) * self.style.leading
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        lines = self._lines or _broken(self.text, self.style.fontName, self.style.fontSize, availWidth)
+        fits = int(availHeight // self.style.leading)
+        if fits <= 1:
+            return []
+        if len(lines) <= fits:
+            return [self]
+        return [Lines(self.text, self.style, lines[:fits]), Lines(self.text, self.style, lines[fits:])]
+
+    def draw(self):
+        style = self.style
+        text = self.canv.beginText(0, self.height - style.fontSize)
+        text.setFont(style.fontName, style.fontSize, style.leading)
+        text.setFillColor(style.textColor)
+        for line in self._lines:
+            text.textLine(line)
+        self.canv.drawText(text)

@@ -1,7 +1,7 @@
 """A review PDF's tables drawn straight on the canvas (portal/reviews/pdf_grid.py): every cell's
 words kept and fitted to its column, a long table continued on the next page under its header
 repeated, a row's link over its first cell on whichever page the row lands, a row taller than a
-page split between its lines."""
+page split between its lines; running text (Lines) as a Paragraph of plain text draws it."""
 
 import re
 from io import BytesIO
@@ -13,7 +13,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import SimpleDocTemplate
 
 from portal.reviews import pdf
-from portal.reviews.pdf_grid import BOLD, FONT, PADDING, SIZE, Grid, fit_lines
+from portal.reviews.pdf_grid import BOLD, FONT, PADDING, SIZE, Grid, Lines, fit_lines
 
 LONG = "Customer relationship management platform for the whole of the sales team"
 HEADER = ["Service", "What happened", "Count"]
@@ -88,3 +88,19 @@ def test_columns_without_a_width_take_their_widest_text():
     expected = stringWidth("P2 long", FONT, SIZE) + stringWidth("Attainment", BOLD, SIZE) + 4 * PADDING
     assert abs(width - expected) < 0.01
     assert height == 3 * 16  # header and two rows of one line: 10 points a line, 3 above and below
+
+
+def test_running_text_is_drawn_in_its_styles_font_broken_to_the_frame_and_continued_on_the_next_page():
+    from reportlab.lib.styles import ParagraphStyle
+
+    style = ParagraphStyle("Body", fontName="Helvetica", fontSize=9, leading=12, spaceBefore=6)
+    words = " ".join(f"word{n}" for n in range(2000))
+    text = Lines(f"  A & <b>not markup</b>\n{words}  ", style)
+    width, height = text.wrap(400, 10_000)
+    assert width == 400 and height == 12 * len(text._lines) and len(text._lines) > 70  # more than a page
+    assert all(stringWidth(line, "Helvetica", 9) <= 400 for line in text._lines)
+    pages = _pages(Lines("Before", style), text)
+    assert len(pages) >= 2
+    found = " ".join(" ".join(page.extract_text() for page in pages).split())
+    assert found == f"Before A & <b>not markup</b> {words}"  # every word, in order, whitespace collapsed
+    assert text.getSpaceBefore() == 6
