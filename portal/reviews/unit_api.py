@@ -86,38 +86,66 @@ class UnitReviewSerializer(serializers.Serializer):
 
 def unit_review_data(document, *, pdf_url: str, service_urls: tuple[str, str]) -> dict:
     """The document of a unit's review as plain data for UnitReviewSerializer; `service_urls`:
-    a service's review in the API and in the portal, with SLUG in place of its slug."""
-    api_url, page_url = service_urls
+    a service's review in the API and in the portal, with SLUG in place of its slug. Its
+    overview is left empty: overview_rows writes it (see UnitReviewView)."""
     return {
         "business_unit": document.subject,
         **document_data(document),
         "discussion": document.discussion_note,
-        "overview": [
-            {
-                "service": row.service,
-                "review": api_url.replace(SLUG, row.service.slug),
-                "page": page_url.replace(SLUG, row.service.slug),
-                "attainment": row.attainment,
-                "attainment_percent": row.attainment_percent,
-                "measures": row.measures,
-                "measures_met": row.measures_met,
-                "measures_missed": row.measures_missed,
-                "commitments_delivered": row.delivered,
-                "commitments_late": row.late,
-                "commitments_renegotiated": row.renegotiated,
-                "csat": row.csat,
-                "nps": row.nps,
-                "survey_responses": row.feedback.responses,
-                "watermelon": row.flagged,
-                "open_actions": row.open_actions,
-                "in_full": row.discussed,
-                "reasons": list(row.reasons),
-            }
-            for row in document.overview
-        ],
+        "overview": [],
         "sections": [section_data(section) for section in document.sections],
         "pdf": pdf_url,
     }
+
+
+def overview_rows(document, *, service_urls: tuple[str, str]) -> list[dict]:
+    """The overview's rows exactly as UnitReviewRowSerializer writes them (pinned by
+    tests/api/test_unit_reviews_api.py, byte for byte), written straight: a unit using 172
+    services has 172 rows of four nested serializers, some 9,000 fields walked by DRF a request
+    (docs/reviews.md#speed). Each value as its field writes it: IntegerField int(),
+    FloatField float() (None kept where allow_null), CharField str(), the score's kind as is."""
+    api_url, page_url = service_urls
+    return [
+        {
+            "service": {"slug": str(row.service.slug), "name": str(row.service.name)},
+            "review": api_url.replace(SLUG, row.service.slug),
+            "page": page_url.replace(SLUG, row.service.slug),
+            "attainment": [
+                {
+                    "priority": int(a.priority),
+                    "met": int(a.met),
+                    "missed": int(a.breached),
+                    "percent": _float(a.percent),
+                    "objective_percent": _float(a.objective_percent),
+                }
+                for a in row.attainment
+            ],
+            "attainment_percent": _float(row.attainment_percent),
+            "measures": int(row.measures),
+            "measures_met": int(row.measures_met),
+            "measures_missed": int(row.measures_missed),
+            "commitments_delivered": int(row.delivered),
+            "commitments_late": int(row.late),
+            "commitments_renegotiated": int(row.renegotiated),
+            "csat": _score(row.csat),
+            "nps": _score(row.nps),
+            "survey_responses": int(row.feedback.responses),
+            "watermelon": bool(row.flagged),
+            "open_actions": int(row.open_actions),
+            "in_full": bool(row.discussed),
+            "reasons": [str(reason) for reason in row.reasons],
+        }
+        for row in document.overview
+    ]
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _score(score) -> dict:
+    value, responses = _float(score.value), int(score.responses)
+    return {"kind": score.kind, "value": value, "responses": responses, "note": str(score.note)}
 
 
 class _UnitReviewMixin:
@@ -168,9 +196,9 @@ class UnitReviewView(_UnitReviewMixin, APIView):
             request.build_absolute_uri(reverse("portal:service_review", args=[SLUG, review_period.code])),
         )
         pdf_url = request.build_absolute_uri(reverse("unit-review-pdf", args=[slug, review_period.code]))
-        return Response(
-            UnitReviewSerializer(unit_review_data(document, pdf_url=pdf_url, service_urls=service_urls)).data
-        )
+        data = UnitReviewSerializer(unit_review_data(document, pdf_url=pdf_url, service_urls=service_urls)).data
+        data["overview"] = overview_rows(document, service_urls=service_urls)
+        return Response(data)
 
 
 class UnitReviewPdfView(_UnitReviewMixin, APIView):

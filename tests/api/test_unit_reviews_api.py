@@ -156,3 +156,60 @@ def test_the_list_costs_the_same_queries_with_more_reviews(api, world, django_as
     assert count() == few
     body = api.get(URL).json()
     assert all(row["prepared"] for row in body["results"] if row["period"]["kind"] == "month")
+
+
+def _serialized_overview(document, service_urls) -> list:
+    """The overview as UnitReviewRowSerializer writes it, from the data the view gave it before
+    overview_rows: the reference the rows written straight must match."""
+    from portal.reviews.unit_api import SLUG, UnitReviewRowSerializer
+
+    api_url, page_url = service_urls
+    data = [
+        {
+            "service": row.service,
+            "review": api_url.replace(SLUG, row.service.slug),
+            "page": page_url.replace(SLUG, row.service.slug),
+            "attainment": row.attainment,
+            "attainment_percent": row.attainment_percent,
+            "measures": row.measures,
+            "measures_met": row.measures_met,
+            "measures_missed": row.measures_missed,
+            "commitments_delivered": row.delivered,
+            "commitments_late": row.late,
+            "commitments_renegotiated": row.renegotiated,
+            "csat": row.csat,
+            "nps": row.nps,
+            "survey_responses": row.feedback.responses,
+            "watermelon": row.flagged,
+            "open_actions": row.open_actions,
+            "in_full": row.discussed,
+            "reasons": list(row.reasons),
+        }
+        for row in document.overview
+    ]
+    return UnitReviewRowSerializer(data, many=True).data
+
+
+def test_the_overview_rows_written_straight_are_the_serializers_byte_for_byte(api, world):
+    from types import SimpleNamespace
+
+    from rest_framework.renderers import JSONRenderer
+
+    from portal.reviews import selectors
+    from portal.reviews.unit_api import overview_rows
+    from tests.portal.test_reviews import NOVEMBER
+    from tests.portal.test_unit_reviews import sample_overview
+
+    urls = ("http://testserver/api/v1/services/service-slug/reviews/2026-11/", "/services/service-slug/x?a=1&b=2")
+    read = selectors.unit_review(user=world["rep"], unit=world["unit"], period=NOVEMBER, now=NOW)
+    for document in (read, SimpleNamespace(overview=sample_overview())):
+        expected = JSONRenderer().render(_serialized_overview(document, urls))
+        assert JSONRenderer().render(overview_rows(document, service_urls=urls)) == expected
+    api.force_authenticate(world["rep"])
+    body = api.get(f"{URL}2026-11/").json()
+    assert list(body) == [
+        *("business_unit", "period", "as_of", "so_far", "discussion", "overview", "sections"),
+        *("previous_actions", "actions", "pdf"),
+    ]  # the serializer's order, the overview in its place
+    slugs = [row["service"]["slug"] for row in body["overview"]]
+    assert slugs == ["payroll", "quiet-service", "service-1", "service-2"]

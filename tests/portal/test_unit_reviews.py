@@ -4,6 +4,7 @@ reading, in a number of queries that does not grow with the number of services."
 
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -415,11 +416,9 @@ _OVERVIEW_LOOP = """{% for row in document.overview %}
         {% endfor %}"""  # noqa: E501
 
 
-def test_the_overview_rows_written_in_python_are_the_template_loops_to_the_byte():
-    from types import SimpleNamespace
-
-    from django.template import Context, Template
-
+def sample_overview() -> tuple:
+    """Overview rows of every kind: escaping, fancy quotes, off-track priorities, no objective,
+    a flagged watermelon, no scores, renegotiations, open actions."""
     from feedback import scores
     from feedback.experience import watermelon as melon
     from portal.reviews.document import ServiceRow
@@ -462,6 +461,13 @@ def test_the_overview_rows_written_in_python_are_the_template_loops_to_the_byte(
             None,
         ),
     )
+    return rows
+
+
+def test_the_overview_rows_written_in_python_are_the_template_loops_to_the_byte():
+    from django.template import Context, Template
+
+    rows = sample_overview()
     context = {
         "document": SimpleNamespace(overview=rows),
         "service_review_url": ["/services/", "/reviews/2026-11/?x=1&y=2"],
