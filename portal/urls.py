@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from portal.alignment import views as alignment_views
 from portal.home import views as home_views
@@ -43,7 +44,12 @@ urlpatterns = [
     # SLA: how services keep their targets, what is at risk, tickets and alerts.
     path("services/<slug:slug>/sla/", sla.service_sla, name="service_sla"),
     path("services/<slug:slug>/scorecard/", scorecard.service_scorecard, name="service_scorecard"),
-    path("warnings/", sla.warnings, name="warnings"),
+    # The ticket clocks' old page is the board now: links and bookmarks land there, filters kept.
+    path(
+        "warnings/",
+        RedirectView.as_view(pattern_name="portal:board", permanent=True, query_string=True),
+        name="warnings",
+    ),
     # Cost of provision: the catalogue's totals per unit and category, a unit's share per service.
     path("costs/", costs.catalogue_costs, name="costs"),
     path("costs/units/<slug:slug>/", costs.unit_costs, name="unit_costs"),

@@ -20,7 +20,7 @@ EVERYONE_REACHES = {"portal:home", "portal:category", "portal:service", "portal:
 SIGNED_IN_REACH = {
     "portal:commitments",
     "portal:commitment",
-    "portal:warnings",
+    "portal:board",
     "portal:alerts",
     "portal:alert_badge",
     "portal:service_sla",

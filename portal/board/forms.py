@@ -7,7 +7,7 @@ from django import forms
 
 from sla.models import AlertSeverity
 from sla.risks import ranking
-from sla.risks.selectors import KINDS
+from sla.risks.selectors import AT_RISK, BREACHED, KINDS, PRIORITIES
 
 
 class BoardFilterForm(forms.Form):
@@ -19,6 +19,23 @@ class BoardFilterForm(forms.Form):
         required=False, choices=[("", "Every kind"), *((key, label) for key, (label, _) in KINDS.items())]
     )
     severity = forms.ChoiceField(required=False, choices=[("", "Any severity"), *AlertSeverity.choices])
+    # The old /warnings/ page's filters, kept so its links and bookmarks still mean the same.
+    status = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "At risk or gone wrong"),
+            (BREACHED, "Missed, breached or overdue"),
+            (AT_RISK, "At risk, not yet missed"),
+        ],
+    )
+    priority = forms.TypedChoiceField(
+        required=False,
+        label="Ticket priority",
+        choices=[("", "Any priority"), *((str(p), f"P{p}") for p in PRIORITIES)],
+        coerce=int,
+        empty_value=None,
+        help_text="Ticket clocks of this priority only.",
+    )
     sort = forms.ChoiceField(
         required=False,
         label="Sort by",

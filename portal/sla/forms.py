@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from portal.sla.selectors import AT_RISK, BREACHED
 from sla.models import AlertKind, AlertState
-
-PRIORITY_CHOICES = [("", "Any priority"), *((str(p), f"P{p}") for p in range(1, 6))]
 
 
 def _yes(value: str) -> bool:
@@ -28,14 +25,6 @@ class _Filters(forms.Form):
             return {}
         self.is_valid()
         return {name: value for name, value in self.cleaned_data.items() if value}
-
-
-class WarningsFilterForm(_Filters):
-    priority = forms.TypedChoiceField(choices=PRIORITY_CHOICES, coerce=int, empty_value=None, required=False)
-    status = forms.ChoiceField(
-        required=False,
-        choices=[("", "At risk or breached"), (BREACHED, "Breached"), (AT_RISK, "At risk, not yet breached")],
-    )
 
 
 class AlertFilterForm(_Filters):

@@ -6,17 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from catalog.models import AgreementStatus, Service, UrgencyTarget
 from portal.sla.presenters import ClockView, TargetSummary
 from sla import selectors as sla_selectors
 from sla.alert_selectors import alert_list, alerts_mine
 from sla.calendars import calendar_specs
-from sla.models import Alert, AlertState, Clock, ClockKind, ClockState, Ticket
+from sla.models import Alert, AlertState, Clock, ClockKind, Ticket
 
-BREACHED = "breached"
-AT_RISK = "at_risk"
 INBOX_STATES = (AlertState.OPEN, AlertState.ACKNOWLEDGED)
 
 
@@ -51,27 +49,6 @@ def service_tickets_at_risk(*, user, service: Service, now: datetime, limit: int
         most_urgent.setdefault(clock.ticket_id, clock)
     total = sla_selectors.tickets_at_risk(user=user, now=now).filter(service=service).count()
     return clock_views(list(most_urgent.values())[:limit], now=now), total
-
-
-def warnings_board(
-    *,
-    user,
-    now: datetime,
-    service: Service | None = None,
-    priority: int | None = None,
-    status: str | None = None,
-) -> QuerySet[Clock]:
-    """The warnings board (sla.selectors.clocks_at_risk), narrowed by priority and by status:
-    breached (state, or past the deadline) or at risk (warned, deadline still ahead)."""
-    clocks = sla_selectors.clocks_at_risk(user=user, now=now, service=service)
-    if priority:
-        clocks = clocks.filter(priority=priority)
-    late = Q(state=ClockState.BREACHED) | Q(due_at__lt=now)
-    if status == BREACHED:
-        clocks = clocks.filter(late)
-    elif status == AT_RISK:
-        clocks = clocks.exclude(late)
-    return clocks
 
 
 def ticket_for_user(*, user, pk: int) -> Ticket:

@@ -1,6 +1,7 @@
 """The early-warning board: everything that can go wrong before it does, across every kind of
-risk, ranked by business impact and time left, acknowledged from the page (htmx swaps the row).
-The old /warnings/ page stays: the live ticket clocks in detail."""
+risk, ranked by business impact and time left, acknowledged from the page (htmx swaps the row),
+refreshed every minute while its box is ticked. It replaced the ticket clocks' /warnings/ page,
+which redirects here with its query (its status and priority filters are the board's)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from catalog import selectors as catalog_selectors
 from portal.board.forms import BoardFilterForm
 from portal.board.presenters import impact_text, time_left_text
 from portal.sla import selectors as portal_sla
+from portal.sla.presenters import clock_label
 from portal.views.access import form_action, require_perm
 from portal.views.htmx import vary_on_htmx
 from sla.models import Alert, AlertState
@@ -92,4 +94,6 @@ def _row(user, item: BoardItem) -> dict:
         "time_left": time_left_text(item.standing.time_left),
         "impact": impact_text(item.standing.impact),
         "can_acknowledge": alert.state == AlertState.OPEN and user.has_perm("sla.acknowledge_alert", alert),
+        # A ticket's clock: what the old /warnings/ page showed of it (read with the alert).
+        "clock_label": clock_label(alert.clock) if alert.clock_id else "",
     }

@@ -1,5 +1,6 @@
-"""SLA pages: how a service keeps its targets this month, the warnings board, one ticket with
-its clocks, and the alerts inbox where the people of a service acknowledge alerts."""
+"""SLA pages: how a service keeps its targets this month, one ticket with its clocks, and the
+alerts inbox where the people of a service acknowledge alerts. (Ticket clocks at risk are on the
+early-warning board, portal/views/board.py.)"""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from catalog.models import Service
 from portal import charts
 from portal.sla import presenters
 from portal.sla import selectors as portal_sla
-from portal.sla.forms import AlertFilterForm, WarningsFilterForm
+from portal.sla.forms import AlertFilterForm
 from portal.views.access import form_action, require_perm
 from portal.views.htmx import vary_on_htmx
 from sla import selectors as sla_selectors
@@ -64,26 +65,6 @@ def service_sla(request, slug: str):
     }
     template = "portal/sla/_service_sla.html" if _wants_fragment(request) else "portal/sla/service_sla.html"
     return vary_on_htmx(render(request, template, context))
-
-
-@login_required
-def warnings(request):
-    """Every live clock that is warned or breached, soonest deadline first."""
-    now = timezone.now()
-    form = WarningsFilterForm(request.GET or None, services=_services(request.user))
-    filters = form.filters()
-    clocks = portal_sla.warnings_board(user=request.user, now=now, **filters)
-    page = Paginator(clocks, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "form": form,
-        "page": page,
-        "rows": portal_sla.clock_views(page.object_list, now=now),
-        "filtered": bool(filters),
-        "now": now,
-    }
-    if _wants_fragment(request, target="board"):
-        return vary_on_htmx(render(request, "portal/sla/_warnings_board.html", context))
-    return vary_on_htmx(render(request, "portal/sla/warnings.html", context))
 
 
 @login_required

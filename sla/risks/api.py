@@ -1,7 +1,8 @@
 """The early-warning board over the API: the same items, ranked the same way, scoped to the
 caller (the alerts they may see).
 
-    GET /api/v1/risks/?business_unit=<slug>&service=<slug>&kind=<kind>&severity=<severity>&sort=impact|time_left
+    GET /api/v1/risks/?business_unit=<slug>&service=<slug>&kind=<kind>&severity=<severity>
+        &status=breached|at_risk&priority=1..5&sort=impact|time_left
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from catalog.api.serializers import RefSerializer
 from catalog.api.value_rows import converters, one_time_zone, plain, ref_of, url_maker
 from sla.models import Alert, AlertSeverity
 from sla.risks import ranking
-from sla.risks.selectors import KIND_OF, KINDS, board_rows
+from sla.risks.selectors import KIND_OF, KINDS, PRIORITIES, STATUSES, board_rows
 
 
 class RiskSerializer(serializers.Serializer):
@@ -84,6 +85,10 @@ class RiskListView(GenericAPIView):
             OpenApiParameter("service", str, description="Service slug"),
             OpenApiParameter("kind", str, enum=list(KINDS)),
             OpenApiParameter("severity", str, enum=AlertSeverity.values),
+            OpenApiParameter(
+                "status", str, enum=list(STATUSES), description="breached: missed, breached or overdue; at_risk: not"
+            ),
+            OpenApiParameter("priority", int, enum=list(PRIORITIES), description="Ticket clocks of this priority"),
             OpenApiParameter("sort", str, enum=list(ranking.SORTS)),
         ],
         responses=RiskSerializer(many=True),  # a page of them (it was documented as one)
@@ -113,12 +118,19 @@ class RiskListView(GenericAPIView):
             if service is None:
                 errors["service"] = [f"No service “{given['service']}” that you may see."]
             filters["service"] = service
-        for name, allowed in (("kind", list(KINDS)), ("severity", AlertSeverity.values), ("sort", ranking.SORTS)):
+        choices = (
+            ("kind", list(KINDS)),
+            ("severity", AlertSeverity.values),
+            ("status", STATUSES),
+            ("sort", ranking.SORTS),
+            ("priority", [str(p) for p in PRIORITIES]),
+        )
+        for name, allowed in choices:
             value = given.get(name)
             if value:
                 if value not in allowed:
                     errors[name] = [f"Choose one of: {', '.join(allowed)}."]
-                filters[name] = value
+                filters[name] = int(value) if name == "priority" and value in allowed else value
         if errors:
             raise ValidationError(errors)
         return filters

@@ -43,6 +43,12 @@ SUMMARY_DEFERRED = (
     "service__summary",
 )
 KIND_OF = {alert_kind: kind for kind, (_, alert_kinds) in KINDS.items() for alert_kind in alert_kinds}
+# The status filter (the old /warnings/ page's, for every kind): gone wrong (missed, breached,
+# overdue, or past its due time: ranking.how_far_gone is 1) or at risk, not yet.
+BREACHED = "breached"
+AT_RISK = "at_risk"
+STATUSES = (BREACHED, AT_RISK)
+PRIORITIES = (1, 2, 3, 4, 5)
 
 
 @dataclass(frozen=True)
@@ -80,8 +86,13 @@ def _board_alerts(
     kind: str | None,
     severity: str | None,
     acknowledged: bool,
+    now: datetime,
+    status: str | None = None,
+    priority: int | None = None,
 ):
-    """The unresolved alerts `user` may see, narrowed by the board's filters."""
+    """The unresolved alerts `user` may see, narrowed by the board's filters. `priority` keeps
+    ticket clocks of that priority (only clocks have one); `status` keeps what is gone wrong
+    (BREACHED) or what is still only at risk (AT_RISK)."""
     alerts = alert_list(user=user).filter(state__in=OPEN_STATES if acknowledged else [AlertState.OPEN])
     if business_unit is not None:
         # A unit's catalogue requests have no service: their alerts name the unit instead.
@@ -95,7 +106,26 @@ def _board_alerts(
         alerts = alerts.filter(kind__in=KINDS[kind][1])
     if severity:
         alerts = alerts.filter(severity=severity)
+    if priority:
+        alerts = alerts.filter(clock__priority=priority)
+    gone = Q(kind__in=ranking.GONE_KINDS) | Q(due_at__lte=now)
+    if status == BREACHED:
+        alerts = alerts.filter(gone)
+    elif status == AT_RISK:
+        alerts = alerts.exclude(gone)
     return alerts
+
+
+def _one_per_clock(ranked: list, *, clock_of, order_of) -> list:
+    """A ticket's clock stands on the board once, by its latest unresolved alert (its breach
+    over its warnings, a higher warning share over a lower): each raises an alert of its own,
+    and the old /warnings/ page listed each clock once. `ranked` keeps its order."""
+    latest: dict[int, tuple] = {}
+    for entry in ranked:
+        clock_id = clock_of(entry)
+        if clock_id is not None and (clock_id not in latest or order_of(entry) > latest[clock_id]):
+            latest[clock_id] = order_of(entry)
+    return [entry for entry in ranked if clock_of(entry) is None or latest[clock_of(entry)] == order_of(entry)]
 
 
 def board_items(
@@ -106,6 +136,8 @@ def board_items(
     service: Service | None = None,
     kind: str | None = None,
     severity: str | None = None,
+    status: str | None = None,
+    priority: int | None = None,
     acknowledged: bool = True,
     sort: str = ranking.IMPACT,
     summary: bool = False,
@@ -119,12 +151,17 @@ def board_items(
         kind=kind,
         severity=severity,
         acknowledged=acknowledged,
-    ).select_related("service", "ticket", "owner")
+        now=now,
+        status=status,
+        priority=priority,
+    ).select_related("service", "ticket", "owner", "clock")
     if summary:
         alerts = alerts.defer(*SUMMARY_DEFERRED)
     items = [board_item(alert, now=now) for alert in alerts]
     items.sort(key=lambda item: ranking.sort_key(item.standing, sort=sort, opened_at=item.alert.opened_at))
-    return items
+    return _one_per_clock(
+        items, clock_of=lambda item: item.alert.clock_id, order_of=lambda item: (item.alert.opened_at, item.alert.pk)
+    )
 
 
 # What the API's list shows of an alert (sla/risks/api.py), read as `.values()` rows.
@@ -136,6 +173,7 @@ BOARD_ROW_COLUMNS = (
     "subject",
     "due_at",
     "opened_at",
+    "clock_id",
     "service__slug",
     "service__name",
     "service__criticality",
@@ -150,12 +188,22 @@ def board_rows(
     service: Service | None = None,
     kind: str | None = None,
     severity: str | None = None,
+    status: str | None = None,
+    priority: int | None = None,
     sort: str = ranking.IMPACT,
 ) -> list[tuple[dict, ranking.Standing]]:
     """`board_items` as (`.values()` row, standing) pairs, ranked the same way: the API's list
     reads only the columns it shows, not whole alerts with their services, tickets and owners."""
     alerts = _board_alerts(
-        user=user, business_unit=business_unit, service=service, kind=kind, severity=severity, acknowledged=True
+        user=user,
+        business_unit=business_unit,
+        service=service,
+        kind=kind,
+        severity=severity,
+        acknowledged=True,
+        now=now,
+        status=status,
+        priority=priority,
     )
     ranked = [
         (
@@ -172,4 +220,6 @@ def board_rows(
         for row in alerts.values(*BOARD_ROW_COLUMNS)
     ]
     ranked.sort(key=lambda pair: ranking.sort_key(pair[1], sort=sort, opened_at=pair[0]["opened_at"]))
-    return ranked
+    return _one_per_clock(
+        ranked, clock_of=lambda pair: pair[0]["clock_id"], order_of=lambda pair: (pair[0]["opened_at"], pair[0]["id"])
+    )

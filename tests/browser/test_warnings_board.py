@@ -1,5 +1,6 @@
-"""The warnings board: its filters swap the board in place, and it refreshes itself every minute
-while its box is ticked (the page's clock is Playwright's, so a minute passes at once)."""
+"""The warnings page is the early-warning board now: an old link lands on it, its filters swap the
+board in place, and it refreshes itself every minute while its box is ticked (the page's clock
+is Playwright's, so a minute passes at once)."""
 
 from datetime import timedelta
 
@@ -35,29 +36,31 @@ def test_filters_swap_the_board_and_it_refreshes_itself_while_ticked(page, sign_
     urgent_ticket("FIRST")
     sign_in(sla["owner"])
     page.clock.install()
-    page.goto("/warnings/")
-    board = page.locator("#board")
-    expect(board.locator(".result-count")).to_contain_text("2 clocks at risk or breached")
+    page.goto("/warnings/?service=payroll")  # a bookmark of the old page
+    expect(page).to_have_url("/board/?service=payroll")
+    board = page.locator("#risk-board")
+    expect(board.locator(".result-count")).to_contain_text("2 items at risk or gone wrong match")
+    expect(page.get_by_role("link", name="Warnings", exact=True)).to_have_attribute("aria-current", "page")
     page.evaluate("window.stillTheSamePage = true")
 
     page.get_by_role("combobox", name="Status").select_option(value="at_risk")
 
-    expect(board.locator(".result-count")).to_contain_text("1 clock at risk or breached matches")
-    expect(board.get_by_role("row", name="FIRST")).to_contain_text("Time to resolve")
-    expect(page).to_have_url("/warnings/?service=&priority=&status=at_risk")
+    expect(board.locator(".result-count")).to_contain_text("1 item at risk or gone wrong matches")
+    expect(board.get_by_role("row", name="FIRST")).to_contain_text("P1 · Time to resolve")
+    expect(page).to_have_url("/board/?business_unit=&service=payroll&kind=&severity=&status=at_risk&priority=&sort=")
 
     # A minute later the board asks again, with the filter it shows.
     urgent_ticket("SECOND")
     with page.expect_request(lambda r: "status=at_risk" in r.url and r.headers.get("hx-request") == "true"):
         page.clock.run_for(MINUTE)
-    expect(board.locator(".result-count")).to_contain_text("2 clocks at risk or breached match")
+    expect(board.locator(".result-count")).to_contain_text("2 items at risk or gone wrong match")
     expect(board.get_by_role("row", name="SECOND")).to_be_visible()
 
     # Unticked, it stays as it is; ticked again, it catches up.
     page.get_by_role("checkbox", name="Refresh the board every minute").uncheck()
     urgent_ticket("THIRD")
     asked = []
-    page.on("request", lambda r: asked.append(r.url) if "/warnings/" in r.url else None)
+    page.on("request", lambda r: asked.append(r.url) if "/board/" in r.url else None)
     page.clock.run_for(MINUTE)
     # The page's signal that the minute's turn came and was skipped (accord.js); a request,
     # had one been sent, would have been sent before it.

@@ -1,5 +1,6 @@
-"""SLA pages of the portal: the service page's attainment and tickets at risk, the warnings
-board, a ticket with its clocks, and the alerts inbox with acknowledge.
+"""SLA pages of the portal: the service page's attainment and tickets at risk, a ticket with
+its clocks, and the alerts inbox with acknowledge. (The ticket clocks on the early-warning board,
+which replaced the warnings page: tests/portal/test_board_clocks.py.)
 
 Data goes in as the tools send it (sla.services.ticket_events_ingest) and alerts come from
 the check pass (clocks_check_due); the pages are read at a fixed `now`.
@@ -10,8 +11,6 @@ from html.parser import HTMLParser
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from portal.sla import presenters
 from sla.models import Alert, AlertState, Ticket
@@ -221,7 +220,10 @@ def test_service_sla_lists_the_open_tickets_at_risk_soonest_first(client, board)
     ]
     html = page_text(response)
     assert "Showing" not in html
-    assert '<a href="/warnings/?service=payroll">See the warnings board for Payroll</a>' in html
+    assert (
+        '<a href="/board/?service=payroll&amp;kind=clock&amp;sort=time_left">'
+        "See Payroll’s ticket clocks on the early-warning board</a>"
+    ) in html
 
 
 def test_service_sla_caps_the_tickets_at_risk(client, board, monkeypatch):
@@ -258,148 +260,10 @@ def test_service_sla_query_count_is_bounded(client, board, django_assert_max_num
     assert len(table_rows(response, index=1)) == 3
 
 
-# --- The warnings board ---------------------------------------------------------------------
-
-
-def test_warnings_board_lists_what_is_at_risk_or_breached_soonest_first(client, board):
-    client.force_login(board["owner"])
-    response = client.get("/warnings/")
-    rows = table_rows(response)
-    assert [(row[2].split()[0], row[5]) for row in rows] == [
-        ("SOONER", "Update interval (update 1)"),
-        ("LATER", "Update interval (update 1)"),
-        ("SOONER", "Time to resolve"),
-        ("CALM", "Update interval (update 1)"),
-        ("LATER", "Time to resolve"),
-    ]
-    assert rows[0] == [
-        "Overdue by 4 h 30 min Mon 2 Nov 2026, 09:00 GMT",
-        "✗ Breached",
-        "SOONER Ticket SOONER",
-        "Payroll",
-        "P1",
-        "Update interval (update 1)",
-        "Sam",
-    ]
-    assert rows[4][:2] == ["Due in 3 h 30 min Mon 2 Nov 2026, 17:00 GMT", "! At risk: 56% used"]  # 4h30 of 8h
-    html = page_text(response)
-    assert f'<a href="/tickets/{Ticket.objects.get(external_id="SOONER").pk}/">SOONER</a>' in html
-    assert "5 clocks at risk or breached" in html
-    assert '<a href="/warnings/" aria-current="page">Warnings</a>' in html
-
-
-@pytest.mark.parametrize(
-    ("query", "expected"),
-    [
-        ("priority=1", [("SOONER", "Update interval (update 1)"), ("SOONER", "Time to resolve")]),
-        (
-            "status=breached",
-            [
-                ("SOONER", "Update interval (update 1)"),
-                ("LATER", "Update interval (update 1)"),
-                ("SOONER", "Time to resolve"),
-            ],
-        ),
-        (
-            "status=at_risk",  # CALM and LAP fall due at the same time
-            [("CALM", "Update interval (update 1)"), ("LAP", "Time to engage"), ("LATER", "Time to resolve")],
-        ),
-        (
-            "status=at_risk&priority=2&service=payroll",
-            [("CALM", "Update interval (update 1)"), ("LATER", "Time to resolve")],
-        ),
-        ("service=laptops", [("LAP", "Time to engage")]),
-    ],
-)
-def test_warnings_board_filters(client, board, laptops, query, expected):
-    open_ticket("LAP", at(2, 13), service="laptops")  # engage at 50% of 1h at 13:30
-    clocks_check_due(now=BOARD_TIME)
-    client.force_login(f.admin_user())
-    rows = table_rows(client.get(f"/warnings/?{query}"))
-    assert [(row[2].split()[0], row[5]) for row in rows] == expected
-
-
-def test_warnings_board_ignores_bad_filters_and_says_what_was_wrong(client, board):
-    client.force_login(board["owner"])
-    response = client.get("/warnings/?priority=9&status=late&service=nope&page=zzz")
-    assert len(table_rows(response)) == 5
-    html = page_text(response)
-    assert "Select a valid choice. 9 is not one of the available choices." in html
-    assert "Select a valid choice. late is not one of the available choices." in html
-
-
-def test_warnings_board_refreshes_every_minute_and_filters_as_a_fragment(client, board):
-    client.force_login(board["owner"])
-    html = page_text(client.get("/warnings/?status=breached"))
-    assert (
-        '<div id="board" class="board" hx-get="/warnings/?status=breached" hx-target="this" hx-swap="outerHTML" '
-        'hx-trigger="every 60s" data-paused-unless="auto-refresh">'
-    ) in html
-    assert '<input type="checkbox" id="auto-refresh" checked aria-describedby="auto-refresh-hint">' in html
-    assert 'hx-get="/warnings/" hx-target="#board" hx-swap="outerHTML" hx-push-url="true"' in html
-
-    fragment = htmx(client, "/warnings/?status=at_risk", target="board")
-    text = page_text(fragment)
-    assert text.startswith('<div id="board"') and "<html" not in text
-    assert [row[2].split()[0] for row in table_rows(fragment)] == ["CALM", "LATER"]
-    assert "HX-Request" in fragment["Vary"]
-    # htmx asking for something else (a history restore, say) gets the whole page.
-    assert "<html" in page_text(
-        client.get("/warnings/", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
-    )
-
-
-def test_warnings_board_is_scoped_to_what_the_user_may_see(client, board, laptops):
-    client.force_login(laptops["owner"])
-    html = page_text(client.get("/warnings/"))
-    assert "0 clocks at risk or breached" in html and "SOONER" not in html
-    client.force_login(f.business_user())  # no unit: sees no ticket
-    assert "SOONER" not in page_text(client.get("/warnings/"))
-    client.force_login(board["rep"])  # a member of Finance sees its unit's tickets
-    assert len(table_rows(client.get("/warnings/"))) == 5
-
-
-def test_warnings_board_is_paginated(client, board, monkeypatch):
-    monkeypatch.setattr("portal.views.sla.PAGE_SIZE", 2)
-    client.force_login(board["owner"])
-    response = client.get("/warnings/?page=3")
-    assert [row[2].split()[0] for row in table_rows(response)] == ["LATER"]
-    html = page_text(response)
-    assert "5 clocks at risk or breached, page 3 of 3" in html
-    assert '<a href="?page=2" rel="prev">' in html
-
-
-def test_warnings_board_queries_do_not_grow_with_the_clocks(client, sla, django_assert_max_num_queries):
-    def queries(path):
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(path).status_code == 200
-        return len(captured)
-
-    client.force_login(sla["owner"])
-    events = ticket_events("FIRST", at(2, 9))
-    ticket_events_ingest(events=events, now=at(2, 9))
-    clocks_check_due(now=BOARD_TIME)
-    with time_machine.travel(BOARD_TIME, tick=False):
-        few = queries("/warnings/")
-    # 50 tickets more, none engaged: engage breached and resolve warned, 102 clocks at risk in all.
-    events = [e for n in range(50) for e in ticket_events(f"INC-{n:02d}", at(2, 9, n % 30))]
-    ticket_events_ingest(events=events, now=at(2, 9, 40))
-    clocks_check_due(now=BOARD_TIME)
-    with time_machine.travel(BOARD_TIME, tick=False):
-        assert len(table_rows(client.get("/warnings/?page=2"))) == 50
-        with django_assert_max_num_queries(10):
-            client.get("/warnings/")
-        with django_assert_max_num_queries(10):
-            client.get("/warnings/?page=3&priority=2&service=payroll&status=breached")
-        with django_assert_max_num_queries(10):
-            htmx(client, "/warnings/?page=2", target="board")
-        assert queries("/warnings/") == few
-
-
 def test_sla_pages_send_anonymous_visitors_to_sign_in(client, board):
     alert = Alert.objects.first()
     ticket = Ticket.objects.first()
-    for path in ("/warnings/", "/alerts/", f"/alerts/{alert.pk}/", f"/tickets/{ticket.pk}/", "/alerts/badge/"):
+    for path in ("/board/", "/alerts/", f"/alerts/{alert.pk}/", f"/tickets/{ticket.pk}/", "/alerts/badge/"):
         response = client.get(path)
         assert response.status_code == 302, path
         assert response.url.startswith("/accounts/login/?next="), path
@@ -467,7 +331,8 @@ def test_ticket_page_shows_facts_clocks_timeline_and_open_alerts(client, board):
     # The customer update stopped the first update clock and resolved its breach alert.
     assert "50% of the time to resolve used" in alerts and "update interval" not in alerts
     assert alerts.count("Acknowledge<span") == 1
-    assert '<a href="/warnings/" aria-current="true">Warnings</a>' in html
+    assert '<a href="/board/?kind=clock&amp;sort=time_left">Warnings</a>' in html  # the breadcrumb
+    assert '<a href="/board/" aria-current="true">Warnings</a>' in html  # the nav: its section
 
 
 def test_ticket_page_is_not_found_for_a_ticket_the_user_may_not_see(client, board, laptops):
@@ -584,7 +449,8 @@ def test_alerts_inbox_query_count_is_bounded(client, board, django_assert_max_nu
 def test_signed_in_users_see_warnings_and_alerts_with_a_lazy_count_of_open_alerts(client, board):
     client.force_login(board["owner"])
     html = page_text(client.get("/"))
-    assert '<li><a href="/warnings/">Warnings</a></li>' in html
+    assert html.count('<li><a href="/board/">Warnings</a></li>') == 1  # one entry: the board
+    assert '"/warnings/"' not in html
     assert (
         '<li><a href="/alerts/">Alerts<span hx-get="/alerts/badge/" hx-trigger="load" hx-swap="outerHTML">'
         "</span></a></li>"
@@ -596,7 +462,7 @@ def test_signed_in_users_see_warnings_and_alerts_with_a_lazy_count_of_open_alert
     client.force_login(f.business_user())
     assert client.get("/alerts/badge/").content.decode().strip() == ""
     client.logout()
-    assert "/warnings/" not in page_text(client.get("/"))
+    assert "/board/" not in page_text(client.get("/"))
 
 
 # --- What the pages say, as pure functions ------------------------------------------------------
