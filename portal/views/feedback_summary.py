@@ -14,9 +14,8 @@ from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
 from catalog.models import MeasurePeriod, Service
-from feedback import scores
 from feedback.selectors import DEFAULT_PERIOD, service_feedback_summary
-from portal.charts import feedback_chart
+from portal import service_charts
 from portal.feedback_scores.presenters import section_view
 from portal.views.access import catalogue_reader
 from portal.views.htmx import vary_on_htmx
@@ -46,7 +45,7 @@ def service_feedback(request, slug: str):
         "service": service,
         "summary": summary,
         "section": section_view(summary),
-        "charts": [feedback_chart(summary, kind) for kind in scores.KINDS],
+        "charts": service_charts.feedback_charts(summary),
         "form": form,
         "periods": PERIOD_CHOICES,
     }

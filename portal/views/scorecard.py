@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Agreement, AgreementStatus, Service
-from portal import charts
+from feedback.selectors import DEFAULT_PERIOD, service_feedback_summary
+from portal import charts, service_charts
+from portal.feedback_scores.presenters import section_view
 from portal.scorecard import presenters
 from portal.selectors import agreement_for_user
 from portal.views.access import catalogue_reader
@@ -31,7 +33,8 @@ def service_scorecard(request, slug: str):
         service = catalog_selectors.service_list(user=request.user).prefetch_related(None).get(slug=slug)
     except Service.DoesNotExist:
         raise Http404("No such service.") from None
-    scorecard = scorecard_selectors.service_scorecard(service=service, now=timezone.now())
+    now = timezone.now()
+    scorecard = scorecard_selectors.service_scorecard(service=service, now=now)
     context = {
         "service": service,
         "scorecard": scorecard,
@@ -39,7 +42,17 @@ def service_scorecard(request, slug: str):
         "budget_chart": charts.error_budget_chart([m for f in scorecard.factors for m in f.measures]),
     }
     if _wants_fragment(request):
+        # On the service page, whose own sections draw the SLA and feedback charts.
         return vary_on_htmx(render(request, "portal/scorecard/_service_scorecard.html", context))
+    # The scorecard as a page: the service's other trends too, built as the service page's sections
+    # build them (portal/service_charts.py); tickets only for those signed in, as on the service page.
+    summary = service_feedback_summary(user=request.user, service=service, now=now, period=DEFAULT_PERIOD)
+    context["feedback_summary"] = summary
+    context["feedback_section"] = section_view(summary)
+    context["feedback_charts"] = service_charts.feedback_charts(summary)
+    if request.user.is_authenticated:
+        context["attainment_chart"] = service_charts.attainment_chart(service=service, now=now)
+        context["ticket_load_chart"] = service_charts.ticket_load_chart(user=request.user, service=service, now=now)
     return vary_on_htmx(render(request, "portal/scorecard/service_scorecard.html", context))
 
 

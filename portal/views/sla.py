@@ -16,14 +16,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Service
-from portal import charts
+from portal import service_charts
 from portal.sla import presenters
 from portal.sla import selectors as portal_sla
 from portal.sla.forms import AlertFilterForm
 from portal.views.access import form_action, require_perm
 from portal.views.htmx import vary_on_htmx
 from sla import selectors as sla_selectors
-from sla import series_selectors
 from sla.models import Alert, AlertState, Ticket
 from sla.services import alert_acknowledge
 
@@ -52,16 +51,8 @@ def service_sla(request, slug: str):
         "attainment": presenters.attainment_table(outcomes, portal_sla.agreed_target_summary(service=service)),
         "at_risk": at_risk,
         "at_risk_total": at_risk_total,
-        "attainment_chart": charts.attainment_chart(
-            series_selectors.monthly_attainment(service=service, now=now, time_zone=settings.TIME_ZONE)
-        ),
-        "ticket_load_chart": charts.ticket_load_chart(
-            series_selectors.ticket_load(
-                tickets=sla_selectors.ticket_list(user=request.user).filter(service=service),
-                now=now,
-                time_zone=settings.TIME_ZONE,
-            )
-        ),
+        "attainment_chart": service_charts.attainment_chart(service=service, now=now),
+        "ticket_load_chart": service_charts.ticket_load_chart(user=request.user, service=service, now=now),
     }
     template = "portal/sla/_service_sla.html" if _wants_fragment(request) else "portal/sla/service_sla.html"
     return vary_on_htmx(render(request, template, context))

@@ -129,3 +129,30 @@ def test_a_commitments_progress_is_drawn_by_chart_js_with_its_table(page, sign_i
     assert page.locator("svg").count() == 0  # no hand-built chart left
     chart.get_by_text("The numbers as a table").click()
     expect(chart.get_by_role("table")).to_contain_text("Check-in, 40% done; today")
+
+
+def test_the_scorecard_page_draws_every_trend_of_the_service(page, sign_in, sla, history):
+    """Without the service page around it, the scorecard page draws the SLA and feedback charts
+    too (the same partials and data as those sections), each with its table."""
+    from tests.feedback.test_summary import survey
+
+    survey(sla["service"], timezone.now() - timedelta(hours=20), csat=[5, 4] * 6, nps=[10, 7] * 6, ces=[6, 5] * 6)
+    sign_in(sla["owner"])
+    page.goto("/services/payroll/scorecard/")
+    for chart_id in (
+        f"measure-chart-{history.pk}",
+        "chart-error-budget",
+        "chart-attainment",
+        "chart-ticket-load",
+        "chart-feedback-csat",
+        "chart-feedback-nps",
+        "chart-feedback-ces",
+    ):
+        expect(page.locator(f"#{chart_id} " + DRAWN)).to_have_count(1)
+    feedback = page.locator("#chart-feedback-csat")
+    feedback.get_by_text("The numbers as a table").click()
+    expect(feedback.get_by_role("table")).to_contain_text("Responses")
+    assert (
+        page.evaluate("[...document.scripts].filter(s => !s.src).map(s => s.type)")
+        == ["application/json"] * page.locator('script[type="application/json"]').count()
+    )

@@ -10,9 +10,12 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog import services as catalog_services
 from portal.scorecard import presenters
+from sla.models import MeasureEvaluation
 from sla.scorecard_selectors import PeriodValue
 from tests import factories as f
+from tests.feedback.test_summary import survey
 from tests.portal.helpers import chart_spec, chart_table, page_text
+from tests.portal.test_sla_pages import open_ticket
 from tests.sla.conftest import sla as sla  # the fixture: Payroll with an agreed SLA (UTC)
 from tests.sla.test_scorecard import MONTHS, NOW, add_measure, evaluate, history, in_force, point
 
@@ -167,6 +170,92 @@ def test_readable_by_catalogue_readers_only(client, sla, measures, settings):
     client.force_login(f.business_user())
     assert client.get(SCORECARD_URL).status_code == 200
     assert client.get("/services/nope/scorecard/").status_code == 404
+
+
+# --- The scorecard page: every trend of the service -------------------------------------------
+
+# The scorecard page: 7 as before the trends were added (session, user, service, agreements,
+# measures, evaluations, latest data points), then what the service page's sections read for
+# the same charts: 3 for CSAT/NPS/CES (time zones, answers, invitations), 2 for attainment
+# (clocks per month and priority, objectives), 3 for tickets (the user's groups for the scope,
+# tickets, clocks).
+SCORECARD_PAGE_QUERIES = 15
+TRENDS = ("chart-attainment", "chart-ticket-load", "chart-feedback-csat", "chart-feedback-nps", "chart-feedback-ces")
+
+
+def _trend_data(sla, *, tickets=1, responses=10, prefix="T"):
+    """Survey answers this month, and tickets: each resolved but the last, opened 30 h ago."""
+    half = responses // 2
+    survey(
+        sla["service"],
+        NOW - timedelta(days=3),
+        csat=[5] * half + [3] * half,
+        nps=[10] * half + [6] * half,
+        ces=[6] * half,
+    )
+    for n in range(tickets):
+        opened = NOW - timedelta(hours=30, minutes=n)
+        open_ticket(f"{prefix}-{n}", opened, **({} if n == tickets - 1 else {"resolved": opened + timedelta(hours=1)}))
+
+
+def test_the_scorecard_page_draws_every_trend_as_the_service_pages_sections_do(client, sla, measures):
+    """Attainment per month and priority, tickets open and at risk, CSAT/NPS/CES with the band,
+    beside the measures and the error budget: each with its table, its data in json_script, and
+    the same chart (builder and numbers) as the service page's own sections draw."""
+    _trend_data(sla, tickets=3)
+    MeasureEvaluation.objects.filter(measure=measures["payslips"], period_start=MONTHS[-1]).update(
+        budget={"used_share": 0.8, "misses": 4, "allowed_misses": 5}
+    )
+    client.force_login(sla["owner"])
+    page = client.get(SCORECARD_URL)
+    html = page_text(page)
+    assert '<h2 id="scorecard-sla-heading">SLA attainment and tickets</h2>' in html
+    assert '<h2 id="scorecard-feedback-heading">What users say</h2>' in html
+    sections = {
+        "sla": client.get("/services/payroll/sla/", **HTMX),
+        "feedback": client.get("/services/payroll/feedback/", **HTMX),
+    }
+    for chart_id in TRENDS:
+        section = sections["feedback" if "feedback" in chart_id else "sla"]
+        assert chart_spec(page, chart_id) == chart_spec(section, chart_id), chart_id
+        assert chart_table(page, chart_id) == chart_table(section, chart_id), chart_id
+        assert '<th scope="row">' in chart_table(page, chart_id)
+    assert chart_spec(page, "chart-ticket-load")["datasets"][0]["data"][-1] == 1  # the one still open
+    assert chart_spec(page, "chart-error-budget")  # the measures' charts stay
+    assert "<script>" not in html and " onload=" not in html  # data only; charts.js draws it (CSP)
+    # On the service page the scorecard is a fragment beside those sections: no chart twice.
+    fragment = page_text(client.get(SCORECARD_URL, **HTMX))
+    assert not any(f'id="{chart_id}"' in fragment for chart_id in TRENDS)
+
+
+def test_the_scorecard_page_shows_tickets_only_to_those_signed_in(client, sla, measures):
+    _trend_data(sla)
+    html = page_text(client.get(SCORECARD_URL))  # the catalogue is public: anonymous reads the page
+    assert 'id="chart-attainment"' not in html and 'id="chart-ticket-load"' not in html
+    assert 'id="chart-feedback-csat"' in html
+
+
+def test_the_scorecard_page_without_survey_answers_says_so(client, sla, measures, reader):
+    html = page_text(client.get(SCORECARD_URL))
+    assert "No survey responses about Payroll in the last" in html
+    assert 'id="chart-feedback-csat"' not in html and 'id="chart-attainment"' in html
+
+
+def test_the_scorecard_page_in_pinned_queries_whatever_its_rows(client, sla, django_assert_max_num_queries):
+    """The scorecard (measures, budget), attainment, tickets and feedback: the same number of
+    queries for 2 measures, 1 ticket and 10 answers as for 10 measures, 20 tickets and 60."""
+    for index in range(2):
+        _add(sla, index)
+    _trend_data(sla, tickets=1)
+    client.force_login(sla["owner"])
+    _queries(client, SCORECARD_URL)  # warm up (sessions, content types)
+    few = _queries(client, SCORECARD_URL)
+    for index in range(2, 10):
+        _add(sla, index)
+    _trend_data(sla, tickets=20, responses=50, prefix="MORE")
+    with django_assert_max_num_queries(SCORECARD_PAGE_QUERIES):
+        client.get(SCORECARD_URL)
+    assert _queries(client, SCORECARD_URL) == few
 
 
 # --- Maturity badges ------------------------------------------------------------------------------
