@@ -157,8 +157,6 @@ def _with_acknowledge(user, alerts) -> list[Alert]:
     return alerts
 
 
-def _wants_fragment(request, target: str | None = None) -> bool:
-    """htmx asks for the fragment (of `target`); a history restore gets the whole page."""
-    if not request.htmx or request.htmx.history_restore_request:
-        return False
-    return target is None or request.htmx.target == target
+def _wants_fragment(request) -> bool:
+    """htmx asks for the fragment; a history restore gets the whole page."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
