@@ -1,4 +1,5 @@
-"""Benchmark of a person's home (/) and the early-warning board (/board/, GET /api/v1/risks/) with
+"""Benchmark of a person's home (/), the early-warning board (/board/, GET /api/v1/risks/) and a
+service's scorecard (the service page's fragment and the page of its own) with
 ten times the demo's size: 500 services, 1,000 measures in force with this period's evaluations,
 600 unresolved alerts of every kind. Seen by an admin (the catalogue-wide home and board: the
 largest); the homes also as a business unit's representative (the ~170 services the unit uses,
@@ -146,17 +147,24 @@ def _people(services, now) -> dict:
 def measure(runs: int) -> dict:
     from django.test import Client
 
+    from catalog.models import Service
+
     people = build()
+    card = Service.objects.order_by("pk").values_list("slug", flat=True).first()
     pages = {
         "home (admin)": ("admin", "/"),
         "board": ("admin", "/board/"),
         "GET /api/v1/risks/": ("admin", "/api/v1/risks/"),
         "home (business)": ("business", "/"),
         "home (owner)": ("owner", "/"),
+        # A service's scorecard: the fragment of the service page (measures, budget) and the page
+        # of its own, which also draws attainment, tickets and CSAT/NPS/CES (docs/charts.md).
+        "scorecard fragment": ("admin", f"/services/{card}/scorecard/", {"HTTP_HX_REQUEST": "true"}),
+        "scorecard page": ("admin", f"/services/{card}/scorecard/"),
     }
     result = {"database": vendor(), "pages": {}}
-    for name, (who, url) in pages.items():
-        client = Client()
+    for name, (who, url, *headers) in pages.items():
+        client = Client(**(headers[0] if headers else {}))
         client.force_login(people[who])
         response = client.get(url)
         assert response.status_code == 200, url
