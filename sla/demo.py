@@ -7,7 +7,7 @@
   demo database) gets a revised version that adds them.
 - Tickets: the real ServiceNow sample (../shared/data) as the IT service desk's history, and
   a few dozen live tickets across services, timed relative to the moment the demo is loaded,
-  so the warnings board, the alerts and this month's attainment have something to show.
+  so the early-warning board, the alerts and this month's attainment have something to show.
 Every loader is idempotent: it creates what is missing and leaves the rest alone.
 """
 

@@ -287,8 +287,8 @@ def _with_objectives(ids: list[int], rows, unit_id: int | None):
 
 
 def clocks_at_risk(*, user, now: datetime, service: Service | None = None) -> QuerySet[Clock]:
-    """Live clocks of open tickets that are warned or breached, soonest deadline first:
-    the warnings board."""
+    """Live clocks of open tickets that are warned or breached, soonest deadline first: the
+    service page's tickets at risk (the early-warning board reads the clocks' alerts)."""
     tickets = ticket_list(user=user).filter(state__in=ACTIVE_TICKET_STATES)
     if service is not None:
         tickets = tickets.filter(service=service)

@@ -383,8 +383,8 @@ def test_alerts_inbox_lists_the_open_and_acknowledged_alerts_of_the_users_servic
 def test_acknowledging_an_alert(client, board):
     alert = Alert.objects.filter(ticket__external_id="SOONER").first()
     client.force_login(board["owner"])
-    response = client.post(f"/alerts/{alert.pk}/acknowledge/", {"next": "/warnings/"})
-    assert response.status_code == 302 and response.url == "/warnings/"
+    response = client.post(f"/alerts/{alert.pk}/acknowledge/", {"next": "/board/"})
+    assert response.status_code == 302 and response.url == "/board/"
     alert.refresh_from_db()
     assert alert.state == AlertState.ACKNOWLEDGED and alert.acknowledged_by == board["owner"]
     html = page_text(client.get("/alerts/"))

@@ -1,4 +1,4 @@
-"""Attainment per priority and the warnings board."""
+"""Attainment per priority and the clocks at risk (the service page's tickets at risk)."""
 
 import pytest
 
@@ -51,7 +51,7 @@ def test_attainment_counts_only_the_period(sla):
     assert service_attainment(service=sla["service"], start=at(3, 0), end=at(30, 0)) == []
 
 
-def test_the_warnings_board_lists_what_is_at_risk_soonest_first(sla):
+def test_the_clocks_at_risk_soonest_first(sla):
     ticket("LATER", at(2, 9), now=at(2, 9))
     ticket("SOONER", at(2, 8, 0), priority=1, now=at(2, 8))
     ticket("CALM", at(2, 12), now=at(2, 12))
