@@ -98,7 +98,12 @@ class TicketObservation(models.Model):
 
     source = models.CharField(max_length=40)
     external_id = models.CharField(max_length=200)
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="observations")
+    # Indexed only where set (ticket_observation_attached): an observation stored before its
+    # ticket is derived (every one a large batch accepts for a new ticket) has none, and
+    # writes no index entry for it.
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="observations", db_index=False
+    )
     key = models.CharField(max_length=200, help_text="The delivery's idempotency key: the same key twice is one.")
     origin = models.CharField(max_length=12, choices=ObservationOrigin.choices)
     observed_at = models.DateTimeField()
@@ -124,7 +129,10 @@ class TicketObservation(models.Model):
         ]
         # A ticket's observations are read through the unique key (source, external_id, …).
         # The pending and failed ones (few) through partial indexes: the sweep and /metrics.
+        # By ticket, only deleting a ticket reads them (the cascade, and the foreign key's check
+        # of each deleted ticket): those with a ticket, through ticket_observation_attached.
         indexes = [
+            models.Index(fields=["ticket"], name="ticket_observation_attached", condition=Q(ticket__isnull=False)),
             models.Index(fields=["received_at"], name="ticket_observation_pending", condition=Q(pending=True)),
             models.Index(fields=["received_at"], name="ticket_observation_failed", condition=~Q(failure="")),
         ]
