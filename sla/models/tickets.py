@@ -108,6 +108,8 @@ class TicketObservation(models.Model):
     origin = models.CharField(max_length=12, choices=ObservationOrigin.choices)
     observed_at = models.DateTimeField()
     rank = models.SmallIntegerField(default=0, help_text="Orders observations of one instant (openings first).")
+    # An explicit event's source, external_id and idempotency key are this row's columns, not
+    # repeated in its content (sla.transitions.content_stored / content_read).
     content = models.JSONField(help_text="The event's fields, or the tool's payload and delivery headers.")
     received_at = models.DateTimeField(auto_now_add=True)
     # A large REST batch is stored and answered at once; its tickets are derived on a worker

@@ -29,7 +29,7 @@ from sla.services.ticket_checks import BatchErrors
 from sla.services.ticket_derivation import derivation_enqueue
 from sla.services.ticket_store import TicketKey, keys_query, tickets_lock
 from sla.services.tickets import OBSERVATION_COLUMNS, events_check
-from sla.transitions import EVENT, event_content, event_rank
+from sla.transitions import EVENT, event_rank, event_stored_content
 
 
 @dataclass
@@ -91,7 +91,7 @@ def ticket_events_accept(*, events: Sequence[TicketEventInput]) -> AcceptResult:
                     EVENT,
                     event.occurred_at,
                     event_rank(event.kind),
-                    event_content(event),
+                    event_stored_content(event),
                     True,
                 )
                 for key, items in new.items()

@@ -16,7 +16,7 @@ from django.db.models import Q
 from catalog.models import BusinessUnit, Service
 from sla import bulk_sql
 from sla.models import Ticket, TicketObservation
-from sla.transitions import Observation
+from sla.transitions import Observation, content_read
 
 TicketKey = tuple[str, str]  # (source, external_id)
 
@@ -86,6 +86,7 @@ def observations_stored(keys: Iterable[TicketKey]) -> StoredObservations:
         stored.taken.add((ticket, key))
         if failure:
             continue
+        content = content_read(origin=origin, source=source, external_id=external_id, key=key, content=content)
         stored.observations[ticket].append(Observation(key, origin, observed_at, rank, content))
         if pending:
             stored.pending[ticket].add(key)

@@ -41,6 +41,7 @@ from sla.transitions import (
     Derivation,
     Observation,
     Translator,
+    content_stored,
     derive_transitions,
     event_observation,
 )
@@ -329,7 +330,7 @@ def _open_tickets(
 
 
 def _observation_values(o: Observation) -> tuple:
-    return (o.key, o.origin, o.observed_at, o.rank, o.content)
+    return (o.key, o.origin, o.observed_at, o.rank, content_stored(o.origin, o.content))
 
 
 def _integration_translators() -> Callable[[str], Translator]:

@@ -358,3 +358,35 @@ def test_a_chunk_out_of_time_is_left_pending_for_the_sweep(desk, inline, monkeyp
         derive_ticket_observations([["desk", "INC-1"], ["desk", "INC-2"]])
     assert TicketObservation.objects.filter(pending=True).count() == 10
     assert not TicketObservation.objects.exclude(failure="").exists()
+
+
+def test_an_events_stored_content_leaves_out_what_its_row_holds(desk, inline):
+    """Source, external_id and idempotency key are the observation's own columns: its stored
+    content does not repeat them, whether the batch was accepted or derived in the request."""
+    assert desk.post(URL, life("INC-1"), format="json").status_code == 202
+    inline(1000)
+    assert desk.post(URL, life("INC-2"), format="json").status_code == 201
+    contents = dict(TicketObservation.objects.values_list("key", "content"))
+    assert len(contents) == 10
+    for content in contents.values():
+        assert not {"source", "external_id", "idempotency_key"} & content.keys(), content
+    assert contents["INC-1:opened"] == {
+        "kind": "opened",
+        "occurred_at": "2026-11-02T09:00:00+00:00",
+        "service": "payroll",
+        "business_unit": "finance",
+        "priority": 2,
+        "title": "Payslips missing",
+    }
+
+
+def test_events_stored_with_their_whole_content_are_derived_as_before(desk, inline):
+    """Rows stored before the content left those fields out derive the same tickets."""
+    assert desk.post(URL, life("INC-1"), format="json").status_code == 202
+    slim = rolled_back(lambda: ticket_observations_derive(keys=[("desk", "INC-1")]))
+    for row in TicketObservation.objects.all():
+        row.content = {"source": row.source, "external_id": row.external_id, "idempotency_key": row.key, **row.content}
+        row.save(update_fields=["content"])
+    ticket_observations_derive(keys=[("desk", "INC-1")])
+    assert state() == slim
+    assert len(slim["events"]) == 5
