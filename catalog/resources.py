@@ -118,7 +118,10 @@ class ServiceResource(resources.ModelResource):
     business_owner = fields.Field(attribute="business_owner", column_name="business_owner", widget=UsernameWidget())
     lifecycle = fields.Field(attribute="lifecycle", column_name="lifecycle", widget=LifecycleWidget())
     criticality = fields.Field(attribute="criticality", column_name="criticality", widget=CriticalityWidget())
-    annual_cost = fields.Field(attribute="annual_cost", column_name="annual_cost", widget=MoneyWidget())
+    # Exported to read; an import leaves them alone: they follow the service's cost drivers
+    # (catalog.costs.services.service_cost_set), set on its cost page, the costs API or the admin.
+    annual_cost = fields.Field(attribute="annual_cost", column_name="annual_cost", widget=MoneyWidget(), readonly=True)
+    cost_drivers = fields.Field(attribute="cost_drivers", column_name="cost_drivers", readonly=True)
     business_units = fields.Field(
         attribute="business_units", column_name="business_units", widget=BusinessUnitsWidget()
     )

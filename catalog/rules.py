@@ -290,8 +290,10 @@ rules.add_perm("feedback.view_themes", is_admin | owns_service | is_business_own
 # --- Cost of provision (issue 11, section 6) -------------------------------------------------------
 # Each service's cost and each unit's share of it: every signed-in reader of the catalogue (the
 # point is to show the business what it costs) and admins. Not anonymous visitors of a public
-# catalogue. Drivers and rule are changed by the service's owner and admins (catalog.change_service).
+# catalogue. A service's drivers and rule (and so its annual cost) are changed by its owner and
+# admins: in the portal, the API and the admin (catalog/costs/admin.py asks the same rule).
 rules.add_perm("catalog.view_costs", is_admin | (is_signed_in & can_read_catalogue))
+rules.add_perm("catalog.change_service_cost", is_admin | owns_service)  # object: the service
 # --- end of cost of provision ----------------------------------------------------------------------
 
 # --- Catalogue alignment (issue 11, section 5) -------------------------------------------------------

@@ -118,7 +118,6 @@ class ServiceForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
             "how_to_request": forms.Textarea(attrs={"rows": 5}),
-            "cost_drivers": forms.Textarea(attrs={"rows": 4}),
         }
 
     def __init__(
@@ -146,8 +145,6 @@ class ServiceForm(forms.ModelForm):
         ].help_text = (
             "The hours in which the service is supported. Urgency targets count in them unless they name another."
         )
-        self.fields["annual_cost"].min_value = 0
-        self.fields["annual_cost"].widget.attrs["min"] = "0"
         if self.instance.pk:
             self.initial.setdefault("business_units", list(self.instance.business_units.all()))
             self.initial.setdefault("depends_on", list(self.instance.depends_on.all()))

@@ -53,6 +53,7 @@ urlpatterns = [
     # Cost of provision: the catalogue's totals per unit and category, a unit's share per service.
     path("costs/", costs.catalogue_costs, name="costs"),
     path("costs/units/<slug:slug>/", costs.unit_costs, name="unit_costs"),
+    path("costs/services/<slug:slug>/", costs.service_costs, name="service_costs"),
     # Catalogue alignment: units ranked by disagreement, a unit's list beside IT's, its marks and
     # requests for what the catalogue lacks, IT's answer to each.
     path("alignment/", alignment_views.alignment_overview, name="alignment"),

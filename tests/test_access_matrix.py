@@ -105,7 +105,10 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
         "post": _("admin"),
     },
     "costs": {"get": _("business", "other_rep", "other_owner", "owner", "admin", "read_key")},
-    "service-costs": {"get": _("business", "other_rep", "other_owner", "owner", "admin", "read_key")},
+    "service-costs": {
+        "get": _("business", "other_rep", "other_owner", "owner", "admin", "read_key"),
+        "put": _("owner", "admin"),
+    },
     "unit-costs": {"get": _("business", "other_rep", "other_owner", "owner", "admin", "read_key")},
     "commitment-check-ins": {
         "get": _("business", "other_rep", "other_owner", "owner", "admin", "read_key"),
@@ -216,6 +219,10 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "portal:unit_review_pdf": {"get": _("admin")},
     "portal:review_action_close": {"post": _("owner", "admin")},
     "portal:unit_costs": {"get": _("business", "other_rep", "other_owner", "owner", "admin")},
+    "portal:service_costs": {
+        "get": _("business", "other_rep", "other_owner", "owner", "admin"),
+        "post": _("owner", "admin"),
+    },
     "portal:follow_up": {"get": _("owner", "admin")},
     "portal:follow_up_close": {"post": _("owner", "admin")},
     "portal:follow_up_contacted": {"post": _("owner", "admin")},

@@ -7,10 +7,13 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
 from catalog.admin.base import HistoryAdmin
+from catalog.costs.models import ServiceCost
 from catalog.models import Agreement, BusinessUnit, Category, Membership, Service, ServiceDependency
 from catalog.resources import ServiceResource
 from catalog.services import service_dependencies_set, service_open_clocks_recompute
@@ -189,13 +192,13 @@ class ServiceAdmin(ImportExportModelAdmin, HistoryAdmin):
     search_fields = ["name", "slug", "summary", "keywords"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["category", "service_owner", "business_owner", "business_units", "support_calendar"]
-    readonly_fields = ["used_by", "created_at", "updated_at"]
+    readonly_fields = ["annual_cost", "cost_drivers", "cost_link", "used_by", "created_at", "updated_at"]
     inlines = [DependencyInline, AgreementInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "category", "summary", "lifecycle", "criticality", "keywords"]}),
         ("Description", {"fields": ["description", "how_to_request"]}),
         ("Who and when", {"fields": ["service_owner", "business_owner", "business_units", "support_calendar"]}),
-        ("Cost", {"fields": ["annual_cost", "cost_drivers"]}),
+        ("Cost (the sum of its cost drivers)", {"fields": ["annual_cost", "cost_drivers", "cost_link"]}),
         ("Relations", {"fields": ["used_by", "created_at", "updated_at"]}),
     ]
 
@@ -211,6 +214,17 @@ class ServiceAdmin(ImportExportModelAdmin, HistoryAdmin):
         super().save_model(request, obj, form, change)
         if change and "support_calendar" in form.changed_data:
             service_open_clocks_recompute(service=obj)  # its open tickets count in the new hours
+
+    @admin.display(description="Drivers and allocation rule")
+    def cost_link(self, obj: Service) -> str:
+        if obj.pk is None:
+            return "Set once the service is saved."
+        cost = ServiceCost.objects.filter(service=obj).values_list("pk", flat=True).first()
+        if cost is None:
+            url = reverse("admin:catalog_servicecost_add") + f"?service={obj.pk}"
+            return format_html('<a href="{}">Set its cost drivers</a>', url)
+        url = reverse("admin:catalog_servicecost_change", args=[cost])
+        return format_html('<a href="{}">Change its cost drivers</a>', url)
 
     @admin.display(description="Used by")
     def used_by(self, obj: Service) -> str:

@@ -13,6 +13,8 @@ from decimal import Decimal
 from catalog.alignment import answers, selectors, services
 from catalog.alignment.alerts import alignment_check
 from catalog.alignment.models import AlignmentSnapshot, MissingServiceRequest, RequestState, ServiceMark
+from catalog.costs.models import AllocationRule
+from catalog.costs.services import service_cost_set
 from catalog.models import Category, Lifecycle, Membership, Service
 from catalog.services import service_update
 
@@ -243,10 +245,21 @@ def _load_requests(context) -> None:
                     "Sales bought it on a card; IT is taking the licences over so that leavers lose access "
                     "and the cost is shared like any other service's."
                 ),
-                annual_cost=Decimal("9600"),
-                cost_drivers="Sales Navigator licences (25 users)",
                 keywords="prospecting, leads, LinkedIn, sales navigator",
                 how_to_request="Proposed: licences are being moved to IT. Until then, ask the sales director.",
+            )
+            service_cost_set(
+                service=answered.service,
+                allocation_rule=AllocationRule.EQUAL,
+                drivers=[
+                    {
+                        "name": "Sales Navigator licences",
+                        "amount": Decimal("9600"),
+                        "quantity": 25,
+                        "unit_of_measure": "users",
+                    }
+                ],
+                note="What Sales paid on a card last year.",
             )
 
 

@@ -75,7 +75,12 @@ class ServiceSerializer(serializers.ModelSerializer):
     business_owner = PersonSerializer(allow_null=True)
     criticality_label = serializers.CharField(source="get_criticality_display")
     keywords = serializers.ListField(source="keyword_list", child=serializers.CharField())
-    cost_drivers = serializers.ListField(source="cost_driver_list", child=serializers.CharField())
+    cost_drivers = serializers.ListField(
+        source="cost_driver_list",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The names of its cost drivers; amounts and units at /api/v1/costs/services/{slug}/.",
+    )
     support_calendar = serializers.SlugRelatedField(
         slug_field="slug",
         read_only=True,
@@ -192,8 +197,18 @@ class ServiceInputSerializer(serializers.Serializer):
     )
     lifecycle = serializers.ChoiceField(choices=Lifecycle.choices, required=False)
     criticality = serializers.ChoiceField(choices=Criticality.choices, required=False)
-    annual_cost = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
-    cost_drivers = CostDriversField(required=False)
+    annual_cost = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text="Read only: the sum of the cost drivers (PUT /api/v1/costs/services/{slug}/). Accepted "
+        "when equal to the current value (0 on create), so a body read from GET can be sent back.",
+    )
+    cost_drivers = CostDriversField(
+        required=False,
+        help_text="Read only: the names of the cost drivers. Accepted when unchanged (empty on create).",
+    )
     keywords = KeywordsField(required=False)
     depends_on = BoundedManyRelatedField(
         child_relation=serializers.SlugRelatedField(slug_field="slug", queryset=Service.objects.all()),

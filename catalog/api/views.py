@@ -1,6 +1,8 @@
 """Catalogue API views: parse input, check rights through catalog/rules.py, call
 services/selectors, shape output. Nothing else."""
 
+from decimal import Decimal
+
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -17,7 +19,8 @@ from catalog.api.measures import MEASURES_PREFETCH, AgreementMeasuresMixin
 from catalog.api.routing import ID_PATTERN, SLUG_PATTERN
 from catalog.api.targets import TARGETS_PREFETCH, AgreementTargetsMixin
 from catalog.api.value_rows import ValuesListMixin, one_time_zone
-from catalog.models import Agreement, AgreementStatus, Lifecycle
+from catalog.models import Agreement, AgreementStatus, Lifecycle, Service
+from catalog.models.catalogue import cost_drivers_split
 
 
 def _require(request, perm: str, obj=None, message: str | None = None) -> None:
@@ -26,6 +29,23 @@ def _require(request, perm: str, obj=None, message: str | None = None) -> None:
 
 
 # --- Services ------------------------------------------------------------------------
+
+
+def _refuse_cost_changes(data: dict, *, current: Service | None) -> None:
+    """`annual_cost` and `cost_drivers` follow the service's cost drivers (set at
+    /api/v1/costs/services/<slug>/): accepted unchanged, so a body read from GET can be sent back;
+    a change is a 400 saying where to make it. Taken out of `data` either way."""
+    slug = current.slug if current else "<slug>"
+    where = f"It follows the service's cost drivers: set them with PUT /api/v1/costs/services/{slug}/."
+    annual_cost = current.annual_cost if current else Decimal(0)
+    drivers = current.cost_drivers if current else ""
+    errors = {}
+    if "annual_cost" in data and data.pop("annual_cost") != annual_cost:
+        errors["annual_cost"] = [f"The annual cost is {annual_cost:.2f}, the sum of its cost drivers. {where}"]
+    if "cost_drivers" in data and cost_drivers_split(data.pop("cost_drivers")) != cost_drivers_split(drivers):
+        errors["cost_drivers"] = [f"The cost drivers are read only here. {where}"]
+    if errors:
+        raise ValidationError(errors)
 
 
 @extend_schema_view(
@@ -87,6 +107,7 @@ class ServiceViewSet(
     def create(self, request, *args, **kwargs):
         _require(request, "catalog.add_service", message="Only service owners and admins may create services.")
         data = self._validated_input(partial=False)
+        _refuse_cost_changes(data, current=None)
         owner = data.pop("service_owner", request.user)
         self._check_owner_assignment(owner, current=None)
         service = services.service_create(actor=request.user, service_owner=owner, **data)
@@ -96,6 +117,7 @@ class ServiceViewSet(
         service = self.get_object()
         _require(request, "catalog.change_service", service, "Only the service's owner and admins may change it.")
         data = self._validated_input(partial=kwargs.get("partial", False))
+        _refuse_cost_changes(data, current=service)
         if "service_owner" in data:
             self._check_owner_assignment(data["service_owner"], current=service.service_owner)
         services.service_update(service=service, **data)

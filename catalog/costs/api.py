@@ -4,6 +4,8 @@ catalogue readers and admins; services through the scoped catalogue selectors).
     GET /api/v1/costs/                     totals per business unit and per category
     GET /api/v1/costs/units/<slug>/        a unit's share of each service it uses, and the rule that set it
     GET /api/v1/costs/services/<slug>/     a service's drivers, rule, shares per unit, cost per ticket and per user
+    PUT /api/v1/costs/services/<slug>/     replace its drivers and rule (its owner and admins:
+                                           'catalog.change_service_cost'); the annual cost is their sum
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from rest_framework.response import Response
 from catalog import selectors as catalog_selectors
 from catalog.api.serializers import RefSerializer
 from catalog.costs import selectors
+from catalog.costs.models import MAX_AMOUNT, AllocationRule
+from catalog.costs.services import MOST_DRIVERS, NAME_LENGTH, UNIT_LENGTH, service_cost_set
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -91,10 +95,30 @@ class UnitBillSerializer(serializers.Serializer):
 
 
 class ServiceCostSerializer(AllocationSerializer):
+    note = serializers.CharField(help_text="Where the figures come from.")
     tickets = serializers.IntegerField(help_text="Opened in the last 12 months.")
     users = serializers.IntegerField(help_text="Headcount of the units it serves.")
     per_ticket = serializers.DecimalField(**MONEY, allow_null=True)
     per_user = serializers.DecimalField(**MONEY, allow_null=True)
+
+
+class DriverInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=NAME_LENGTH, help_text="Unique per service (ignoring case).")
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, max_value=MAX_AMOUNT, help_text="Annual amount."
+    )
+    quantity = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, max_value=MAX_AMOUNT, required=False, allow_null=True
+    )
+    unit_of_measure = serializers.CharField(max_length=UNIT_LENGTH, required=False, allow_blank=True, default="")
+
+
+class ServiceCostInputSerializer(serializers.Serializer):
+    rule = serializers.ChoiceField(choices=AllocationRule.choices, help_text="How the total is shared out.")
+    drivers = DriverInputSerializer(
+        many=True, max_length=MOST_DRIVERS, help_text="The whole set, in order; the annual cost is their sum."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
 
 def _may_read(request) -> None:
@@ -136,6 +160,33 @@ class ServiceCostsView(GenericAPIView):
     @extend_schema(summary="A service's cost drivers, its allocation to units, cost per ticket and per user")
     def get(self, request, slug: str):
         _may_read(request)
+        return Response(self._payload(request, slug))
+
+    @extend_schema(
+        summary="Replace a service's cost drivers and allocation rule (its owner and admins)",
+        request=ServiceCostInputSerializer,
+        responses=ServiceCostSerializer,
+    )
+    def put(self, request, slug: str):
+        _may_read(request)
+        service = self.get_object()
+        if not request.user.has_perm("catalog.change_service_cost", service):
+            raise PermissionDenied("Only the service's owner and admins may change its cost.")
+        serializer = ServiceCostInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        service_cost_set(service=service, allocation_rule=data["rule"], drivers=data["drivers"], note=data["note"])
+        return Response(self._payload(request, slug))
+
+    def get_object(self):
+        """The service, in the caller's scope (also what OPTIONS asks before describing the PUT)."""
+        services = catalog_selectors.service_list(user=self.request.user).prefetch_related(None)
+        service = services.filter(slug=self.kwargs["slug"]).first()
+        if service is None:
+            raise Http404("No such service.")
+        return service
+
+    def _payload(self, request, slug: str) -> dict:
         queryset = catalog_selectors.service_list(user=request.user).filter(slug=slug)
         now = timezone.now()
         found = selectors.cost_allocations(user=request.user, now=now, queryset=queryset)
@@ -149,6 +200,7 @@ class ServiceCostsView(GenericAPIView):
             "rule": allocation.rule,
             "rule_label": allocation.rule_label,
             "fell_back_to_equal": allocation.fell_back_to_equal,
+            "note": selectors.service_cost_note(allocation.service),
             "drivers": allocation.drivers,
             "shares": allocation.shares,
             "tickets": ratios.tickets,
@@ -156,4 +208,4 @@ class ServiceCostsView(GenericAPIView):
             "per_ticket": ratios.per_ticket,
             "per_user": ratios.per_user,
         }
-        return Response(ServiceCostSerializer(data).data)
+        return ServiceCostSerializer(data).data

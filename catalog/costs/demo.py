@@ -1,6 +1,7 @@
 """Demo data of the cost of provision (loaded by `manage.py load_demo`, after the catalogue): a
-headcount for every unit, and for every service still provided its cost lines as driver rows
-whose amounts add up to its annual cost, with a rule of each kind. Idempotent: a unit with a
+headcount for every unit, and for every demo service with a cost its cost lines (catalog/demo/
+services_*.py) as driver rows whose amounts add up to its stated annual cost, with a rule of each
+kind. The service's annual cost is then their sum (service_cost_set). Idempotent: a unit with a
 headcount keeps it; a service with a cost already set is left alone."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from decimal import Decimal
 from catalog.costs.allocation import allocate
 from catalog.costs.models import AllocationRule, ServiceCost
 from catalog.costs.services import service_cost_set
-from catalog.models import Lifecycle, Service
+from catalog.models import Service
 
 HEADCOUNTS = {
     "finance": 85,
@@ -33,16 +34,19 @@ def load_costs(context) -> None:
             unit.headcount = headcount
             unit.save(update_fields=["headcount"])
             context.updated["business unit headcounts"] += 1
+    from catalog.demo.loaders import SERVICES  # the demo's services, with their cost lines
+
+    stated = {data["name"]: (Decimal(data["annual_cost"]), data["cost_drivers"]) for data in SERVICES}
     have = set(ServiceCost.objects.values_list("service_id", flat=True))
-    services = Service.objects.exclude(lifecycle=Lifecycle.RETIRED).exclude(pk__in=have).order_by("name")
+    services = Service.objects.filter(name__in=stated).exclude(pk__in=have).order_by("name")
     for service in services.prefetch_related("business_units"):
-        lines = service.cost_driver_list
-        if not lines or not service.annual_cost:
+        annual_cost, lines = stated[service.name]
+        if not lines or not annual_cost:
             continue
         units = list(service.business_units.all())
         people = sum(unit.headcount or 0 for unit in units)
         # The first line weighs most (how the demo's lines are written: the main cost first).
-        amounts = allocate(service.annual_cost, {i: Decimal(len(lines) - i + 1) for i in range(len(lines))})
+        amounts = allocate(annual_cost, {i: Decimal(len(lines) - i + 1) for i in range(len(lines))})
         drivers = []
         for i, line in enumerate(lines):
             per_person = any(word in line.lower() for word in PER_PERSON_WORDS)

@@ -14,7 +14,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from catalog import rules as access
 from catalog import selectors as catalog_selectors
 from catalog.costs.allocation import allocate
-from catalog.costs.models import AllocationRule, CostDriver
+from catalog.costs.models import AllocationRule, CostDriver, ServiceCost
 from catalog.models import BusinessUnit, Category, Service
 
 TICKET_WINDOW = timedelta(days=365)
@@ -109,6 +109,16 @@ def _has_cost(service: Service) -> bool:
         return service.cost is not None
     except Service.cost.RelatedObjectDoesNotExist:
         return False
+
+
+def service_cost_of(service: Service) -> ServiceCost | None:
+    """Its ServiceCost (read with the allocation), or None before anyone set its cost."""
+    return service.cost if _has_cost(service) else None
+
+
+def service_cost_note(service: Service) -> str:
+    """Where the figures come from ("" before anyone set them); read with the allocation."""
+    return service.cost.note if _has_cost(service) else ""
 
 
 def service_total(service: Service) -> Decimal:

@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 from unittest import mock
 
@@ -176,8 +175,6 @@ def _service_fields(context: DemoContext, data: dict) -> dict[str, Any]:
         "business_owner": context.users[data["business_owner"]] if data["business_owner"] else None,
         "lifecycle": data["lifecycle"],
         "criticality": data["criticality"],
-        "annual_cost": Decimal(data["annual_cost"]),
-        "cost_drivers": "\n".join(data["cost_drivers"]),
         "keywords": data["keywords"],
     }
 

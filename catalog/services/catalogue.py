@@ -1,4 +1,7 @@
-"""Writes to the catalogue: services and what they depend on."""
+"""Writes to the catalogue: services and what they depend on.
+
+A service's `annual_cost` and `cost_drivers` are not set here: they follow its cost drivers,
+written by catalog.costs.services.service_cost_set."""
 
 from __future__ import annotations
 
@@ -24,8 +27,6 @@ SERVICE_FIELDS = (
     "business_owner",
     "lifecycle",
     "criticality",
-    "annual_cost",
-    "cost_drivers",
     "keywords",
     "support_calendar",
 )

@@ -124,7 +124,7 @@ def service_edit(request, slug: str):
         message=f"Only the owner of “{service.name}” or an admin may edit it.",
     )
     # Validating the form changes the service in memory; the page keeps the saved name.
-    saved = {"name": service.name, "url": service.get_absolute_url()}
+    saved = {"name": service.name, "url": service.get_absolute_url(), "slug": service.slug}
     form = _service_form(request, service)
     if request.method == "POST" and form.is_valid():
         try:

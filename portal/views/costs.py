@@ -4,21 +4,28 @@ the units' people say tickets cost them over the same 12 months, and its cost at
 hourly cost (feedback.experience, docs/feedback.md#lost-time).
 
 Who may read: 'catalog.view_costs' (signed-in catalogue readers and admins, catalog/rules.py);
-services and units are read through the scoped selectors.
+services and units are read through the scoped selectors. A service's page (/costs/services/<slug>/)
+also carries the form of its drivers and rule for those with 'catalog.change_service_cost' (its
+owner and admins), saved by catalog.costs.services.service_cost_set.
 """
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
 from catalog.costs import selectors
+from catalog.costs.services import service_cost_set
 from catalog.models import BusinessUnit
 from feedback.experience import selectors as experience
 from feedback.experience.lost_time import lost_time_combined
+from portal.costs.forms import add_driver_problems, service_cost_forms
 from portal.views.access import require_perm
 
 DENIED = "You may not read the cost of provision."
@@ -65,3 +72,48 @@ def unit_costs(request, slug: str):
         "hourly_cost": experience.hourly_cost_setting(),
     }
     return render(request, "portal/costs/unit.html", context)
+
+
+@login_required
+def service_costs(request, slug: str):
+    """A service's drivers and each unit's share; for its owner and admins, the form that sets
+    them (all or nothing; bad input: the page again, 400, each problem beside its field)."""
+    require_perm(request, "catalog.view_costs", message=DENIED)
+    queryset = catalog_selectors.service_list(user=request.user).filter(slug=slug)
+    found = selectors.cost_allocations(user=request.user, now=timezone.now(), queryset=queryset)
+    if not found:
+        raise Http404("No such service.")
+    allocation = found[0]
+    service = allocation.service
+    may_change = request.user.has_perm("catalog.change_service_cost", service)
+    if request.method == "POST" and not may_change:
+        raise PermissionDenied(f"Only the owner of “{service.name}” or an admin may change its cost.")
+    cost = selectors.service_cost_of(service)
+    form, rows = service_cost_forms(
+        request.POST if request.method == "POST" else None, cost=cost, drivers=allocation.drivers
+    )
+    top_errors: list[str] = []
+    if request.method == "POST" and form.is_valid() and rows.is_valid():
+        kept = rows.kept()
+        try:
+            service_cost_set(
+                service=service,
+                allocation_rule=form.cleaned_data["allocation_rule"],
+                drivers=[row.values() for row in kept],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            top_errors = add_driver_problems(form, kept, error.message_dict)
+        else:
+            messages.success(request, f"The cost of “{service.name}” is saved.")
+            return redirect(reverse("portal:service_costs", args=[service.slug]))
+    context = {
+        "allocation": allocation,
+        "service": service,
+        "note": cost.note if cost else "",
+        "may_change": may_change,
+        "form": form,
+        "rows": rows,
+        "top_errors": top_errors,
+    }
+    return render(request, "portal/costs/service.html", context, status=400 if request.method == "POST" else 200)

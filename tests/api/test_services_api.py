@@ -81,8 +81,8 @@ def test_owner_creates_a_service_and_owns_it(api):
             "business_units": ["sales"],
             "depends_on": ["network"],
             "keywords": ["video", "calls"],
-            "cost_drivers": ["Licences", "Room kits"],
-            "annual_cost": "25000.00",
+            "cost_drivers": [],
+            "annual_cost": "0.00",
         },
     )
     assert response.status_code == 201, response.content
@@ -94,7 +94,7 @@ def test_owner_creates_a_service_and_owns_it(api):
     assert list(service.business_units.all()) == [unit]
     assert list(service.depends_on.all()) == [dep]
     assert service.keywords == "video, calls"
-    assert service.cost_driver_list == ["Licences", "Room kits"]
+    assert (service.annual_cost, service.cost_driver_list) == (0, [])
 
 
 @pytest.mark.parametrize(
@@ -104,6 +104,8 @@ def test_owner_creates_a_service_and_owns_it(api):
         ({"name": "A", "category": "nope", "summary": "x"}, "category"),
         ({"name": "A", "category": "c", "summary": "x", "criticality": 7}, "criticality"),
         ({"name": "A", "category": "c", "summary": "x", "annual_cost": "-5"}, "annual_cost"),
+        ({"name": "A", "category": "c", "summary": "x", "annual_cost": "25000"}, "annual_cost"),
+        ({"name": "A", "category": "c", "summary": "x", "cost_drivers": ["Licences"]}, "cost_drivers"),
         ({"name": "A", "category": "c", "summary": "x", "lifecycle": "zombie"}, "lifecycle"),
         ({"name": "A", "category": "c", "summary": "x", "depends_on": ["ghost"]}, "depends_on"),
         ({"name": "A", "category": "c", "summary": "x", "keywords": 5}, "keywords"),

@@ -70,7 +70,6 @@ def test_create_refuses_a_duplicate_name_or_slug(given, field):
     [
         ("criticality", 0, "Value 0 is not a valid choice."),
         ("criticality", 5, "Value 5 is not a valid choice."),
-        ("annual_cost", Decimal("-0.01"), "Ensure this value is greater than or equal to 0."),
         ("name", "", "This field cannot be blank."),
         ("summary", "x" * 241, "Ensure this value has at most 240 characters (it has 241)."),
         ("lifecycle", "dead", "Value 'dead' is not a valid choice."),
@@ -115,14 +114,26 @@ def test_a_name_taken_between_validation_and_save_is_a_validation_error(monkeypa
     assert set(Service.objects.values_list("name", flat=True)) == {existing.name, "Webmail"}
 
 
+@pytest.mark.parametrize("fields", [{"annual_cost": Decimal("10.50")}, {"cost_drivers": "Licences"}])
+def test_the_cost_is_not_set_with_the_service(fields):
+    """They follow the cost drivers (catalog.costs.services.service_cost_set)."""
+    service = ServiceFactory(annual_cost=100, cost_drivers="Support")
+    with pytest.raises(TypeError, match="Unknown fields"):
+        services.service_update(service=service, **fields)
+    with pytest.raises(TypeError, match="Unknown fields"):
+        _create(name="Webmail", **fields)
+    stored = Service.objects.get(pk=service.pk)
+    assert (stored.annual_cost, stored.cost_drivers) == (100, "Support")
+
+
 # --- service_update -----------------------------------------------------------------
 
 
 def test_update_changes_only_the_given_fields():
     service = ServiceFactory(name="Email", slug="email", criticality=2)
-    services.service_update(service=service, summary="Mail for all.", criticality=1, annual_cost=Decimal("10.50"))
+    services.service_update(service=service, summary="Mail for all.", criticality=1)
     stored = Service.objects.get(pk=service.pk)
-    assert (stored.summary, stored.criticality, stored.annual_cost) == ("Mail for all.", 1, Decimal("10.50"))
+    assert (stored.summary, stored.criticality, stored.annual_cost) == ("Mail for all.", 1, service.annual_cost)
     assert (stored.name, stored.slug) == ("Email", "email")  # renaming is explicit, the slug stays
     assert stored.updated_at > service.created_at
 
@@ -142,7 +153,6 @@ def test_update_replaces_business_units_only_when_given():
     ("fields", "field"),
     [
         ({"criticality": 9}, "criticality"),
-        ({"annual_cost": Decimal("-1")}, "annual_cost"),
         ({"name": "Taken"}, "name"),
         ({"slug": "taken"}, "slug"),
     ],

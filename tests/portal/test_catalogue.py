@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog import services
+from catalog.costs.services import service_cost_set
 from catalog.models import Lifecycle
 from tests.factories import AgreementFactory, BusinessUnitFactory, CategoryFactory, ServiceFactory, service_owner
 from tests.portal.helpers import agree
@@ -165,12 +166,15 @@ def test_service_page_shows_what_it_is_and_who_looks_after_it(client, service, u
         service=service,
         description="Pays **everyone** <script>alert(1)</script>",
         how_to_request="Use the [form](https://example.com/form).",
-        cost_drivers="- Licences\n- Support staff",
-        annual_cost=125000,
         keywords="salary, pay",
         depends_on=[other],
     )
     services.service_dependencies_set(service=consumer, depends_on=[service])
+    service_cost_set(
+        service=service,
+        allocation_rule="equal",
+        drivers=[{"name": "Licences", "amount": 100000}, {"name": "Support staff", "amount": 25000}],
+    )
     html = _html(client.get("/services/payroll/"))
     assert "<h1>Payroll</h1>" in html
     assert "Pays <strong>everyone</strong>" in html

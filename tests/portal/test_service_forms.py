@@ -20,8 +20,6 @@ def _form_data(**overrides):
         "how_to_request": "It is on every laptop.",
         "lifecycle": "live",
         "criticality": "2",
-        "annual_cost": "40000",
-        "cost_drivers": "Licences",
         "keywords": "calls, zoom",
     }
     data.update(overrides)
@@ -73,7 +71,6 @@ def test_anonymous_visitor_is_asked_to_sign_in(client):
     [
         ({"slug": "payroll"}, "slug", "Service with this Slug already exists."),
         ({"name": "Payroll", "slug": "other"}, "name", "Service with this Name already exists."),
-        ({"annual_cost": "-5"}, "annual_cost", "Ensure this value is greater than or equal to 0."),
         ({"summary": ""}, "summary", "This field is required."),
         ({"criticality": "9"}, "criticality", "Select a valid choice."),
     ],
@@ -145,11 +142,11 @@ def test_admin_may_edit_any_service(client, admin, service):
         slug="payroll",
         category=service.category,
         service_owner=service.service_owner_id,
-        annual_cost="1",
+        summary="Pay for all.",
     )
     assert client.post("/services/payroll/edit/", data).status_code == 302
     service.refresh_from_db()
-    assert service.annual_cost == 1
+    assert service.summary == "Pay for all."
 
 
 def test_people_are_offered_by_name(client, admin, owner):
