@@ -10,6 +10,7 @@ from django import forms
 from catalog.alignment.models import MAX_COST, MAX_USERS, RequestSource, RequestState
 from catalog.models import Category, Service
 from portal.forms import ChoicesByIdField
+from portal.widgets import PlainSelect
 
 
 class MarksForm(forms.Form):
@@ -77,7 +78,10 @@ class AnswerForm(forms.Form):
     service_name = forms.CharField(
         required=False, max_length=160, label="Name of the new service", help_text="Blank: the request's own words."
     )
-    service = forms.ModelChoiceField(queryset=Service.objects.none(), required=False, label="Where it already lives")
+    # The whole catalogue: written by PlainSelect, not one template render an option.
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.none(), required=False, label="Where it already lives", widget=PlainSelect
+    )
     serve_unit = forms.BooleanField(
         required=False, label="Also list the unit among those this service serves (IT's list)"
     )
@@ -122,6 +126,7 @@ class OwnerChoiceField(forms.ModelChoiceField):
 class AssignForm(forms.Form):
     owner = OwnerChoiceField(
         queryset=Service.objects.none(),
+        widget=PlainSelect,
         label="Give it to",
         help_text="IT people (service owners) and admins. Its overdue alert, if any, follows the request.",
     )
