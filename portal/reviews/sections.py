@@ -13,7 +13,7 @@ disagrees with the scorecard, the SLA page or the feedback pages):
 - each measure against target: sla.scorecard_selectors.service_scorecards as of the period's end;
 - commitments: sla.commitment_selectors.commitment_list (scoped), read by outcomes.py;
 - survey scores: feedback.selectors.service_feedback_summaries, top themes:
-  feedback.theme_selectors.service_theme_overviews, the perception gap:
+  feedback.top_themes.service_top_themes, the perception gap:
   feedback.perception_selectors.service_perceptions;
 - the breached tickets behind a miss: sla.selectors.ticket_list (scoped), the first few per
   service (a window function);
@@ -37,7 +37,7 @@ from feedback.experience.selectors import watermelons
 from feedback.perception import quarter_start
 from feedback.perception_selectors import service_perceptions
 from feedback.selectors import service_feedback_summaries
-from feedback.theme_selectors import service_theme_overviews
+from feedback.top_themes import service_top_themes
 from portal.reviews import outcomes
 from portal.reviews.document import (
     AgreedTerms,
@@ -166,7 +166,7 @@ def _zone_sections(
         ids = [s.pk for s in services]
     if not services:
         return rows, {}
-    themes = service_theme_overviews(services=services, now=as_of, period=period.kind, count=2)
+    themes = service_top_themes(services=services, now=as_of, period=period.kind, limit=TOP_THEMES)
     perceptions = service_perceptions(services=services, quarter=quarter_start(period.start))
     breached = _breaches(user=user, service_ids=ids, unit=unit, start=start, end=end)
     _with_terms([a for service in services for a in agreements.get(service.pk, [])])
@@ -183,7 +183,7 @@ def _zone_sections(
             commitments=tuple(lines),
             commitments_next=tuple(following),
             feedback=summaries[service.pk].current,
-            themes=_top_themes(themes[service.pk]),
+            themes=tuple(ThemeLine(t.name, t.comments, t.share, t.average) for t in themes[service.pk]),
             perception=perceptions[service.pk],
             misses=_misses(rows_of, measures, lines, breached.get(service.pk, [])),
             breaches=sum(row.breached for row in rows_of),
@@ -256,18 +256,6 @@ def _agreed_terms(agreement: Agreement) -> AgreedTerms:
     measures = tuple((m.name, m.description, target_text(m)) for m in agreement.measures.all())
     audience = agreement.business_unit.name if agreement.business_unit_id else "All business units"
     return AgreedTerms(agreement=agreement, audience=audience, targets=targets, measures=measures)
-
-
-def _top_themes(overview) -> tuple[ThemeLine, ...]:
-    lines = sorted(
-        (
-            ThemeLine(row.theme.name, row.periods[-1].comments, row.periods[-1].share, row.periods[-1].average)
-            for row in overview.rows
-            if row.periods[-1].comments
-        ),
-        key=lambda t: (-t.comments, t.name),
-    )
-    return tuple(lines[:TOP_THEMES])
 
 
 def _commitments(*, user, service_ids: list[int], unit, period: Period, time_zone: str, today: date):

@@ -401,6 +401,51 @@ def test_services_without_answers_or_comments_read_as_their_own_summary_says(fin
     assert overviews[services[1].pk] == service_theme_overview(service=services[1], now=NOW, period="month", count=2)
 
 
+def _top_from_overview(overview) -> tuple:
+    """The current period's themes as the review read them from the whole overview before."""
+    lines = sorted(
+        (
+            (row.theme.name, row.periods[-1].comments, row.periods[-1].share, row.periods[-1].average)
+            for row in overview.rows
+            if row.periods[-1].comments
+        ),
+        key=lambda t: (-t[1], t[0]),
+    )
+    return tuple(lines[:3])
+
+
+def test_top_themes_are_the_overviews_current_rows_and_read_nothing_more_without_themes(
+    finance, django_assert_num_queries
+):
+    """feedback.top_themes reads what a review shows of service_theme_overviews: the same names,
+    counts, shares and averages; with no active theme, one query and no theme."""
+    from feedback.theme_selectors import service_theme_overviews
+    from feedback.top_themes import service_top_themes
+    from sla.selectors import service_time_zone
+
+    world = finance(3)
+    services = list(world["unit"].services.select_related("support_calendar").order_by("name"))
+    Theme.objects.create(name="Clarity", slug="clarity", phrases="unclear")
+    from feedback.services.themes import themes_rematch
+
+    themes_rematch()
+    other = Theme.objects.create(name="Old", slug="old", phrases="slow", active=False)
+    for response in Response.objects.exclude(comment=""):  # an inactive theme's matches count for nothing
+        ThemeMatch.objects.get_or_create(theme=other, response=response)
+    as_of = NOVEMBER.bounds(service_time_zone(services[0]))[1] - timedelta(microseconds=1)  # as a review reads
+    overviews = service_theme_overviews(services=services, now=as_of, period="month", count=2)
+    with django_assert_num_queries(3):
+        top = service_top_themes(services=services, now=as_of, period="month", limit=3)
+    assert any(top.values())
+    for service in services:
+        expected = _top_from_overview(overviews[service.pk])
+        assert tuple((t.name, t.comments, t.share, t.average) for t in top[service.pk]) == expected
+    Theme.objects.update(active=False)
+    with django_assert_num_queries(1):
+        top = service_top_themes(services=services, now=as_of, period="month", limit=3)
+    assert top == {s.pk: () for s in services}
+
+
 # The overview's rows as the template loop wrote them before templatetags/review_overview.py: the
 # tag must write the same HTML, to the byte.
 _OVERVIEW_LOOP = """{% for row in document.overview %}
