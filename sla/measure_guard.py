@@ -30,6 +30,7 @@ PERIODS_WITHOUT_DATA = 2
 NO_TARGET = "No target: say what value counts as success."
 NO_FACTOR = "No success factor: say which of the six it shows."
 NO_DATA = "No data in its last two periods: feed it, or drop it."
+FACTORS = frozenset(SuccessFactor.values)  # .values builds a list on every call
 
 
 @dataclass(frozen=True)
@@ -49,20 +50,29 @@ def measure_flags(
     reasons = []
     if target is None:
         reasons.append(NO_TARGET)
-    if factor not in SuccessFactor.values:
+    if factor not in FACTORS:
         reasons.append(NO_FACTOR)
     if judged_since is not None and judged_since <= window_start and not any(volumes):
         reasons.append(NO_DATA)
     return tuple(reasons)
 
 
-def measures_flagged(*, agreements: Iterable[Agreement], now: datetime) -> list[FlaggedMeasure]:
-    """The flagged measures of `agreements` (already scoped to the user by the caller, their
-    measures prefetched: see `with_measures`), in the agreements' order then the measures'. One
-    query for the evaluations whatever their number."""
+def measures_flagged(
+    *, agreements: Iterable[Agreement], now: datetime, measures: Iterable[Measure] | None = None
+) -> list[FlaggedMeasure]:
+    """The flagged measures of `agreements` (already scoped to the user by the caller), in the
+    agreements' order then the measures'. One query for the evaluations whatever their number.
+
+    `measures`: the agreements' measures in their order, read in one query by the caller;
+    without it each agreement's own (prefetched: see `with_measures`). For hundreds of
+    agreements, pass them: a prefetch filters a queryset for each agreement (0.1 ms each)."""
     agreements = list(agreements)
     by_id = {agreement.pk: agreement for agreement in agreements}
-    measures = [measure for agreement in agreements for measure in agreement.measures.all()]
+    if measures is None:
+        measures = [measure for agreement in agreements for measure in agreement.measures.all()]
+    else:
+        rank = {pk: index for index, pk in enumerate(by_id)}
+        measures = sorted((m for m in measures if m.agreement_id in rank), key=lambda m: rank[m.agreement_id])
     if not measures:
         return []
     windows = {

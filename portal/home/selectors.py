@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 
 from catalog import rules as access
 from catalog.models import (
@@ -144,15 +144,14 @@ def home_for(*, user, now: datetime) -> Home:
             .order_by("due_at")[:AT_RISK_SHOWN]
         )
         mine = ids if role == "admin" else [s.pk for s in services if s.service_owner_id == user.pk]
-        in_force = (
-            Agreement.objects.filter(service__in=mine, status=AgreementStatus.AGREED)
-            .select_related("service")
-            .only(*GUARDED_AGREEMENT_FIELDS)
-            .prefetch_related(
-                Prefetch("measures", queryset=Measure.objects.order_by(*MEASURE_ORDER).only(*GUARDED_MEASURE_FIELDS))
-            )
+        in_force = Q(service__in=mine, status=AgreementStatus.AGREED)
+        home.flagged = measures_flagged(
+            agreements=Agreement.objects.filter(in_force).select_related("service").only(*GUARDED_AGREEMENT_FIELDS),
+            measures=Measure.objects.filter(agreement__in=Agreement.objects.filter(in_force).values("pk"))
+            .order_by(*MEASURE_ORDER)
+            .only(*GUARDED_MEASURE_FIELDS),
+            now=now,
         )
-        home.flagged = measures_flagged(agreements=in_force, now=now)
     return home
 
 

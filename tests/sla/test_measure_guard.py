@@ -57,3 +57,18 @@ def test_measures_flagged_reads_the_last_two_periods_in_one_query(django_assert_
         ("starved", (NO_DATA,)),
         ("unfactored", (NO_FACTOR, NO_DATA)),
     ]
+
+
+@pytest.mark.django_db
+def test_measures_given_in_one_query_are_flagged_in_the_agreements_order(django_assert_max_num_queries):
+    now = datetime(2026, 11, 15, 12, tzinfo=UTC)
+    first, second, other = (agreed(service=ServiceFactory(), business_unit=None) for _ in range(3))
+    for agreement, key in ((second, "b"), (first, "a2"), (first, "a1"), (other, "elsewhere")):
+        Measure.objects.create(
+            agreement=agreement, key=key, name=key, factor="", target=1, position=int(key[-1:] == "2")
+        )
+    measures = list(Measure.objects.order_by("position", "name", "pk"))
+    with django_assert_max_num_queries(1):
+        flagged = measures_flagged(agreements=[first, second], measures=measures, now=now)
+    assert [(f.agreement.pk, f.measure.key) for f in flagged] == [(first.pk, "a1"), (first.pk, "a2"), (second.pk, "b")]
+    assert all(f.reasons == (NO_FACTOR, NO_DATA) for f in flagged)
