@@ -68,6 +68,12 @@ def rows_copy(*, model: type[models.Model], columns: Sequence[str], rows: Iterab
             copy.write_row(row)
 
 
+def rows_copy_binary(*, model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """COPY `rows` (tuples in the order of `columns`, attnames, each value already of its
+    column's Python type: no JSON, nothing to convert) in the binary format. PostgreSQL only."""
+    _copy_binary(model, [model._meta.get_field(name) for name in columns], rows)
+
+
 def _copy_binary(model: type[models.Model], fields: Sequence[models.Field], rows: Iterable[Sequence]) -> None:
     """COPY in PostgreSQL's binary format: each value is packed by psycopg's C dumpers for its
     column's type (no text to format on this side, none to parse on the server's), about half

@@ -21,10 +21,28 @@ def rows_insert(rows: list[tuple], *, source: str, recorded_by: int | None) -> N
     if bulk_sql.on_postgres():
         extra = (source, recorded_by, created_at)
         columns = (*COLUMNS, "source", "recorded_by_id", "created_at")
-        bulk_sql.rows_copy(model=Measurement, columns=columns, rows=(row + extra for row in rows))
+        bulk_sql.rows_copy_binary(model=Measurement, columns=columns, rows=[row + extra for row in rows])
         return
     Measurement.objects.bulk_create(
         Measurement(**dict(zip(COLUMNS, row, strict=True)), source=source, recorded_by_id=recorded_by) for row in rows
+    )
+
+
+def corrected_points(*, service_ids: set[int], keys: set[str]) -> list[tuple[int, str, str]]:
+    """(service id, measure key, sender id) of every point of these measures corrected or
+    removed: few, whatever the batch (a correction is a person's act)."""
+    if bulk_sql.on_postgres():
+        with bulk_sql.binary_cursor() as cursor:
+            cursor.execute(
+                f"SELECT service_id, measure_key, sender_id FROM {MeasurementCorrection._meta.db_table}"  # noqa: S608 - table name from _meta, values bound
+                " WHERE service_id = ANY(%s) AND measure_key = ANY(%s)",
+                [list(service_ids), list(keys)],
+            )
+            return cursor.fetchall()
+    return list(
+        MeasurementCorrection.objects.filter(service_id__in=service_ids, measure_key__in=keys)
+        .order_by()
+        .values_list("service_id", "measure_key", "sender_id")
     )
 
 

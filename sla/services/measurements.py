@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -52,10 +53,11 @@ class LocalPeriod:
         return cls(first_day=day, label=day.isoformat())
 
 
-@dataclass(frozen=True)
-class MeasurementInput:
+class MeasurementInput(NamedTuple):
     """One data point as a sender gives it: the service (slug), the measure (key), a value, when
-    it was measured (an aware datetime, or a LocalPeriod) and the sender's id for it."""
+    it was measured (an aware datetime, or a LocalPeriod) and the sender's id for it. (A named
+    tuple: as immutable as a frozen dataclass, and built in a fifth of its time, which a batch of
+    5,000 pays 5,000 times.)"""
 
     service: str
     measure: str
@@ -206,14 +208,21 @@ def measurements_record(
     problems.raise_if_any()
 
     new_indexes = sorted(first_seen.values())
-    for attempt in range(3):
+    recorded_by = actor.pk if actor is not None and actor.is_authenticated else None
+    for attempt in range(4):
         try:
             with transaction.atomic():
-                return _store(items, new_indexes, instants, services, actor, source, problems, len(repeats))
-        except IntegrityError:
-            # A concurrent batch stored one of these points after we looked: look again (its
-            # rows are committed by now), and count them as duplicates or refuse a conflict.
-            if attempt == 2:
+                if attempt == 0:
+                    return _store_as_new(items, first_seen, instants, services, recorded_by, source, len(repeats))
+                return _store(items, new_indexes, instants, services, recorded_by, source, problems, len(repeats))
+        except (IntegrityError, _NotAllNew):
+            # The first attempt assumed every point new. Most batches are, and the look for points
+            # already stored costs as much as the write, so it is left to the unique key: it
+            # refused a point already there (a retry, an overlapping window), or a point's history
+            # showed it removed, and nothing was written. Later attempts look first; a refusal
+            # then means a concurrent batch stored one of these points after we looked: look
+            # again (its rows are committed by now).
+            if attempt == 3:
                 raise
     raise AssertionError("unreachable")
 
@@ -316,9 +325,32 @@ def _refuse_future(index: int, item, instant: datetime, zone: ZoneInfo, problems
         )
 
 
-def _store(items, new_indexes, instants, services, actor, source, problems, repeats: int) -> RecordResult:
+class _NotAllNew(Exception):
+    """A point of the batch was removed since it was first sent: the batch must be looked at."""
+
+
+def _store_as_new(items, first_seen, instants, services, recorded_by, source, repeats: int) -> RecordResult:
+    """Every point written without looking first; the unique key refuses a point still stored.
+    A removed point is no longer in the table: its history, read after the write, tells. Read
+    after, not before: our write of a point waits for a removal of it under way, so a removal
+    committed at any time before our write ends is in the history we read."""
+    rows = []
+    for index in first_seen.values():
+        item = items[index]
+        rows.append(
+            (services[item.service].pk, item.measure, float(item.value), instants[index], item.sender_id, item.note)
+        )
+    measurement_rows.rows_insert(rows, source=source, recorded_by=recorded_by)
+    corrected = measurement_rows.corrected_points(
+        service_ids={key[0] for key in first_seen}, keys={key[1] for key in first_seen}
+    )
+    if any(key in first_seen for key in corrected):
+        raise _NotAllNew
+    return RecordResult(created=len(rows), duplicates=repeats)
+
+
+def _store(items, new_indexes, instants, services, recorded_by, source, problems, repeats: int) -> RecordResult:
     stored = _stored_points([items[i] for i in new_indexes], services)
-    recorded_by = actor.pk if actor is not None and actor.is_authenticated else None
     rows: list[tuple] = []
     duplicates = repeats
     for index in new_indexes:

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from catalog.api.batch_rows import BatchRowParser
-from sla.api.measurements import MeasurementInSerializer
+from sla.api.measurements import MeasuredAtField, MeasurementInSerializer
 from sla.api.serializers import TICKET_EVENT_FAST_AS, TicketEventSerializer
 
 
@@ -140,3 +140,52 @@ def test_serializers_it_cannot_mirror_are_refused():
     for serializer in (Whole(), PerField()):
         with pytest.raises(TypeError):
             BatchRowParser(serializer)
+
+
+def _measured_at_as_before(data):
+    """MeasuredAtField's parse without its shortcut for instants: measured_at_parse, then the
+    naive check (what the field did for every value before the shortcut)."""
+    from sla.services.measurements import measured_at_parse
+
+    field = MeasuredAtField()
+    parsed = measured_at_parse(data) if isinstance(data, str) else None
+    if parsed is None:
+        field.fail("invalid")
+    if isinstance(parsed, datetime) and timezone.is_naive(parsed):
+        field.fail("naive")
+    return parsed
+
+
+INSTANTS = st.builds(
+    lambda moment, offset, form, pad: (
+        pad + (moment.replace(tzinfo=offset).isoformat(**form) if offset else moment.isoformat(**form)) + pad
+    ),
+    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+    st.one_of(st.none(), st.just(UTC), st.timezones().map(lambda zone: datetime.now(zone).tzinfo)),
+    st.sampled_from([{}, {"timespec": "minutes"}, {"timespec": "microseconds"}, {"sep": " "}]),
+    st.sampled_from(["", " ", "\t"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    data=st.one_of(
+        INSTANTS,
+        VALUES,
+        st.sampled_from(
+            [
+                "2026-11-02T09:00Z",
+                "2026-11-02T09:00:00+0100",
+                "20261102T0900Z",
+                "2026-11-02 09:00:00.5+05:30",
+                "2026-11-02T09:00:00z",
+            ]
+        ),
+    )
+)
+def test_measured_at_reads_an_instant_as_measured_at_parse_does(data):
+    """The field's shortcut for an instant with an offset gives what measured_at_parse gives,
+    zone included, and every other value the same result or message."""
+    assert outcome(lambda v: {"at": MeasuredAtField().to_internal_value(v)}, data) == outcome(
+        lambda v: {"at": _measured_at_as_before(v)}, data
+    )

@@ -289,8 +289,10 @@ def test_history_costs_no_extra_query_when_recording(sla, stored, django_assert_
     remove(Measurement.objects.get(sender_id="p-2"), sla["owner"])
     integration = f.UserFactory(roles=[roles.INTEGRATIONS])
     batch = [point(), point(sender_id="p-2", value=90), point(sender_id="p-3")]
-    # services, rights (groups), measures, savepoint, stored points with their history, insert, release
-    with django_assert_num_queries(7):
+    # services, rights (groups), measures; the write that assumes every point new, refused by the
+    # unique key (p-1 is stored: savepoint, insert, rollback, release); then the look (savepoint,
+    # stored points with their history in one query, insert, release)
+    with django_assert_num_queries(11):
         result = record(batch, actor=integration)
     assert (result.created, result.duplicates) == (1, 2)
 
@@ -376,3 +378,67 @@ def test_two_corrections_at_once_are_taken_one_after_the_other(sla, stored, monk
     assert first.old_value == 97.5
     assert second.old_value == first.new_value
     assert Measurement.objects.get().value == second.new_value
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_point_removed_while_a_batch_writes_it_again_stays_removed(sla, stored):
+    """The removal has deleted the point but not committed when a batch re-sending it writes:
+    the batch's insert waits on the unique key, goes through once the removal commits, and the
+    history read after the write shows the point removed. The batch is looked at again: the
+    point is a duplicate, the new one stored, the removed one stays removed."""
+    import threading
+
+    from django.db import connection, transaction
+
+    removed, release, outcome = threading.Event(), threading.Event(), {}
+
+    def removal() -> None:
+        try:
+            with transaction.atomic():
+                remove(Measurement.objects.get(), sla["owner"])
+                removed.set()
+                release.wait(timeout=20)
+        finally:
+            connection.close()
+
+    def batch() -> None:
+        try:
+            removed.wait(timeout=20)
+            outcome["result"] = record([point(), point(sender_id="p-2")])
+        except Exception as error:
+            outcome["result"] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=removal), threading.Thread(target=batch)]
+    for thread in threads:
+        thread.start()
+    assert removed.wait(timeout=20)
+    _wait_until_a_backend_waits_on_a_lock()
+    release.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    result = outcome["result"]
+    assert not isinstance(result, Exception), result
+    assert (result.created, result.duplicates) == (1, 1)
+    assert list(Measurement.objects.values_list("sender_id", flat=True)) == ["p-2"]
+
+
+def _wait_until_a_backend_waits_on_a_lock(timeout: float = 20) -> None:
+    """Until another connection is blocked on a lock (the batch's insert on the unique key):
+    the database's own signal, polled, not a sleep of a guessed length."""
+    import time
+
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return
+        time.sleep(0.01)
+    raise AssertionError("no connection waited on a lock")

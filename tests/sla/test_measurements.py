@@ -365,10 +365,26 @@ def test_a_constant_number_of_queries(sla, payslips, size, django_assert_num_que
     old = [point(sender_id=f"old-{n}", measure=("payslips-on-time", "queries")[n % 2]) for n in range(size)]
     record(old)
     new = [point(sender_id=f"new-{n}", measure=("payslips-on-time", "queries")[n % 2]) for n in range(size)]
-    # services, rights (groups), measures, savepoint, stored points, insert, release
-    with django_assert_num_queries(7):
+    # services, rights (groups), measures; the write that assumes every point new, refused by the
+    # unique key (savepoint, insert, rollback to and release of the savepoint); then the look
+    # (savepoint, stored points, insert, release)
+    with django_assert_num_queries(11):
         result = record(old + new, actor=integration)
     assert (result.created, result.duplicates) == (size, size)
+
+
+@pytest.mark.parametrize("size", [5, 100, pytest.param(2500, marks=pytest.mark.postgres)])
+def test_new_points_are_written_without_a_look_for_stored_ones(sla, payslips, size, django_assert_num_queries):
+    integration = f.UserFactory(roles=[roles.INTEGRATIONS])
+    record([point(sender_id="old")])
+    new = [point(sender_id=f"new-{n}", value=n % 100) for n in range(size)]
+    # services, rights (groups), measures, savepoint, insert, the history of the batch's
+    # measures (a removed point is not in the table), release: no read of the points
+    with django_assert_num_queries(7) as counted:
+        result = record(new, actor=integration)
+    assert (result.created, result.duplicates) == (size, 0)
+    assert not any(q["sql"].lstrip().startswith('SELECT "sla_measurement"') for q in counted.captured_queries)
+    assert Measurement.objects.count() == size + 1
 
 
 def test_a_point_stored_concurrently_is_a_duplicate(sla, payslips, monkeypatch):
@@ -394,20 +410,26 @@ def test_a_point_stored_concurrently_is_a_duplicate(sla, payslips, monkeypatch):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("same_content", [True, False])
-def test_two_batches_racing_for_the_same_points(sla, payslips, monkeypatch, same_content):
-    """Both look before either writes; the unique key lets one insert win, and the other looks
-    again: duplicates when the points agree, a refusal naming the row when they do not."""
+@pytest.mark.parametrize("looked_first", [False, True])
+def test_two_batches_racing_for_the_same_points(sla, payslips, monkeypatch, same_content, looked_first):
+    """Both write at once (each assuming its points new), or, when both also carry a point
+    already stored, both look before either writes. Either way the unique key lets one insert
+    win, and the other looks again: duplicates when the points agree, a refusal naming the row
+    when they do not."""
     from tests.catalog.test_concurrency import _pause_after, _run_together
 
     _pause_after(monkeypatch, m, "_stored_points")
-    ours = [point(sender_id=f"p-{n}", value=n) for n in range(50)]
-    theirs = [point(sender_id=f"p-{n}", value=n if same_content else n + 0.5) for n in range(50)]
+    stored = [point(sender_id="stored", value=1)] if looked_first else []
+    if stored:
+        record(stored)
+    ours = [point(sender_id=f"p-{n}", value=n) for n in range(50)] + stored
+    theirs = [point(sender_id=f"p-{n}", value=n if same_content else n + 0.5) for n in range(50)] + stored
     outcomes = _run_together(lambda: record(ours), lambda: record(theirs))
-    assert Measurement.objects.count() == 50
+    assert Measurement.objects.count() == 50 + len(stored)
     results = [o for o in outcomes if not isinstance(o, Exception)]
     if same_content:
-        assert sorted((r.created, r.duplicates) for r in results) == [(0, 50), (50, 0)]
+        assert sorted((r.created, r.duplicates - len(stored)) for r in results) == [(0, 50), (50, 0)]
     else:
         (refused,) = [o for o in outcomes if isinstance(o, ValidationError)]
         assert "rows[0].sender_id" in refused.message_dict
-        assert [(r.created, r.duplicates) for r in results] == [(50, 0)]
+        assert [(r.created, r.duplicates) for r in results] == [(50, len(stored))]
