@@ -18,6 +18,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from datetime import timezone as dt_timezone
+from math import isfinite
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -150,7 +152,8 @@ def measurements_record(
     if len(items) > MAX_BATCH:
         raise ValidationError({"rows": [f"Send at most {MAX_BATCH:,} measurements at once, not {len(items):,}."]})
     for index, item in enumerate(items):
-        _check_shape(index, item, problems)
+        if not _well_formed(item):
+            _check_shape(index, item, problems)
     problems.raise_if_any()
 
     services = Service.objects.select_related("support_calendar").in_bulk(
@@ -167,19 +170,22 @@ def measurements_record(
 
     definitions = measures_accepting_data(service_ids=[s.pk for s in services.values()])
     zones = {slug: ZoneInfo(service_time_zone(service)) for slug, service in services.items()}
+    service_ids = {slug: service.pk for slug, service in services.items()}
     instants: list[datetime] = []
     latest = now + CLOCK_SKEW
     ranges: dict[tuple[int, str], str | list[_Range]] = {}  # by service and key: a problem, or the ranges
     for index, item in enumerate(items):
-        service = services[item.service]
-        key = (service.pk, item.measure)
+        key = (service_ids[item.service], item.measure)
         if (accepted := ranges.get(key)) is None:
+            service = services[item.service]
             accepted = ranges[key] = _accepted_ranges(item.measure, service, definitions.get(key, []))
         if type(accepted) is str:
             problems.add(index, "measure", accepted)
         else:
             _check_value(index, float(item.value), accepted, problems)
-        instant = _instant(item.measured_at, zones[item.service])
+        instant = item.measured_at
+        if type(instant) is not datetime:
+            instant = _instant(instant, zones[item.service])
         instants.append(instant)
         if instant > latest:
             _refuse_future(index, item, instant, zones[item.service], problems)
@@ -191,7 +197,7 @@ def measurements_record(
     first_seen: dict[tuple[int, str, str], int] = {}
     repeats: list[int] = []
     for index, item in enumerate(items):
-        key = (services[item.service].pk, item.measure, item.sender_id)
+        key = (service_ids[item.service], item.measure, item.sender_id)
         if key not in first_seen:
             first_seen[key] = index
             continue
@@ -225,6 +231,24 @@ def measurements_record(
             if attempt == 3:
                 raise
     raise AssertionError("unreachable")
+
+
+def _well_formed(item: MeasurementInput) -> bool:
+    """Nothing for _check_shape to say, in one expression: most points of a batch are, and a call
+    with its checks one by one cost a fifth of a batch's checking. Anything less plain (an int, a
+    zone other than a fixed offset, a period) goes to _check_shape."""
+    _, measure, value, measured_at, sender_id, note = item
+    return (
+        type(sender_id) is str
+        and 0 < len(sender_id) <= SENDER_ID_MAX
+        and not sender_id.isspace()
+        and bool(measure)
+        and type(value) is float
+        and isfinite(value)
+        and type(measured_at) is datetime
+        and type(measured_at.tzinfo) is dt_timezone  # a fixed offset: aware
+        and len(note) <= NOTE_MAX
+    )
 
 
 def _check_shape(index: int, item: MeasurementInput, problems: _Problems) -> None:

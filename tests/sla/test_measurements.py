@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from catalog import rules as roles
 from catalog import services as catalog_services
@@ -433,3 +435,28 @@ def test_two_batches_racing_for_the_same_points(sla, payslips, monkeypatch, same
         (refused,) = [o for o in outcomes if isinstance(o, ValidationError)]
         assert "rows[0].sender_id" in refused.message_dict
         assert [(r.created, r.duplicates) for r in results] == [(50, len(stored))]
+
+
+_SHAPE_VALUES = {
+    "measure": st.sampled_from(["", "queries", "payslips-on-time"]),
+    "value": st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(), st.booleans(), st.none()),
+    "measured_at": st.one_of(
+        st.datetimes(timezones=st.one_of(st.none(), st.just(UTC), st.timezones())),
+        st.dates().map(LocalPeriod.of_day),
+        st.none(),
+        st.text(max_size=5),
+    ),
+    "sender_id": st.one_of(st.text(max_size=5), st.sampled_from(["", " ", "\t\n", "a" * 200, "a" * 201]), st.none()),
+    "note": st.one_of(st.just(""), st.sampled_from(["a" * 500, "a" * 501])),
+}
+
+
+@settings(max_examples=500, deadline=None)
+@given(item=st.builds(MeasurementInput, service=st.just("payroll"), **_SHAPE_VALUES))
+def test_the_shortcut_for_well_formed_points_says_what_the_full_check_says(item):
+    """A point the one-expression check passes is one the field-by-field check finds nothing
+    wrong with (the other way round is not needed: those go to the full check)."""
+    problems = m._Problems(many=True)
+    m._check_shape(0, item, problems)
+    if m._well_formed(item):
+        assert 0 not in problems
