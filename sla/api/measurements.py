@@ -13,10 +13,12 @@ sla.selectors.measurement_list.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers, status
@@ -173,13 +175,33 @@ class MeasurementRemoveSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=REASON_MAX, help_text="Why: kept with the point's history.")
 
 
+class InstantField(IsoDateTimeField):
+    """An ISO 8601 time, as the instant in UTC. Python takes offsets up to ±23:59, PostgreSQL
+    only up to ±15:59: a time sent with +19:51 was a database error (a 500) until it was put in
+    UTC here; one that leaves the calendar once in UTC (year 1 at +05:00) is a message."""
+
+    def to_python(self, value):
+        instant = super().to_python(value)
+        if instant is None:
+            return None
+        try:
+            return instant.astimezone(UTC)
+        except OverflowError:
+            raise DjangoValidationError(
+                "This time is out of range once put in UTC; give a time between the years 1 and 9999.",
+                code="invalid",
+            ) from None
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    field_class = InstantField
+
+
 class MeasurementFilter(django_filters.FilterSet):
     service = django_filters.CharFilter(field_name="service__slug", label="Service slug")
     measure = django_filters.CharFilter(field_name="measure_key", label="Measure key")
-    since = django_filters.IsoDateTimeFilter(
-        field_name="measured_at", lookup_expr="gte", label="Measured at or after (ISO 8601)"
-    )
-    until = django_filters.IsoDateTimeFilter(field_name="measured_at", lookup_expr="lt", label="Measured before")
+    since = InstantFilter(field_name="measured_at", lookup_expr="gte", label="Measured at or after (ISO 8601)")
+    until = InstantFilter(field_name="measured_at", lookup_expr="lt", label="Measured before")
     source = django_filters.ChoiceFilter(choices=MeasurementSource.choices)
 
     class Meta:

@@ -284,6 +284,21 @@ def test_listing_filters_and_shape(api, sla, stored):
     assert response.json()["errors"][0]["attr"] == "since"
 
 
+def test_a_window_may_use_any_offset_python_reads(api, sla, stored):
+    """PostgreSQL takes offsets up to ±15:59 only; the window's ends are put in UTC first, so
+    +19:51 is the same instant as in UTC, and a time that leaves the calendar is a message."""
+    client = as_user(api, sla["owner"])
+    utc = client.get(URL, {"since": "2026-11-03T00:00:00Z", "until": "2026-11-04T09:00:00Z"}).json()
+    far = client.get(URL, {"since": "2026-11-03T19:51:00+19:51", "until": "2026-11-04T01:00:00-08:00"}).json()
+    assert [row["sender_id"] for row in far["results"]] == [row["sender_id"] for row in utc["results"]]
+    assert len(utc["results"]) == 2
+    for bad in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00"):
+        response = client.get(URL, {"until": bad})
+        assert response.status_code == 400, bad
+        assert response.json()["errors"][0]["attr"] == "until"
+        assert "out of range once put in UTC" in response.json()["errors"][0]["detail"]
+
+
 def test_bad_rows_deep_in_a_big_batch_are_named_with_the_serializers_messages(api, measures, integration):
     batch = [point(f"b-{n}", measure="queries", value=n) for n in range(3000)]
     batch[1234]["value"] = "lots"
