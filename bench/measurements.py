@@ -2,8 +2,9 @@
 
 POST /api/v1/measurements/ with 5,000 data points (5 measures x 1,000 points) in one request,
 through the whole API stack, timed next to a raw psycopg COPY of the same rows into a bare
-table in the same run (the floor). Goal: the request takes under 0.15 s; its ratio to the floor
-is printed (it was 60-110x before the bulk path). Beside them, timed in turn with each request:
+table in the same run (the floor). Goal: the request takes at most 18x the floor: issue 12's
+"under 0.15 s", which was 18-20x the floor on the machine of its day (it was 60-110x before the
+bulk path); the seconds are printed beside it. Beside them, timed in turn with each request:
 the same points written by the endpoint's own COPY into the real table, nothing parsed or
 checked (the database's part, indexes and commit included). A replay of the same batch (all
 duplicates, nothing written) is timed too.
@@ -27,7 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._django import django_database, vendor
 
-GOAL_SECONDS = 0.15
+GOAL_SECONDS = 0.15  # issue 12, on the machine of its day
+# The same goal against the floor of the same run, as bench/ states its goals: the issue measured
+# 0.5-0.8 s at 60-110x the COPY floor, a floor of 7.3-8.3 ms, so its 0.15 s was 18-20x the floor.
+# The stricter end is the goal. (The floor itself has measured 5.7 to 30 ms on this 2-core machine
+# from one day or hour to the next; a figure in seconds measures the machine as much as the code.)
+GOAL_RATIO = 18.0
 MEASURES = 5
 POINTS_PER_MEASURE = 1_000
 NOW = datetime.now(UTC).replace(microsecond=0)  # points are measured in the week before now
@@ -169,7 +175,8 @@ def main() -> int:
         statistics.median(copies),
         statistics.median(alone),
     )
-    ok = median_post < GOAL_SECONDS
+    ratio = median_post / median_copy
+    ok = ratio <= GOAL_RATIO
     print(f"Bulk measurements benchmark on PostgreSQL ({size:,} points a request, {args.runs} runs)")
     print(f"  POST /api/v1/measurements/ (new points): {median_post:6.3f} s median, {max(posts):.3f} s worst")
     print(
@@ -183,7 +190,11 @@ def main() -> int:
     print(
         f"  replay of a stored batch (duplicates):    {replay:6.3f} s         ({replay / median_copy:.1f}x the floor)"
     )
-    print(f"  goal: < {GOAL_SECONDS:.2f} s for {size:,} points: {'ok' if ok else 'MISSED'}")
+    print(f"  goal: <= {GOAL_RATIO:.0f}x the floor for {size:,} points: {ratio:.1f}x, {'ok' if ok else 'MISSED'}")
+    print(
+        f"  (in seconds on this machine now: {median_post:.3f} s, "
+        f"{'under' if median_post < GOAL_SECONDS else 'over'} the issue's {GOAL_SECONDS:.2f} s)"
+    )
     print("PASS" if ok else "FAIL")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
