@@ -150,6 +150,10 @@ def parse_datetime(value: Any, where: str) -> datetime:
         raise PayloadError(where, f"{value!r} is not a date and time Accord can read (ISO 8601).") from None
     if parsed.tzinfo is None:
         raise PayloadError(where, f"{value!r} has no UTC offset; Accord cannot tell which instant it is.")
+    try:  # year 1's first morning east of UTC, or 9999's last evening west of it, is off the calendar
+        parsed.astimezone(UTC)
+    except OverflowError:
+        raise PayloadError(where, f"{value!r} is outside the calendar once put in UTC (years 1 to 9999).") from None
     return parsed
 
 

@@ -133,3 +133,14 @@ def test_rest_events_for_a_closed_ticket_are_checked_too(api, sla):
         )
         assert response.status_code == 400 and response.json()["errors"][0]["attr"] == attr
         assert stored() == before
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00.000+0500", "9999-12-31T20:00:00.000-0500"])
+def test_a_time_off_the_calendar_in_utc_is_a_400_not_a_500(api, jira, zendesk, when):
+    """Python reads these; put in UTC they fall before year 1 or after 9999 (a 500 before)."""
+    before = stored()
+    created = jira_created()
+    created["issue"]["fields"]["created"] = when
+    assert_refused(send_jira(api, created, "d1"), "issue.fields.created", "outside the calendar", before)
+    zd = zd_event("created", when=at(2, 9), event_id="e1", created_at=when.replace(".000", ""))
+    assert_refused(send_zd(api, zd), "detail.created_at", "outside the calendar", before)
