@@ -24,13 +24,13 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from catalog.models import Measure, MeasureSource, Service
 from sla.selectors import measures_accepting_data, service_time_zone
-from sla.services import measurement_rows
+from sla.services import measurement_store
+from sla.services.measurement_store import RecordResult, number_text
 
 MAX_BATCH = 5_000
 CLOCK_SKEW = timedelta(minutes=5)  # a sender's clock may run this far ahead of ours
@@ -69,12 +69,6 @@ class MeasurementInput(NamedTuple):
     note: str = ""
 
 
-@dataclass
-class RecordResult:
-    created: int = 0
-    duplicates: int = 0
-
-
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
@@ -99,11 +93,6 @@ def measured_at_parse(text: str) -> datetime | LocalPeriod | None:
         return parse_datetime(text)
     except ValueError:
         return None
-
-
-def number_text(value) -> str:
-    """A number as people write it: 10 not 10.0000, 0.5 not 5E-1."""
-    return format(float(value), ".15g")
 
 
 class _Problems:
@@ -213,24 +202,17 @@ def measurements_record(
             )
     problems.raise_if_any()
 
-    new_indexes = sorted(first_seen.values())
     recorded_by = actor.pk if actor is not None and actor.is_authenticated else None
-    for attempt in range(4):
-        try:
-            with transaction.atomic():
-                if attempt == 0:
-                    return _store_as_new(items, first_seen, instants, services, recorded_by, source, len(repeats))
-                return _store(items, new_indexes, instants, services, recorded_by, source, problems, len(repeats))
-        except (IntegrityError, _NotAllNew):
-            # The first attempt assumed every point new. Most batches are, and the look for points
-            # already stored costs as much as the write, so it is left to the unique key: it
-            # refused a point already there (a retry, an overlapping window), or a point's history
-            # showed it removed, and nothing was written. Later attempts look first; a refusal
-            # then means a concurrent batch stored one of these points after we looked: look
-            # again (its rows are committed by now).
-            if attempt == 3:
-                raise
-    raise AssertionError("unreachable")
+    return measurement_store.points_store(
+        items=items,
+        first_seen=first_seen,
+        instants=instants,
+        services=services,
+        recorded_by=recorded_by,
+        source=source,
+        problems=problems,
+        repeats=len(repeats),
+    )
 
 
 def _well_formed(item: MeasurementInput) -> bool:
@@ -347,88 +329,3 @@ def _refuse_future(index: int, item, instant: datetime, zone: ZoneInfo, problems
         problems.add(
             index, "measured_at", f"{instant.isoformat()} is in the future; send a measurement once it is taken."
         )
-
-
-class _NotAllNew(Exception):
-    """A point of the batch was removed since it was first sent: the batch must be looked at."""
-
-
-def _store_as_new(items, first_seen, instants, services, recorded_by, source, repeats: int) -> RecordResult:
-    """Every point written without looking first; the unique key refuses a point still stored.
-    A removed point is no longer in the table: its history, read after the write, tells. Read
-    after, not before: our write of a point waits for a removal of it under way, so a removal
-    committed at any time before our write ends is in the history we read."""
-    rows = []
-    for index in first_seen.values():
-        item = items[index]
-        rows.append(
-            (services[item.service].pk, item.measure, float(item.value), instants[index], item.sender_id, item.note)
-        )
-    measurement_rows.rows_insert(rows, source=source, recorded_by=recorded_by)
-    corrected = measurement_rows.corrected_points(
-        service_ids={key[0] for key in first_seen}, keys={key[1] for key in first_seen}
-    )
-    if any(key in first_seen for key in corrected):
-        raise _NotAllNew
-    return RecordResult(created=len(rows), duplicates=repeats)
-
-
-def _store(items, new_indexes, instants, services, recorded_by, source, problems, repeats: int) -> RecordResult:
-    stored = _stored_points([items[i] for i in new_indexes], services)
-    rows: list[tuple] = []
-    duplicates = repeats
-    for index in new_indexes:
-        item = items[index]
-        service_id = services[item.service].pk
-        known = stored.get((service_id, item.measure, item.sender_id)) if stored else None
-        if known is None:
-            rows.append((service_id, item.measure, float(item.value), instants[index], item.sender_id, item.note))
-        elif known.is_sent_again(float(item.value), instants[index]):
-            duplicates += 1
-        elif known.value is None:
-            problems.add(
-                index,
-                "sender_id",
-                f"Sender id {item.sender_id!r} named a point at {known.measured_at.isoformat()} that was removed; "
-                "one sender id names one data point: give a new point a new id.",
-            )
-        else:
-            problems.add(
-                index,
-                "sender_id",
-                f"Sender id {item.sender_id!r} was already used for {number_text(known.value)} at "
-                f"{known.measured_at.isoformat()}; one sender id names one data point: give a new point a new id.",
-            )
-    problems.raise_if_any()
-    measurement_rows.rows_insert(rows, source=source, recorded_by=recorded_by)
-    return RecordResult(created=len(rows), duplicates=duplicates)
-
-
-@dataclass
-class _Known:
-    """A point a sender id already names: its value now (None: removed) and time, and every value
-    it has had (as sent, and before each correction)."""
-
-    value: float | None
-    measured_at: datetime
-    values: set[float]
-
-    def is_sent_again(self, value: float, instant: datetime) -> bool:
-        return instant == self.measured_at and value in self.values
-
-
-def _stored_points(items: list[MeasurementInput], services) -> dict[tuple[int, str, str], _Known]:
-    """(service id, measure key, sender id) -> the point already stored under it, or corrected
-    or removed since: one query for the points and their correction history together."""
-    if not items:
-        return {}
-    wanted = {(services[i.service].pk, i.measure, i.sender_id) for i in items}
-    found: dict[tuple[int, str, str], _Known] = {}
-    for s, m, i, value, at, row_kind in measurement_rows.rows_stored(wanted):
-        if (s, m, i) not in wanted:
-            continue
-        known = found.setdefault((s, m, i), _Known(value=None, measured_at=at, values=set()))
-        known.values.add(value)
-        if row_kind == 0:
-            known.value, known.measured_at = value, at
-    return found

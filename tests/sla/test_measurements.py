@@ -13,7 +13,7 @@ from catalog import rules as roles
 from catalog import services as catalog_services
 from catalog.models import Measure
 from sla.models import Measurement, MeasurementSource
-from sla.services import MeasurementInput, calendar_create, measurements_record
+from sla.services import MeasurementInput, calendar_create, measurement_rows, measurement_store, measurements_record
 from sla.services import measurements as m
 from sla.services.measurements import LocalPeriod, measured_at_parse
 from tests import factories as f
@@ -395,14 +395,14 @@ def test_a_point_stored_concurrently_is_a_duplicate(sla, payslips, monkeypatch):
     Measurement.objects.create(
         service=sla["service"], measure_key="payslips-on-time", value=97.5, measured_at=at(18, 9), sender_id="p-1"
     )
-    real = m._stored_points
+    real = measurement_store._stored_points
     looks = []
 
     def racing(items, services):  # the first look comes before the other batch commits
         looks.append(len(items))
         return {} if len(looks) == 1 else real(items, services)
 
-    monkeypatch.setattr(m, "_stored_points", racing)
+    monkeypatch.setattr(measurement_store, "_stored_points", racing)
     result = record([point(), point(sender_id="p-2")])
     assert (result.created, result.duplicates) == (1, 1)
     assert looks == [2, 2]
@@ -420,7 +420,9 @@ def test_two_batches_racing_for_the_same_points(sla, payslips, monkeypatch, same
     when they do not."""
     from tests.catalog.test_concurrency import _pause_after, _run_together
 
-    _pause_after(monkeypatch, m, "_stored_points")
+    _pause_after(monkeypatch, measurement_store, "_stored_points")
+    if not looked_first:  # the first to write waits, uncommitted, for the other to write too
+        _pause_after(monkeypatch, measurement_rows, "rows_insert")
     stored = [point(sender_id="stored", value=1)] if looked_first else []
     if stored:
         record(stored)
@@ -460,3 +462,52 @@ def test_the_shortcut_for_well_formed_points_says_what_the_full_check_says(item)
     m._check_shape(0, item, problems)
     if m._well_formed(item):
         assert 0 not in problems
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_batches_writing_the_same_new_points_in_opposite_orders_both_succeed(sla, payslips, monkeypatch):
+    """Each writes its first point, then needs the other's: PostgreSQL ends one of them as a
+    deadlock, and that one is tried again (a 500 before), finding the other's points stored."""
+    import contextlib
+    import threading
+
+    from tests.catalog.test_concurrency import _run_together
+
+    both_started = threading.Barrier(2)
+    real = measurement_rows.rows_insert
+
+    def one_then_the_rest(rows, **kwargs):
+        real(rows[:1], **kwargs)
+        if len(rows) > 1:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_started.wait(timeout=5)
+        real(rows[1:], **kwargs)
+
+    monkeypatch.setattr(measurement_rows, "rows_insert", one_then_the_rest)
+    a, b = point(sender_id="a", value=1), point(sender_id="b", value=2)
+    outcomes = _run_together(lambda: record([a, b]), lambda: record([b, a]))
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert sorted((o.created, o.duplicates) for o in outcomes) == [(0, 2), (2, 0)]
+    assert sorted(Measurement.objects.values_list("sender_id", flat=True)) == ["a", "b"]
+
+
+def test_a_service_deleted_while_its_points_are_written_is_a_message(sla, payslips, monkeypatch):
+    """The batch was checked against the service, which is then deleted before the write: the
+    integrity check refuses the write, and the sender gets a 400's message, not a 500."""
+    from django.db import connection
+
+    real = measurement_store._store_as_new
+
+    def deleted_first(*args, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM catalog_service WHERE id = %s", [sla["service"].pk])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(measurement_store, "_store_as_new", deleted_first)
+    with pytest.raises(ValidationError) as raised:
+        record([point()])
+    assert messages(raised.value) == {
+        "service": "The service was deleted while these points were being stored; nothing was stored."
+    }
+    assert not Measurement.objects.exists()
