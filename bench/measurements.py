@@ -206,7 +206,10 @@ def main() -> int:
                     "copy_seconds": copies,
                     "rows_alone_seconds": alone,
                     "replay_seconds": replay,
-                    "ratio_to_copy": median_post / median_copy,
+                    "ratio_to_copy": ratio,
+                    "goal_ratio": GOAL_RATIO,
+                    "ok": ok,
+                    "under_goal_seconds": median_post < GOAL_SECONDS,
                 },
                 indent=2,
             )

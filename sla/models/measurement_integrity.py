@@ -22,6 +22,12 @@ keep the same integrity, whoever writes (the ORM, a COPY, a hand-written SQL fix
 Checked immediately, not at COMMIT: a statement naming a service created later in the same
 transaction is refused (nothing in Accord writes in that order).
 
+On PostgreSQL the functions name the tables and columns as they were when installed: a migration
+that renames one of them must install the triggers again. `ALTER TABLE ... DISABLE TRIGGER USER`
+(or ALL) switches these checks off, where it left PostgreSQL's own foreign keys on. Because the
+checks are immediate, `loaddata` of a fixture listing measurements before their services fails
+(order the fixture services first), and Django's `check_constraints` no longer sees these two.
+
 On SQLite a migration that rebuilds one of the three tables (Django's SQLite schema editor
 remakes a table to alter most columns) drops the triggers on it: that migration must install
 them again (`statements_install`); tests/sla/test_measurement_integrity.py fails until it does.
@@ -90,6 +96,42 @@ def statements_remove(vendor: str, tables: Tables, quote) -> list[str]:
         names = [_name(tables, ref, what) for ref in tables.references for what in SQLITE_TRIGGERS]
         return [f"DROP TRIGGER IF EXISTS {quote(name)}" for name in names]
     raise NotImplementedError(f"No measurement reference triggers for {vendor}.")
+
+
+def truncate_statements_install(vendor: str, tables: Tables, quote) -> list[str]:
+    """PostgreSQL: row triggers do not fire on TRUNCATE, and TRUNCATE ... CASCADE no longer
+    reaches the measurements without a foreign key. A statement trigger AFTER TRUNCATE on the
+    service and user tables does what the cascade did: every point goes with the services, every
+    recorder is forgotten with the users (sla migration 0026). SQLite has no TRUNCATE (its
+    DELETE fires the row triggers)."""
+    if vendor != "postgresql":
+        return []
+    m = quote(tables.measurements)
+    found = []
+    for ref in tables.references:
+        name = quote(_name(tables, ref, "truncated"))
+        column = quote(ref.column)
+        action = (
+            f"DELETE FROM {m};"  # noqa: S608 - identifiers from _meta, quoted; no values
+            if ref.on_delete == "cascade"
+            else f"UPDATE {m} SET {column} = NULL WHERE {column} IS NOT NULL;"  # noqa: S608 - identifiers from _meta, quoted; no values
+        )
+        found += [
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql"
+            f" AS $body$ BEGIN {action} RETURN NULL; END $body$",
+            f"CREATE TRIGGER {name} AFTER TRUNCATE ON {quote(ref.table)} FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+        ]
+    return found
+
+
+def truncate_statements_remove(vendor: str, tables: Tables, quote) -> list[str]:
+    if vendor != "postgresql":
+        return []
+    found = []
+    for ref in tables.references:
+        name = quote(_name(tables, ref, "truncated"))
+        found += [f"DROP TRIGGER IF EXISTS {name} ON {quote(ref.table)}", f"DROP FUNCTION IF EXISTS {name}()"]
+    return found
 
 
 OPS = ("insert", "update")

@@ -127,6 +127,24 @@ class TestDeletes:
         assert list(Measurement.objects.values_list("recorded_by_id", flat=True)) == [None, None]
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_truncating_services_or_users_reaches_the_points(service):
+    """Row triggers do not fire on TRUNCATE: a statement trigger does what the foreign keys'
+    TRUNCATE ... CASCADE did (0026): no point is left naming a service or user that is gone."""
+    recorder = f.UserFactory()
+    Measurement.objects.bulk_create([point(service.pk, "a", recorded_by=recorder), point(service.pk, "b")])
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's deferred checks, done before TRUNCATE
+        cursor.execute(f"TRUNCATE {recorder._meta.db_table} CASCADE")
+    assert orphans() == 0
+    Measurement.objects.bulk_create([point(f.ServiceFactory().pk, "c")])
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"TRUNCATE {Service._meta.db_table} CASCADE")
+    assert Measurement.objects.count() == 0
+
+
 # PostgreSQL: a COPY and the deletion of its service at the same moment, each on its own connection.
 
 WAIT = 10.0
