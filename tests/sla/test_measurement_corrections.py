@@ -391,6 +391,8 @@ def test_a_point_removed_while_a_batch_writes_it_again_stays_removed(sla, stored
 
     from django.db import connection, transaction
 
+    from tests.sla.test_measurement_integrity import _blocked_on_a_lock
+
     removed, release, outcome = threading.Event(), threading.Event(), {}
 
     def removal() -> None:
@@ -415,7 +417,7 @@ def test_a_point_removed_while_a_batch_writes_it_again_stays_removed(sla, stored
     for thread in threads:
         thread.start()
     assert removed.wait(timeout=20)
-    _wait_until_a_backend_waits_on_a_lock()
+    assert _blocked_on_a_lock(), "the batch never waited on the removal's lock"
     release.set()
     for thread in threads:
         thread.join(timeout=30)
@@ -423,23 +425,3 @@ def test_a_point_removed_while_a_batch_writes_it_again_stays_removed(sla, stored
     assert not isinstance(result, Exception), result
     assert (result.created, result.duplicates) == (1, 1)
     assert list(Measurement.objects.values_list("sender_id", flat=True)) == ["p-2"]
-
-
-def _wait_until_a_backend_waits_on_a_lock(timeout: float = 20) -> None:
-    """Until another connection is blocked on a lock (the batch's insert on the unique key):
-    the database's own signal, polled, not a sleep of a guessed length."""
-    import time
-
-    from django.db import connection
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                " AND datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0]:
-                return
-        time.sleep(0.01)
-    raise AssertionError("no connection waited on a lock")
